@@ -1,0 +1,66 @@
+"""``report-assistant`` / ``python -m assistant``: a thin dispatcher over one module per command.
+
+Each command module exposes ``HELP: str``, ``add_arguments(parser)`` and ``run(args, console) -> int``.
+Modules are imported lazily so that ``tables`` does not pay for importing Chroma or Streamlit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from assistant.errors import AssistantError
+
+__all__ = ["COMMANDS", "main"]
+
+COMMANDS: dict[str, str] = {
+    "tables": "assistant.cli.tables",
+    "ingest": "assistant.cli.ingest",
+    "search": "assistant.cli.search",
+    "draft": "assistant.cli.draft",
+    "check": "assistant.cli.check",
+    "users": "assistant.cli.users",
+    "load": "assistant.cli.load",
+    "ui": "assistant.cli.ui",
+}
+
+
+def _build_parser(command: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="report-assistant", description="研报起草助手")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        if name != command:
+            sub.add_parser(name)
+            continue
+        module = importlib.import_module(module_name)
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in args_list if not a.startswith("-")), None)
+    if command not in COMMANDS:
+        command = None
+    parser = _build_parser(command)
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    console = Console(stderr=False)
+    err = Console(stderr=True)
+    module = importlib.import_module(COMMANDS[args.command])
+    try:
+        return int(module.run(args, console))
+    except AssistantError as exc:
+        err.print("[bold red]错误[/]:", end=" ")
+        err.print(str(exc), markup=False, highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        err.print("已中断")
+        return 130

@@ -1,0 +1,87 @@
+"""The package's exception hierarchy. Library code raises these; only the CLI and UI turn them into messages."""
+
+from __future__ import annotations
+
+__all__ = [
+    "AssistantError",
+    "CheckError",
+    "ConcurrentEditError",
+    "ConfigError",
+    "CorpusError",
+    "DraftingError",
+    "InputError",
+    "ModelError",
+    "PackError",
+    "PermissionDenied",
+    "PromptError",
+    "ReviewError",
+    "StoreError",
+]
+
+
+class AssistantError(Exception):
+    """Base of every error the assistant raises on purpose."""
+
+
+class ConfigError(AssistantError):
+    """Settings or a config file are invalid."""
+
+
+class InputError(AssistantError):
+    """Bad input data. Carries the file, the row (1-based, as a person counts lines) and the field."""
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
+                 field: str | None = None) -> None:
+        self.file = file
+        self.row = row
+        self.field = field
+        self.reason = message
+        where = []
+        if file:
+            where.append(f"文件 {file}")
+        if row is not None:
+            where.append(f"第 {row} 行")
+        if field:
+            where.append(f"字段 {field}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class PackError(InputError):
+    """The market data pack is missing a file, a column, or holds a bad value."""
+
+
+class CorpusError(InputError):
+    """A news corpus item is malformed."""
+
+
+class StoreError(AssistantError):
+    """The vector store cannot be opened or written."""
+
+
+class PromptError(AssistantError):
+    """A prompt template is missing, or a variable it needs was not given."""
+
+
+class ModelError(AssistantError):
+    """A model call failed after its retries."""
+
+
+class DraftingError(AssistantError):
+    """A section could not be drafted (missing table, bad placeholder, model failure)."""
+
+
+class CheckError(AssistantError):
+    """A compliance check could not run on its input."""
+
+
+class ReviewError(AssistantError):
+    """A review-store operation is not allowed in the current state."""
+
+
+class ConcurrentEditError(ReviewError):
+    """Someone else saved the section since this editor opened it."""
+
+
+class PermissionDenied(ReviewError):
+    """The user's role does not allow this action."""

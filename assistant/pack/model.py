@@ -1,0 +1,76 @@
+"""The loaded market data pack: ``pack.yaml`` as a pydantic model plus validated pandas frames.
+
+Frames use the English column names of the data contract, whatever headers the files had:
+- prices:       date (datetime64[ns]), code (str), name (str), close (float), market_cap (float, may be NaN)
+- constituents: index_code, code, name, board (one of BOARDS)
+- financials:   code, name, period (str: 2020A..2023A, 2023Q1, 2024Q1, 2023H1, 2024H1, TTM), revenue, net_profit,
+                currency (str, default CNY)
+- funds:        fund_code (str, zero-padded as given), fund_name, fund_type, size (float, 亿元)
+- fund_navs:    date (datetime64[ns]), fund_code (str), nav (float)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel, Field
+
+__all__ = ["BOARDS", "Analyst", "IndexRef", "MarketPack", "PackConfig", "Watchlists"]
+
+BOARDS: tuple[str, ...] = ("主板", "创业板", "科创板", "中小板", "北交所")
+
+
+class IndexRef(BaseModel):
+    code: str
+    name: str
+
+
+class Watchlists(BaseModel):
+    domestic: list[str] = Field(default_factory=list)
+    overseas: list[str] = Field(default_factory=list)
+
+
+class Analyst(BaseModel):
+    name: str
+    role: str = "分析师"
+    phone: str = ""
+    email: str = ""
+    certificate: str = ""  # 分析师证书编码; research assistants may have none
+    title: str = ""  # e.g. "TMT/科创板研究负责人"
+    bio: str = ""
+
+
+class PackConfig(BaseModel):
+    """``pack.yaml``. Fields beyond the contract's are optional extensions."""
+
+    month: str  # "2024-07"
+    series: str = "人工智能月报"
+    industry: str = ""
+    rating: str = ""
+    rating_action: str = ""
+    institution: str = ""
+    title: str = ""  # report headline, optional
+    theme_index: IndexRef
+    sector_index: IndexRef
+    benchmarks: list[IndexRef] = Field(default_factory=list)
+    top_n: int = 10
+    watchlists: Watchlists = Field(default_factory=Watchlists)
+    funds: list[str] | None = None
+    analysts: list[Analyst] = Field(default_factory=list)
+    data_vendor: str = "Wind"  # first name in "资料来源：Wind，<institution>"
+
+
+@dataclass
+class MarketPack:
+    config: PackConfig
+    prices: pd.DataFrame
+    constituents: pd.DataFrame
+    financials: pd.DataFrame
+    funds: pd.DataFrame
+    fund_navs: pd.DataFrame
+    root: Path | None = None
+    # sha256 over pack.yaml and the table files' bytes: ties a draft to its exact inputs
+    content_hash: str = ""
+    files: dict[str, str] = field(default_factory=dict)  # logical name -> file name used

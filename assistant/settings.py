@@ -1,0 +1,119 @@
+"""One settings object: environment variables (prefix ``RA_``) plus an optional TOML/YAML config file.
+
+Precedence: explicit keyword arguments > environment > config file > defaults.
+The config file is ``RA_CONFIG`` if set, else ``report-assistant.toml`` in the working directory if present.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from assistant import PROJECT_DIR
+from assistant.errors import ConfigError
+
+__all__ = ["Settings", "get_settings", "load_config_file"]
+
+DEFAULT_CONFIG_NAME = "report-assistant.toml"
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """Read a TOML or YAML config file into a flat dict of settings."""
+    if not path.is_file():
+        raise ConfigError(f"配置文件不存在: {path}")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text) if path.suffix in {".yaml", ".yml"} else tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"配置文件 {path} 无法解析: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"配置文件 {path} 顶层必须是键值表")
+    return data
+
+
+class _ConfigFileSource(PydanticBaseSettingsSource):
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        env_path = os.environ.get("RA_CONFIG")
+        if env_path:
+            self._data = load_config_file(Path(env_path))
+        elif Path(DEFAULT_CONFIG_NAME).is_file():
+            self._data = load_config_file(Path(DEFAULT_CONFIG_NAME))
+        else:
+            self._data = {}
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant. API keys are SecretStr and never printed."""
+
+    model_config = SettingsConfigDict(env_prefix="RA_", extra="ignore")
+
+    # --- storage
+    store_dir: Path = Field(default=PROJECT_DIR / "vectorstore", description="embedded Chroma store")
+    chroma_url: str | None = Field(default=None, description="Chroma server URL, e.g. http://127.0.0.1:8000")
+    collection: str = "news"
+    database_url: str = Field(default="sqlite:///review.db", description="review store (SQLAlchemy URL)")
+
+    # --- embeddings / retrieval
+    embedding: str = Field(default="use", description="use | hash | openai | st:/path/to/model")
+    embedding_model: str = "text-embedding-3-small"
+    retrieval_k: int = 8
+    chunk_tokens: int = 320
+    tokenizer_encoding: str = "cl100k_base"
+
+    # --- drafting engine
+    engine: Literal["auto", "offline", "openai"] = "auto"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    model: str = "gpt-4o-mini"
+    temperature: float = 0.2
+    max_concurrency: int = 4
+    request_timeout_s: float = 60.0
+    section_timeout_s: float = 300.0
+    max_retries: int = 3
+    context_tokens: int = 6000
+    price_prompt_per_1k: float = 0.00015
+    price_completion_per_1k: float = 0.0006
+
+    # --- report
+    template: str = "monthly_ai"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _ConfigFileSource(settings_cls))
+
+    @property
+    def resolved_engine(self) -> Literal["offline", "openai"]:
+        """``auto`` means openai when a key is configured, else the deterministic offline engine."""
+        if self.engine == "auto":
+            return "openai" if self.openai_api_key is not None else "offline"
+        return self.engine
+
+
+def get_settings(**overrides: Any) -> Settings:
+    """Build settings, turning pydantic's validation error into a ConfigError for the edges."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(f"配置无效: {exc}") from exc
