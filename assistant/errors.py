@@ -9,6 +9,7 @@ __all__ = [
     "ConfigError",
     "CorpusError",
     "DraftingError",
+    "ExportError",
     "InputError",
     "ModelError",
     "PackError",
@@ -55,6 +56,10 @@ class CorpusError(InputError):
     """A news corpus item is malformed."""
 
 
+class ExportError(InputError):
+    """A report cannot be exported or loaded back (unknown table/chart reference, missing chart file, bad report.json)."""
+
+
 class StoreError(AssistantError):
     """The vector store cannot be opened or written."""
 
@@ -80,7 +85,14 @@ class ReviewError(AssistantError):
 
 
 class ConcurrentEditError(ReviewError):
-    """Someone else saved the section since this editor opened it."""
+    """Someone else saved the section since this editor opened it. Carries the other editor's version."""
+
+    def __init__(self, message: str, *, current_version: int | None = None,
+                 current_markdown: str | None = None, current_author: str | None = None) -> None:
+        self.current_version = current_version
+        self.current_markdown = current_markdown
+        self.current_author = current_author
+        super().__init__(message)
 
 
 class PermissionDenied(ReviewError):

@@ -163,6 +163,8 @@ class Finding(BaseModel):
 class SectionDraft(BaseModel):
     id: str
     title: str
+    # the numbered chapter heading this section opens (e.g. "二、人工智能产业政策动态" before "（一）数据要素…")
+    chapter: str = ""
     markdown: str = ""
     citations: list[Citation] = Field(default_factory=list)
     tables: list[str] = Field(default_factory=list)
@@ -183,6 +185,8 @@ class Report(BaseModel):
     rating: str = ""
     rating_action: str = ""
     institution: str = ""
+    # pack.yaml's analysts as plain dicts (name, role, phone, email, certificate, title, bio) for the title block
+    analysts: list[dict[str, str]] = Field(default_factory=list)
     engine: str
     template_id: str = ""
     pack_hash: str = ""

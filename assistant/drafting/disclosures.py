@@ -1,0 +1,49 @@
+"""Sections written from templates and the pack only, never by a model: risk warnings and disclosures."""
+
+from __future__ import annotations
+
+import hashlib
+
+from assistant.drafting.prompts import load_prompt
+from assistant.drafting.template import SectionSpec
+from assistant.errors import DraftingError
+from assistant.models import Provenance, SectionDraft
+from assistant.pack.model import Analyst, PackConfig
+
+__all__ = ["analyst_profiles", "render_fixed_section"]
+
+
+def _profile(analyst: Analyst) -> str:
+    head = f"**{analyst.name}**" + (f" {analyst.title}" if analyst.title else f" {analyst.role}")
+    lines = [head]
+    if analyst.certificate:
+        lines.append(f"分析师证书编码：{analyst.certificate}")
+    contact = "，".join(x for x in (f"电话：{analyst.phone}" if analyst.phone else "",
+                                    f"邮箱：{analyst.email}" if analyst.email else "") if x)
+    if contact:
+        lines.append(contact)
+    if analyst.bio:
+        lines.append(analyst.bio)
+    return "\n\n".join(lines)
+
+
+def analyst_profiles(config: PackConfig) -> str:
+    """The 分析师简介 block from the pack. No analyst in the pack is an error: the disclosure would be false."""
+    if not config.analysts:
+        raise DraftingError("pack.yaml 的 analysts 为空：分析师承诺需要至少一位分析师")
+    if not any(a.certificate for a in config.analysts):
+        raise DraftingError("pack.yaml 的 analysts 中没有任何分析师证书编码（certificate）")
+    return "\n\n".join(_profile(a) for a in config.analysts)
+
+
+def render_fixed_section(spec: SectionSpec, config: PackConfig, *, pack_hash: str = "") -> SectionDraft:
+    prompt = load_prompt(spec.prompt)
+    if spec.kind == "static":
+        text = prompt.render({"risks": "；".join(spec.items)})
+    else:
+        institution = config.institution or "本研究机构"
+        text = prompt.render({"institution": institution, "analyst_profiles": analyst_profiles(config)})
+    digest = hashlib.sha256((prompt.sha256 + spec.model_dump_json()).encode("utf-8")).hexdigest()
+    provenance = Provenance(engine="template", template_id=f"{prompt.id}.v{prompt.version}", template_hash=digest,
+                            pack_hash=pack_hash)
+    return SectionDraft(id=spec.id, title=spec.title, markdown=text.strip(), provenance=provenance)

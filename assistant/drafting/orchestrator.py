@@ -1,0 +1,210 @@
+"""The thin orchestrator: load pack -> tables -> charts -> ingest -> draft -> assemble -> checks -> export.
+
+Every stage's output is persisted under ``out_dir/stages`` (see ``stages``); a re-run drafts only the sections
+that are missing, failed or stale (inputs or template changed) unless ``force``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.drafting.assemble import globalise
+from assistant.drafting.request import Engine, parse_instruction
+from assistant.drafting.runner import DraftJob, SectionOutcome, draft_sections, packed_of, run_section
+from assistant.drafting.stages import RunMeta, StageStore
+from assistant.drafting.template import ReportTemplate, SectionSpec, load_template
+from assistant.errors import DraftingError
+from assistant.llm.calllog import CallLog
+from assistant.models import Finding, NewsItem, Report, SectionDraft, TableSet
+from assistant.pack.model import MarketPack, PackConfig
+from assistant.progress import ProgressCallback, ProgressEvent, null_progress
+from assistant.settings import Settings
+
+__all__ = ["draft_report", "make_engine", "month_window", "plan_sections", "regenerate_section", "report_values"]
+
+
+def month_window(month: str) -> tuple[dt.date, dt.date]:
+    year, mon = int(month[:4]), int(month[5:7])
+    return dt.date(year, mon, 1), dt.date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+def _names(tables: TableSet, refs: tuple[str, ...]) -> list[str]:
+    out = []
+    for ref in refs:
+        table = tables.table(ref)
+        if table is not None and len(table.columns) > 1:
+            out += [r[1] for r in table.rows if len(r) > 1 and r[1]]
+    return out
+
+
+def report_values(config: PackConfig, tables: TableSet) -> dict[str, str]:
+    """Variables every prompt and lead template may use, all from the pack."""
+    watch = _names(tables, ("T4", "T5")) or [*config.watchlists.domestic, *config.watchlists.overseas]
+    return {
+        "month": config.month, "month_label": f"{int(config.month[5:7])}月", "year": config.month[:4],
+        "institution": config.institution or "本研究机构", "industry": config.industry or "人工智能行业",
+        "rating": config.rating or "未评级", "rating_action": config.rating_action, "series": config.series,
+        "watchlist": "、".join(dict.fromkeys(watch)) or "（关注名单为空）",
+    }
+
+
+def make_engine(settings: Settings, out_dir: Path, count: Callable[[str], int]) -> Engine:
+    if settings.resolved_engine == "openai":
+        from assistant.llm.engine import OpenAIEngine
+
+        return OpenAIEngine(settings, log=CallLog(Path(out_dir) / "calls.jsonl"), count=count)
+    from assistant.drafting.offline import OfflineEngine
+
+    return OfflineEngine()
+
+
+def _stale(draft: SectionDraft, job: DraftJob) -> bool:
+    prov = draft.provenance
+    if prov is None or draft.status == "failed":
+        return True
+    return prov.pack_hash != job.pack_hash or (prov.engine not in ("template", job.engine.name)) or (
+        prov.corpus_hash not in ("", job.corpus_hash))
+
+
+def plan_sections(job: DraftJob, store: StageStore, wanted: list[str] | None,
+                  force: bool) -> tuple[list[SectionSpec], dict[str, SectionOutcome]]:
+    """Which sections to draft now and which persisted drafts to keep. A redrafted section redrafts its dependents."""
+    ids = job.template.ids()
+    unknown = [w for w in wanted or [] if w not in ids]
+    if unknown:
+        raise DraftingError(f"模板 {job.template.id} 中没有这些章节: {', '.join(unknown)}")
+    kept: dict[str, SectionOutcome] = {}
+    redo: set[str] = set()
+    for spec in job.template.sections:
+        draft = store.load_draft(spec.id)
+        record = store.load_retrieval(spec.id)
+        in_scope = wanted is None or spec.id in wanted
+        if draft is not None and not (in_scope and (force or _stale(draft, job))) and not (
+                in_scope and redo.intersection(spec.depends_on)):
+            kept[spec.id] = SectionOutcome(draft, record) if record else SectionOutcome(draft)
+        elif in_scope:
+            redo.add(spec.id)
+    # dependents drafted before their dependencies in template order (core_views) are caught on a second pass
+    for spec in job.template.sections:
+        if spec.id in kept and (wanted is None or spec.id in wanted) and redo.intersection(spec.depends_on):
+            del kept[spec.id]
+            redo.add(spec.id)
+    return [s for s in job.template.sections if s.id in redo], kept
+
+
+def _report(job: DraftJob, outcomes: dict[str, SectionOutcome], engine: str) -> Report:
+    ordered = [outcomes[s.id].draft for s in job.template.sections if s.id in outcomes]
+    sections, sources = globalise(ordered, packed_of(outcomes))
+    cfg = job.config
+    return Report(
+        month=cfg.month, title=cfg.title, series=cfg.series, industry=cfg.industry, rating=cfg.rating,
+        rating_action=cfg.rating_action, institution=cfg.institution,
+        analysts=[{k: v for k, v in a.model_dump().items() if v} for a in cfg.analysts], engine=engine,
+        template_id=job.template.id, pack_hash=job.pack_hash, corpus_hash=job.corpus_hash,
+        created_at=dt.datetime.now(dt.UTC), sections=sections, tables=job.tables.tables,
+        charts=job.tables.charts, sources=sources)
+
+
+def _store_settings(settings: Settings, out_dir: Path) -> Settings:
+    # An explicitly configured store (flag, env or config file) wins; otherwise each report gets its own store.
+    if "store_dir" in settings.model_fields_set or settings.chroma_url:
+        return settings
+    return settings.model_copy(update={"store_dir": Path(out_dir) / "store"})
+
+
+def _run_checks(report: Report, items: dict[str, NewsItem], pack: MarketPack, tables: TableSet) -> list[Finding]:
+    try:
+        from assistant.checks import run_checks
+    except ImportError:  # checks are optional for drafting; the report is still written
+        return []
+    return run_checks(report, items, pack=pack, tables=tables)
+
+
+def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Settings, *,
+                 sections: list[str] | None = None, force: bool = False,
+                 progress: ProgressCallback = null_progress) -> Report:
+    """Draft the whole report (or ``sections``) into ``out_dir`` and return it."""
+    from assistant.corpus import corpus_hash, read_corpus
+    from assistant.export import write_report
+    from assistant.pack import load_pack
+    from assistant.retrieval import open_retriever
+    from assistant.store import ingest
+    from assistant.tables import compute_tables, render_charts, write_table_files
+    from assistant.tokens import count_tokens
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    progress(ProgressEvent("pack", f"读取数据包 {pack_dir}"))
+    pack = load_pack(Path(pack_dir))
+    tables = compute_tables(pack)
+    progress(ProgressEvent("tables", f"已计算 {len(tables.tables)} 张表", status="ok"))
+    tables = tables.model_copy(update={"charts": render_charts(pack, tables, out_dir)})
+    write_table_files(tables, out_dir)
+    settings = _store_settings(settings, out_dir)
+    ingest(Path(corpus_path), settings, progress)
+    items = {i.doc_id: i for i in read_corpus(Path(corpus_path)).items}
+    template = load_template(settings.template)
+    store = StageStore(out_dir)
+    store.save_tables(tables)
+    job = _job(settings, template, tables, pack.config, out_dir, count_tokens, progress, store)
+    job.retriever = open_retriever(settings)
+    job.pack_hash, job.corpus_hash = pack.content_hash or tables.pack_hash, corpus_hash(list(items.values()))
+    store.save_meta(RunMeta(month=pack.config.month, template_id=template.id, template_hash=template.content_hash,
+                            engine=job.engine.name, pack_dir=str(pack_dir), corpus_path=str(corpus_path),
+                            pack_hash=job.pack_hash, corpus_hash=job.corpus_hash, store_dir=str(settings.store_dir),
+                            values=job.values, report_fields={"config": pack.config.model_dump(mode="json")}))
+    todo, kept = plan_sections(job, store, sections, force)
+    outcomes = draft_sections(job, todo, kept)
+    report = _report(job, outcomes, job.engine.name)
+    store.save_sources(report.sources)
+    report.checks = _run_checks(report, items, pack, tables)
+    progress(ProgressEvent("export", "写出 report.md / report.docx / report.json"))
+    write_report(report, out_dir)
+    progress(ProgressEvent("export", f"已写出 {out_dir}", status="ok"))
+    return report
+
+
+def _job(settings: Settings, template: ReportTemplate, tables: TableSet, config: PackConfig, out_dir: Path,
+         count: Callable[[str], int], progress: ProgressCallback, store: StageStore | None) -> DraftJob:
+    return DraftJob(template=template, tables=tables, values=report_values(config, tables),
+                    window=month_window(config.month), engine=make_engine(settings, out_dir, count), count=count,
+                    config=config, context_tokens=settings.context_tokens, max_concurrency=settings.max_concurrency,
+                    section_timeout_s=settings.section_timeout_s, store=store, progress=progress)
+
+
+def regenerate_section(out_dir: Path, section_id: str, instruction: str, settings: Settings, *,
+                       current_markdown: str | None = None) -> SectionDraft:
+    """Re-draft one section of an already drafted report with an editor's instruction.
+
+    Reuses the persisted tables, retrieval and dependency drafts. The returned draft uses report-global markers;
+    sources it newly cites are appended to ``stages/sources.json``. The persisted draft itself is not replaced:
+    that is the editor's decision.
+    """
+    from assistant.tokens import count_tokens
+
+    store = StageStore(Path(out_dir))
+    meta, tables = store.load_meta(), store.load_tables()
+    if meta is None or tables is None:
+        raise DraftingError(f"{out_dir} 中没有起草阶段文件（stages/meta.json, stages/tables.json），请先运行 draft")
+    template = load_template(settings.template if settings.template != "monthly_ai" else meta.template_id)
+    spec = template.section(section_id)
+    config = PackConfig.model_validate(meta.report_fields["config"])
+    job = _job(settings, template, tables, config, Path(out_dir), count_tokens, null_progress, None)
+    job.pack_hash, job.corpus_hash = meta.pack_hash, meta.corpus_hash
+    prior = store.load_retrieval(section_id)
+    if spec.retrieval and prior is None:
+        from assistant.retrieval import open_retriever
+
+        job.retriever = open_retriever(settings.model_copy(update={"store_dir": Path(meta.store_dir)}))
+    deps = {}
+    for dep in spec.depends_on:
+        draft, record = store.load_draft(dep), store.load_retrieval(dep)
+        if draft is not None:
+            deps[dep] = SectionOutcome(draft, record) if record else SectionOutcome(draft)
+    outcome = run_section(job, spec, deps, editing=parse_instruction(instruction, current_markdown), prior=prior)
+    (draft,), sources = globalise([outcome.draft], {section_id: outcome.record.packed}, store.load_sources())
+    store.save_sources(sources)
+    return draft

@@ -1,0 +1,158 @@
+"""Run sections: one section through its chain, and a whole template with bounded concurrency.
+
+Independent sections run concurrently (at most ``max_concurrency`` at a time); a section starts once every
+section it depends on has finished (failed dependencies are simply left out of its briefs). A section that
+raises, or runs past ``section_timeout_s``, is marked failed with its error; the others are kept.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.drafting.chain import RetrievalRecord, Retriever, SectionFailure, SectionInputs, build_chain
+from assistant.drafting.context import PackedContext
+from assistant.drafting.disclosures import render_fixed_section
+from assistant.drafting.request import Editing, Engine
+from assistant.drafting.stages import StageStore
+from assistant.drafting.template import ReportTemplate, SectionSpec
+from assistant.errors import AssistantError
+from assistant.models import Finding, Provenance, SectionDraft, TableSet
+from assistant.pack.model import PackConfig
+from assistant.progress import ProgressCallback, ProgressEvent, null_progress
+
+__all__ = ["DraftJob", "SectionOutcome", "draft_sections", "packed_of", "run_section"]
+
+
+@dataclass
+class DraftJob:
+    """Everything the sections of one report share."""
+
+    template: ReportTemplate
+    tables: TableSet
+    values: dict[str, str]
+    window: tuple[dt.date, dt.date]
+    engine: Engine
+    count: Callable[[str], int]
+    config: PackConfig
+    retriever: Retriever | None = None
+    context_tokens: int = 6000
+    max_concurrency: int = 4
+    section_timeout_s: float = 300.0
+    pack_hash: str = ""
+    corpus_hash: str = ""
+    store: StageStore | None = None
+    progress: ProgressCallback = null_progress
+
+
+@dataclass
+class SectionOutcome:
+    draft: SectionDraft
+    record: RetrievalRecord = field(default_factory=lambda: RetrievalRecord(section=""))
+
+
+def _failed(spec: SectionSpec, job: DraftJob, error: str, findings: list[Finding]) -> SectionDraft:
+    return SectionDraft(id=spec.id, title=spec.title, chapter=spec.chapter, status="failed", error=error,
+                        findings=findings, provenance=Provenance(engine=job.engine.name, pack_hash=job.pack_hash,
+                                                                 corpus_hash=job.corpus_hash))
+
+
+def run_section(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome], *,
+                editing: Editing | None = None, prior: RetrievalRecord | None = None) -> SectionOutcome:
+    """Draft one section; any failure becomes a failed draft carrying the error and findings."""
+    empty = RetrievalRecord(section=spec.id)
+    try:
+        if spec.kind in ("static", "disclosures"):
+            return SectionOutcome(render_fixed_section(spec, job.config, pack_hash=job.pack_hash), empty)
+        inputs = SectionInputs(
+            spec=spec, template=job.template, tables=job.tables, window=job.window,
+            values={**job.values, "engine": job.engine.name}, count=job.count, context_tokens=job.context_tokens,
+            retriever=job.retriever, deps={k: (v.draft, v.record.packed) for k, v in deps.items()},
+            editing=editing or Editing(), prior=prior, pack_hash=job.pack_hash, corpus_hash=job.corpus_hash)
+        state = build_chain(job.engine).invoke(inputs)
+    except SectionFailure as exc:
+        return SectionOutcome(_failed(spec, job, str(exc), exc.findings), empty)
+    except AssistantError as exc:
+        finding = Finding(section=spec.id, kind="drafting_failed", detail=str(exc))
+        return SectionOutcome(_failed(spec, job, str(exc), [finding]), empty)
+    if state.draft is None:  # the chain always sets it; a None here is a programming error, not bad input
+        raise AssistantError(f"章节 {spec.id} 的起草链没有产出草稿")
+    return SectionOutcome(state.draft.model_copy(update={"chapter": spec.chapter}), state.record)
+
+
+def _persist(job: DraftJob, outcome: SectionOutcome) -> None:
+    if job.store is not None:
+        job.store.save_draft(outcome.draft)
+        if outcome.record.section:
+            job.store.save_retrieval(outcome.record)
+
+
+def _ready(todo: list[SectionSpec], finished: set[str], running: set[str]) -> list[SectionSpec]:
+    return [s for s in todo if s.id not in running and all(d in finished for d in s.depends_on)]
+
+
+def _timed_out(spec: SectionSpec, job: DraftJob) -> SectionOutcome:
+    error = f"章节起草超时（超过 {job.section_timeout_s:g} 秒）"
+    return SectionOutcome(_failed(spec, job, error, [Finding(section=spec.id, kind="timeout", detail=error)]),
+                          RetrievalRecord(section=spec.id))
+
+
+def _outcome(future: cf.Future[SectionOutcome], spec: SectionSpec, job: DraftJob) -> SectionOutcome:
+    try:
+        return future.result()
+    except Exception as exc:  # an unexpected bug in one section must not lose the other sections
+        error = f"{type(exc).__name__}: {exc}"
+        finding = Finding(section=spec.id, kind="drafting_failed", detail=error)
+        return SectionOutcome(_failed(spec, job, error, [finding]), RetrievalRecord(section=spec.id))
+
+
+def draft_sections(job: DraftJob, todo: list[SectionSpec],
+                   done: dict[str, SectionOutcome]) -> dict[str, SectionOutcome]:
+    """Draft ``todo`` (dependencies first, concurrently); ``done`` holds already drafted sections to build on."""
+    results = dict(done)
+    pending = list(todo)
+    total, finished_count = len(todo), 0
+    finished = set(results) | {s.id for s in job.template.sections if s.id not in {t.id for t in todo}}
+    pool = cf.ThreadPoolExecutor(max_workers=max(job.max_concurrency, 1), thread_name_prefix="section")
+    running: dict[cf.Future[SectionOutcome], tuple[SectionSpec, float]] = {}
+    try:
+        while pending or running:
+            slots = max(job.max_concurrency, 1) - len(running)
+            for spec in _ready(pending, finished, {s.id for s, _ in running.values()})[:max(slots, 0)]:
+                pending.remove(spec)
+                job.progress(ProgressEvent("draft", f"起草 {spec.title}", finished_count, total, spec.id))
+                deps = {d: results[d] for d in spec.depends_on if d in results}
+                running[pool.submit(run_section, job, spec, deps)] = (spec, time.monotonic())
+            if not running:
+                raise AssistantError(f"章节依赖无法满足: {[s.id for s in pending]}")
+            now = time.monotonic()
+            wait_s = max(0.01, min(start + job.section_timeout_s - now for _, start in running.values()))
+            completed, _ = cf.wait(running, timeout=wait_s, return_when=cf.FIRST_COMPLETED)
+            now = time.monotonic()
+            for future in list(running):
+                spec, start = running[future]
+                if future in completed:
+                    outcome = _outcome(future, spec, job)
+                elif now - start >= job.section_timeout_s:
+                    outcome = _timed_out(spec, job)
+                else:
+                    continue
+                del running[future]
+                results[spec.id] = outcome
+                finished.add(spec.id)
+                finished_count += 1
+                _persist(job, outcome)
+                status = "failed" if outcome.draft.status == "failed" else "ok"
+                job.progress(ProgressEvent("draft", outcome.draft.error or f"完成 {spec.title}", finished_count,
+                                           total, spec.id, status))
+    finally:
+        # A timed-out section's thread may still be blocked on I/O; do not wait for it.
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results
+
+
+def packed_of(outcomes: dict[str, SectionOutcome]) -> dict[str, PackedContext]:
+    return {k: v.record.packed for k, v in outcomes.items()}

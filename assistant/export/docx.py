@@ -1,0 +1,236 @@
+"""``report.docx``: the assembled blocks as a Word document (python-docx), rendered in memory.
+
+Chapters and sub-sections become Word headings, data tables real Word tables (bold header row, "资料来源：…" line
+under each), charts inline pictures, Markdown bullets Word bullets. The Normal, Title and Heading styles carry a
+CJK font in ``w:eastAsia`` because Word otherwise picks a Latin theme font for Chinese text. Every string is
+written as text: python-docx escapes it, so HTML in a section is shown, never interpreted.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.styles.style import BaseStyle
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from assistant.errors import ExportError
+from assistant.export.assemble import Assembly, assemble
+from assistant.export.blocks import (
+    Block,
+    BulletList,
+    ChartBlock,
+    CodeBlock,
+    Heading,
+    MdTable,
+    Paragraph,
+    Quote,
+    Ref,
+    TableBlock,
+)
+from assistant.export.text import inline_runs
+from assistant.models import Report
+
+__all__ = ["BODY_FONT", "HEADING_FONT", "render_docx"]
+
+BODY_FONT = "SimSun"  # 宋体, the body face of Chinese research reports
+HEADING_FONT = "SimHei"  # 黑体
+LATIN_FONT = "Times New Roman"
+CELL_STYLE = "表格文字"
+SOURCE_STYLE = "资料来源"
+PICTURE_WIDTH = Cm(15)
+_BREAK_BEFORE = frozenset({"目录", "图表目录"})
+
+
+def render_docx(report: Report, base_dir: Path) -> bytes:
+    """The report as .docx bytes. Chart paths are resolved against ``base_dir`` (the output folder)."""
+    return render_assembly(assemble(report), base_dir)
+
+
+def render_assembly(assembly: Assembly, base_dir: Path) -> bytes:
+    doc = Document()
+    _setup_styles(doc)
+    _header_footer(doc, assembly)
+    writer = _Writer(doc, base_dir)
+    chapters_started = False
+    for block in assembly.blocks:
+        if isinstance(block, Heading) and block.level == 2 and (
+                block.text in _BREAK_BEFORE or (block.toc and not chapters_started)):
+            chapters_started = chapters_started or block.toc
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        writer.add(block)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- styles, header, footer
+def _set_fonts(style: BaseStyle, east_asia: str, size: float | None = None) -> None:
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)  # a theme font would override the explicit faces
+    fonts.set(qn("w:ascii"), LATIN_FONT)
+    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    if size is not None:
+        style.font.size = Pt(size)  # type: ignore[attr-defined]
+
+
+def _setup_styles(doc: DocxDocument) -> None:
+    styles = doc.styles
+    _set_fonts(styles["Normal"], BODY_FONT, 10.5)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5"):
+        _set_fonts(styles[name], HEADING_FONT)
+    for name, size in ((CELL_STYLE, 9.0), (SOURCE_STYLE, 9.0)):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        _set_fonts(style, BODY_FONT, size)
+        style.paragraph_format.space_after = Pt(2)  # type: ignore[attr-defined]
+
+
+def _page_field(paragraph: DocxParagraph) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _header_footer(doc: DocxDocument, assembly: Assembly) -> None:
+    section = doc.sections[0]
+    header = section.header.paragraphs[0]
+    header.text = assembly.header
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer = section.footer.paragraphs[0]
+    footer.text = assembly.footer
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    page = section.footer.add_paragraph()
+    page.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_field(page)
+
+
+# ---------------------------------------------------------------- blocks
+def _runs(paragraph: DocxParagraph, markdown: str, *, bold: bool = False) -> DocxParagraph:
+    for text, is_bold in inline_runs(markdown):
+        run = paragraph.add_run(text)
+        if bold or is_bold:
+            run.bold = True
+    return paragraph
+
+
+@dataclass
+class _Writer:
+    """Adds blocks to one document. Styles are set by id: python-docx's by-name lookup scans every style per call,
+    which made a table-heavy report take seconds."""
+
+    doc: DocxDocument
+    base_dir: Path
+    style_ids: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.style_ids = {s.name: s.style_id for s in self.doc.styles if s.name}
+
+    def para(self, style: str | None = None, text: str = "") -> DocxParagraph:
+        paragraph = self.doc.add_paragraph(text)
+        if style:
+            self.set_style(paragraph, style)
+        return paragraph
+
+    def set_style(self, paragraph: DocxParagraph, style: str) -> None:
+        paragraph._p.style = self.style_ids[style]
+
+    def add(self, block: Block) -> None:
+        if isinstance(block, Heading):
+            _runs(self.para("Title" if block.level <= 1 else f"Heading {min(block.level - 1, 9)}"), block.text)
+        elif isinstance(block, Paragraph):
+            _runs(self.para(SOURCE_STYLE if block.text.startswith("资料来源") else None), block.text)
+        elif isinstance(block, BulletList):
+            self.bullets(block)
+        elif isinstance(block, MdTable):
+            if block.caption:
+                self.caption(block.caption)
+            self.table(list(block.header), [list(row) for row in block.rows], markdown=True)
+        elif isinstance(block, CodeBlock):
+            for line in block.text.split("\n"):
+                self.para().add_run(line).font.name = "Courier New"
+        elif isinstance(block, Quote):
+            _runs(self.para("Quote"), block.text)
+        elif isinstance(block, TableBlock):
+            self.table_block(block)
+        elif isinstance(block, ChartBlock):
+            self.chart_block(block)
+        elif isinstance(block, Ref):
+            self.para(text=f"{{{{{block.kind}:{block.ref}}}}}")
+
+    def bullets(self, block: BulletList) -> None:
+        for item in block.items:
+            if item.marker in {"-", "*", "+"}:
+                _runs(self.para("List Bullet" if item.depth == 0 else f"List Bullet {item.depth + 1}"), item.text)
+            else:  # literal numbers: Word's list numbering would continue across unrelated lists
+                paragraph = self.para()
+                paragraph.paragraph_format.left_indent = Cm(0.75 * (item.depth + 1))
+                paragraph.add_run(f"{item.marker} ")
+                _runs(paragraph, item.text)
+
+    def table(self, columns: list[str], rows: list[list[str]], *, markdown: bool = False) -> None:
+        """A Word table with a bold header row; ``markdown`` cells keep their bold runs, data cells are text."""
+        table = self.doc.add_table(rows=1, cols=len(columns))
+        table._tbl.tblPr.style = self.style_ids["Table Grid"]
+        for cell, text in zip(table.rows[0].cells, columns, strict=True):
+            self.cell(cell.paragraphs[0], text, markdown=markdown, bold=True)
+        for row in rows:
+            padded = list(row) + [""] * (len(columns) - len(row))
+            for cell, text in zip(table.add_row().cells, padded, strict=False):
+                self.cell(cell.paragraphs[0], text, markdown=markdown)
+
+    def cell(self, paragraph: DocxParagraph, text: str, *, markdown: bool, bold: bool = False) -> None:
+        self.set_style(paragraph, CELL_STYLE)
+        if markdown:
+            _runs(paragraph, text, bold=bold)
+        elif text:
+            paragraph.add_run(text).bold = bold or None
+
+    def caption(self, title: str) -> None:
+        paragraph = self.para()
+        paragraph.add_run(title).bold = True
+        paragraph.paragraph_format.keep_with_next = True
+
+    def source_line(self, text: str) -> None:
+        if text:
+            self.para(SOURCE_STYLE, text)
+
+    def table_block(self, block: TableBlock) -> None:
+        self.caption(block.title)
+        self.table(list(block.columns), [list(r) for r in block.rows])
+        self.source_line(block.source)
+        if block.note:
+            self.para(SOURCE_STYLE, f"注：{block.note}")
+
+    def chart_block(self, block: ChartBlock) -> None:
+        root = self.base_dir.resolve()
+        path = (root / block.path).resolve()
+        if not path.is_relative_to(root):
+            raise ExportError(f"图表路径不在输出目录内: {block.path}", field=block.title)
+        if not path.is_file():
+            raise ExportError(f"图表文件不存在（{block.title}）", file=str(path))
+        self.caption(block.title)
+        self.doc.add_picture(str(path), width=PICTURE_WIDTH)
+        self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self.source_line(block.source)

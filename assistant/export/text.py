@@ -1,0 +1,107 @@
+"""Pure text helpers for export: Markdown escaping, inline runs for Word, 表/图 numbering, chapter numerals.
+
+Section markdown is Markdown but never HTML: ``neutralize_html`` escapes every ``<`` outside code spans so a
+Markdown viewer shows ``<img src=x onerror=alert(1)>`` as literal text. Data fields (table cells, source titles,
+publishers, URLs) are not Markdown at all: ``escape_data`` escapes every character Markdown would interpret.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "chapter_level",
+    "chinese_numeral",
+    "escape_data",
+    "inline_runs",
+    "neutralize_html",
+    "number_title",
+    "plain_text",
+    "strip_number",
+]
+
+_CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1", re.S)
+_UNESCAPED_LT_RE = re.compile(r"(?<!\\)((?:\\\\)*)<")
+_DATA_SPECIALS_RE = re.compile(r"([\\`*_\[\]<>|#])")
+_NUMBER_PREFIX_RE = re.compile(r"^\s*[表图]\s*\d+\s*[:：]\s*")
+_CHAPTER_RE = re.compile(r"^\s*[一二三四五六七八九十百]+\s*、")
+_SUBSECTION_RE = re.compile(r"^\s*[（(]\s*[一二三四五六七八九十]+\s*[)）]")
+_ITEM_RE = re.compile(r"^\s*\d+\s*[.．、]\s*\S")
+_BOLD_RE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.S)
+_LINK_RE = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)\)")
+_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_DIGITS = "零一二三四五六七八九"
+
+
+def neutralize_html(text: str) -> str:
+    """Escape ``<`` outside code spans so no raw HTML reaches a Markdown renderer (backslash parity aware)."""
+    out: list[str] = []
+    pos = 0
+    for m in _CODE_SPAN_RE.finditer(text):
+        out.append(_UNESCAPED_LT_RE.sub(r"\1\\<", text[pos:m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_UNESCAPED_LT_RE.sub(r"\1\\<", text[pos:]))
+    return "".join(out)
+
+
+def escape_data(text: str) -> str:
+    """Make a data value safe as inline Markdown: literal characters, one line."""
+    one_line = " ".join(str(text).split())
+    return _DATA_SPECIALS_RE.sub(r"\\\1", one_line)
+
+
+def plain_text(markdown: str) -> str:
+    """Inline Markdown to the text a reader sees: links keep text and URL, escapes and markup removed."""
+    return "".join(text for text, _ in inline_runs(markdown))
+
+
+def inline_runs(markdown: str) -> list[tuple[str, bool]]:
+    """Inline Markdown as ``(text, bold)`` runs for Word. Citation markers like ``[3]`` stay as text."""
+    runs: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _BOLD_RE.finditer(markdown):
+        if m.start() > pos:
+            runs.append((_inline_plain(markdown[pos:m.start()]), False))
+        runs.append((_inline_plain(m.group(1) or m.group(2)), True))
+        pos = m.end()
+    if pos < len(markdown):
+        runs.append((_inline_plain(markdown[pos:]), False))
+    return [(t, b) for t, b in runs if t]
+
+
+def _inline_plain(text: str) -> str:
+    text = _LINK_RE.sub(lambda m: f"{m.group(1)}（{m.group(2)}）" if m.group(2) else m.group(1), text)
+    text = _CODE_SPAN_RE.sub(lambda m: m.group(2), text)
+    return _ESCAPE_RE.sub(r"\1", text)
+
+
+def strip_number(title: str) -> str:
+    """``表 3：人工智能主题基金一览`` -> ``人工智能主题基金一览`` (titles may come back numbered from report.json)."""
+    return _NUMBER_PREFIX_RE.sub("", title).strip()
+
+
+def number_title(kind: str, number: int, title: str) -> str:
+    return f"{kind} {number}：{strip_number(title)}"
+
+
+def chapter_level(title: str) -> int | None:
+    """Heading level a section title's numbering implies: 一、 -> 2, (一) -> 3, 1. -> 4; None if unnumbered."""
+    if _CHAPTER_RE.match(title):
+        return 2
+    if _SUBSECTION_RE.match(title):
+        return 3
+    if _ITEM_RE.match(title):
+        return 4
+    return None
+
+
+def chinese_numeral(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 99 -> 九十九 (chapter numbers)."""
+    if n < 1 or n > 99:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _DIGITS[ones]
+    head = "" if tens == 1 else _DIGITS[tens]
+    return f"{head}十{_DIGITS[ones] if ones else ''}"

@@ -1,0 +1,51 @@
+"""``calls.jsonl``: one JSON line per model call attempt (prompt, completion, tokens, latency, cost, error)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+__all__ = ["CallLog", "CallRecord"]
+
+
+class CallRecord(BaseModel):
+    section: str
+    model: str
+    attempt: int = 1
+    prompt: list[dict[str, str]] = Field(default_factory=list)
+    completion: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+    cost_usd: float = 0.0
+    error: str | None = None
+    at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+class CallLog:
+    """Append-only and thread-safe: sections are drafted concurrently."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self.records: list[CallRecord] = []
+
+    def write(self, record: CallRecord) -> None:
+        line = json.dumps(record.model_dump(mode="json"), ensure_ascii=False)
+        with self._lock:
+            self.records.append(record)
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("a", encoding="utf-8") as fh:
+                    fh.write(line + "\n")
+
+    @staticmethod
+    def read(path: Path) -> list[CallRecord]:
+        if not path.is_file():
+            return []
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [CallRecord.model_validate_json(line) for line in lines if line.strip()]

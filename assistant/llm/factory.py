@@ -1,0 +1,30 @@
+"""The chat-model factory: every knob from settings, so any OpenAI-compatible endpoint works by configuration."""
+
+from __future__ import annotations
+
+from langchain_openai import ChatOpenAI
+
+from assistant.errors import ConfigError
+from assistant.settings import Settings
+
+__all__ = ["estimate_cost", "make_chat_model"]
+
+
+def make_chat_model(settings: Settings) -> ChatOpenAI:
+    """ChatOpenAI for DeepSeek/Qwen/vLLM/Ollama/OpenAI alike. The SDK's own retries are off: the engine retries
+    with its own bounded backoff so that every attempt is logged."""
+    if settings.openai_api_key is None:
+        raise ConfigError("openai 引擎需要 API key（环境变量 RA_OPENAI_API_KEY 或配置文件 openai_api_key）")
+    return ChatOpenAI(
+        model=settings.model,
+        temperature=settings.temperature,
+        base_url=settings.openai_base_url,
+        api_key=settings.openai_api_key,
+        timeout=settings.request_timeout_s,
+        max_retries=0,
+    )
+
+
+def estimate_cost(settings: Settings, prompt_tokens: int, completion_tokens: int) -> float:
+    return round(prompt_tokens / 1000 * settings.price_prompt_per_1k
+                 + completion_tokens / 1000 * settings.price_completion_per_1k, 8)

@@ -1,0 +1,187 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (jieba), fused with reciprocal rank fusion.
+
+Filters (date window, categories, sources) are applied as a boolean mask over an in-memory snapshot of the
+chunks' metadata, so a window never costs Chroma's slow ``where`` on the common path: dense results are
+over-fetched unfiltered and masked; only when too few survive does a filtered Chroma query run. Every returned
+hit is checked against the mask, so nothing outside the window can ever be returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from assistant.corpus import indexed_text
+from assistant.errors import InputError
+from assistant.models import Hit, NewsItem
+from assistant.retrieval.bm25 import BM25Index, tokenize
+from assistant.settings import Settings
+from assistant.store import NewsStore, open_store
+
+__all__ = ["RRF_K", "Mode", "Retriever", "open_retriever", "rrf"]
+
+RRF_K = 60
+Mode = Literal["hybrid", "dense", "bm25"]
+DateLike = dt.date | str | None
+
+
+def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> dict[int, float]:
+    """Reciprocal rank fusion: sum of 1 / (k + rank) over the lists each row appears in (rank from 1)."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, row in enumerate(ranking, start=1):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def _as_int_date(value: DateLike, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise InputError(f"日期 {value!r} 不是 YYYY-MM-DD", field=name) from exc
+    return int(value.strftime("%Y%m%d"))
+
+
+@dataclass
+class _Snapshot:
+    generation: str
+    ids: list[str]
+    texts: list[str]
+    metas: list[dict[str, Any]]
+    row_of: dict[str, int]
+    dates: np.ndarray
+    categories: np.ndarray
+    sources: np.ndarray
+    bm25: BM25Index
+
+
+@dataclass(frozen=True)
+class _Filter:
+    date_from: int | None
+    date_to: int | None
+    categories: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    def mask(self, snap: _Snapshot) -> np.ndarray:
+        keep = np.ones(len(snap.ids), dtype=bool)
+        if self.date_from is not None:
+            keep &= snap.dates >= self.date_from
+        if self.date_to is not None:
+            keep &= snap.dates <= self.date_to
+        if self.categories:
+            keep &= np.isin(snap.categories, self.categories)
+        if self.sources:
+            keep &= np.isin(snap.sources, self.sources)
+        return keep
+
+    def where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.date_from is not None:
+            clauses.append({"date": {"$gte": self.date_from}})
+        if self.date_to is not None:
+            clauses.append({"date": {"$lte": self.date_to}})
+        if self.categories:
+            clauses.append({"category": {"$in": list(self.categories)}})
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class Retriever:
+    """Search one store. The BM25 index and metadata snapshot are rebuilt when the store's generation changes."""
+
+    def __init__(self, store: NewsStore, overfetch: int = 10) -> None:
+        self.store = store
+        self.overfetch = overfetch
+        self._snap: _Snapshot | None = None
+
+    def _snapshot(self) -> _Snapshot:
+        generation = self.store.generation()
+        if self._snap is not None and self._snap.generation == generation:
+            return self._snap
+        stored = self.store.all_chunks()
+        metas = stored.metadatas
+        docs = [indexed_text(str(m.get("title", "")), t) for t, m in zip(stored.texts, metas, strict=True)]
+        self._snap = _Snapshot(
+            generation=generation, ids=stored.ids, texts=stored.texts, metas=metas,
+            row_of={cid: i for i, cid in enumerate(stored.ids)},
+            dates=np.asarray([int(m.get("date", 0)) for m in metas], dtype=np.int64),
+            categories=np.asarray([str(m.get("category", "")) for m in metas], dtype=object),
+            sources=np.asarray([str(m.get("source", "")) for m in metas], dtype=object),
+            bm25=BM25Index(self.store.cache.tokens(docs, tokenize)),
+        )
+        return self._snap
+
+    def _dense(self, snap: _Snapshot, query: str, flt: _Filter, keep: np.ndarray, need: int) -> list[int]:
+        emb = self.store.embed_query(query)
+        ids, _dist = self.store.query(emb, need * self.overfetch)
+        rows = [r for r in (snap.row_of.get(i) for i in ids) if r is not None and keep[r]]
+        if len(rows) < need and flt.where() is not None and keep.any():
+            ids, _dist = self.store.query(emb, need * self.overfetch, where=flt.where())
+            rows = [r for r in (snap.row_of.get(i) for i in ids) if r is not None and keep[r]]
+        return rows
+
+    def _bm25(self, snap: _Snapshot, query: str, keep: np.ndarray, need: int) -> list[int]:
+        scores = np.where(keep, snap.bm25.scores(tokenize(query)), 0.0)
+        n = min(need * self.overfetch, int((scores > 0).sum()))
+        if n == 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        return [int(r) for r in top[np.argsort(-scores[top], kind="stable")]]
+
+    def search(self, query: str, *, k: int = 8, date_from: DateLike = None, date_to: DateLike = None,
+               categories: Sequence[str] | None = None, sources: Sequence[str] | None = None,
+               mode: Mode = "hybrid", one_per_doc: bool = True) -> list[Hit]:
+        """Top ``k`` hits for ``query`` inside the filters (at most one chunk per document by default)."""
+        if k <= 0 or not query.strip():
+            return []
+        flt = _Filter(_as_int_date(date_from, "date_from"), _as_int_date(date_to, "date_to"),
+                      tuple(categories or ()), tuple(sources or ()))
+        snap = self._snapshot()
+        keep = flt.mask(snap)
+        if not keep.any():
+            return []
+        need = k * 3 if one_per_doc else k  # several chunks of one story may rank together
+        lists = []
+        if mode in ("hybrid", "dense"):
+            lists.append(self._dense(snap, query, flt, keep, need))
+        if mode in ("hybrid", "bm25"):
+            lists.append(self._bm25(snap, query, keep, need))
+        fused = sorted(rrf(lists).items(), key=lambda kv: -kv[1])
+        return self._hits(snap, fused, keep, k, one_per_doc)
+
+    def _hits(self, snap: _Snapshot, fused: list[tuple[int, float]], keep: np.ndarray, k: int,
+              one_per_doc: bool) -> list[Hit]:
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for row, score in fused:
+            meta = snap.metas[row]
+            doc_id = str(meta["doc_id"])
+            if not keep[row] or (one_per_doc and doc_id in seen):
+                continue
+            seen.add(doc_id)
+            d = int(meta["date"])
+            hits.append(Hit(doc_id=doc_id, chunk_id=snap.ids[row], text=snap.texts[row], score=score,
+                            title=str(meta.get("title", "")), date=dt.date(d // 10000, d // 100 % 100, d % 100),
+                            source=str(meta.get("source", "")), category=str(meta.get("category", "")),
+                            url=str(meta.get("url") or "") or None))
+            if len(hits) == k:
+                break
+        return hits
+
+    def get_items(self, doc_ids: Sequence[str]) -> dict[str, NewsItem]:
+        """Whole items by id (including near-duplicates, which are stored but not indexed)."""
+        return self.store.get_items(doc_ids)
+
+
+def open_retriever(settings: Settings) -> Retriever:
+    return Retriever(open_store(settings))

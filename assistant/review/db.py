@@ -1,0 +1,148 @@
+"""ORM tables of the review store. The schema itself is created by the Alembic migrations beside this file.
+
+Versions, reviews and the audit log are append-only: the service layer never updates them, and the migration
+adds database triggers that refuse UPDATE/DELETE on ``audit_log``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "DECISIONS",
+    "ORIGINS",
+    "REVIEW_STATUSES",
+    "ROLES",
+    "AuditLog",
+    "Base",
+    "ReportRow",
+    "Review",
+    "Section",
+    "SectionVersion",
+    "Source",
+    "User",
+    "utcnow",
+]
+
+ROLES: tuple[str, ...] = ("analyst", "editor", "compliance", "admin")
+REVIEW_STATUSES: tuple[str, ...] = ("draft", "approved", "rejected", "changes_requested")
+ORIGINS: tuple[str, ...] = ("drafted", "edited", "regenerated")
+DECISIONS: tuple[str, ...] = ("approve", "reject", "request_changes")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    engine: Mapped[str] = mapped_column(String(40), default="")
+    out_dir: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Reserved for the compliance sign-off gate (added by a later issue).
+    signed_off_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    signoff_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Section(Base):
+    __tablename__ = "sections"
+    __table_args__ = (UniqueConstraint("report_id", "section_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    order: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    held_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    # A concurrent writer that read the row before us makes our UPDATE match no row: StaleDataError.
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012 (SQLAlchemy declares it)
+
+
+class SectionVersion(Base):
+    __tablename__ = "section_versions"
+    __table_args__ = (UniqueConstraint("section_pk", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    section_pk: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    markdown: Mapped[str] = mapped_column(Text)
+    citations: Mapped[list[Any]] = mapped_column(JSON)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    origin: Mapped[str] = mapped_column(String(20))
+    instruction: Mapped[str | None] = mapped_column(Text, nullable=True)
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    section_pk: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    version_number: Mapped[int] = mapped_column(Integer)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("report_id", "marker"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    marker: Mapped[int] = mapped_column(Integer)
+    doc_id: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    date: Mapped[dt.date | None] = mapped_column(nullable=True)
+    publisher: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    passage: Mapped[str] = mapped_column(Text, default="")
+    background: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(120))
+    before_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    after_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,60 @@
+"""Reading a drafted output folder (``report.json``) and turning a Report into review-store rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from assistant.errors import InputError
+from assistant.models import Report, SourceRef
+from assistant.review.db import ReportRow, Section, SectionVersion, Source
+
+__all__ = ["read_report_json", "report_rows", "source_row"]
+
+
+def read_report_json(out_dir: Path) -> Report:
+    """Load ``out_dir/report.json``; a bad file names the field that failed."""
+    path = Path(out_dir) / "report.json"
+    if not path.is_file():
+        raise InputError("找不到 report.json（请先运行 draft）", file=str(path))
+    try:
+        return Report.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(first["msg"], file=str(path), field=where) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("不是 UTF-8 编码", file=str(path)) from exc
+
+
+def source_row(ref: SourceRef) -> Source:
+    return Source(marker=ref.marker, doc_id=ref.doc_id, title=ref.title, date=ref.date, publisher=ref.source,
+                  url=ref.url, passage=ref.passage, background=ref.background)
+
+
+def _section_rows(report: Report, author_id: int | None) -> list[tuple[Section, SectionVersion]]:
+    sections: list[tuple[Section, SectionVersion]] = []
+    for order, draft in enumerate(report.sections):
+        provenance: dict[str, Any] = draft.provenance.model_dump(mode="json") if draft.provenance else {}
+        if draft.error:
+            # A failed section still enters review so an editor can write it by hand; the error stays visible.
+            provenance["error"] = draft.error
+        version = SectionVersion(
+            number=1, markdown=draft.markdown, author_id=author_id, origin="drafted",
+            citations=[c.model_dump(mode="json") for c in draft.citations], provenance=provenance or None,
+        )
+        section = Section(section_id=draft.id, title=draft.title, order=order, status="draft", current_version=1)
+        sections.append((section, version))
+    return sections
+
+
+def report_rows(report: Report, out_dir: str, author_id: int | None,
+                ) -> tuple[ReportRow, list[tuple[Section, SectionVersion]], list[Source]]:
+    """The rows of a newly imported report (not yet added to a session)."""
+    snapshot = json.loads(report.model_dump_json())
+    row = ReportRow(month=report.month, title=report.title, engine=report.engine, out_dir=out_dir,
+                    snapshot=snapshot, created_by=author_id)
+    return row, _section_rows(report, author_id), [source_row(s) for s in report.sources]

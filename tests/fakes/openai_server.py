@@ -1,0 +1,139 @@
+"""A local OpenAI-compatible chat-completions server for tests and benchmarks (http.server on 127.0.0.1).
+
+Behaviour is scripted per request: a rule matches a substring of the user message (a section title) and pops
+the next scripted step; unmatched requests get a plausible default answer built from the prompt itself, so a
+whole report can be drafted through the real openai engine over real HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["FakeOpenAIServer", "Step", "default_answer"]
+
+
+@dataclass
+class Step:
+    """One scripted reply: ``kind`` is ok | status | hang | empty."""
+
+    kind: str = "ok"
+    text: str = ""
+    status: int = 200
+    seconds: float = 0.0
+
+
+def _sources(prompt: str) -> list[tuple[int, str]]:
+    return [(int(n), t) for n, t in re.findall(r'<source n="(\d+)"[^>]*title="([^"]*)"', prompt)]
+
+
+def default_answer(prompt: str) -> str:
+    """A well-formed answer for whatever section the prompt asks for."""
+    sources = _sources(prompt)
+    if "只输出一个 JSON 对象" in prompt:
+        groups = json.loads(re.search(r"groups 的 title 必须依次取自：(\[.*?\])", prompt).group(1))  # type: ignore[union-attr]
+        rows = [{"source": n, "title": t, "summary": f"{t}，相关进展值得关注。[{n}]", "company": t[:6],
+                 "track": "人工智能", "round": "A 轮", "amount": "1 亿元", "investors": "某产业资本"}
+                for n, t in sources[:3]]
+        lead = f"本月相关动态密集[{sources[0][0]}]。" if sources else "本月相关动态较少。"
+        return json.dumps({"lead": lead, "groups": [{"title": g, "rows": rows} for g in groups]}, ensure_ascii=False)
+    placeholders = re.findall(r"^(\{fact:[^}]+\}) = ", prompt, re.MULTILINE)
+    if placeholders:
+        return "### （一）整体行情\n\n指数收盘价为 " + "，".join(placeholders[:2]) + "。"
+    if sources:
+        n, title = sources[0]
+        return f"本月进展较多[{n}]。\n\n#### 1. {title}\n\n{title}发布，引发关注。[{n}]"
+    return "- **要点**：本月行业动态平稳。"
+
+
+@dataclass
+class FakeOpenAIServer:
+    """``with FakeOpenAIServer() as srv: settings(openai_base_url=srv.base_url)``."""
+
+    latency_s: float = 0.0
+    rules: dict[str, list[Step]] = field(default_factory=dict)
+    answer: Callable[[str], str] = default_answer
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def __enter__(self) -> FakeOpenAIServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def script(self, match: str, *steps: Step) -> None:
+        self.rules.setdefault(match, []).extend(steps)
+
+    def next_step(self, prompt: str) -> Step:
+        with self._lock:
+            for match, steps in self.rules.items():
+                if match in prompt and steps:
+                    return steps.pop(0)
+        return Step("ok", self.answer(prompt))
+
+    def calls_matching(self, match: str) -> int:
+        return sum(1 for r in self.requests if match in r["prompt"])
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                return None
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+                with server._lock:
+                    server.requests.append({"prompt": prompt, "model": body.get("model"), "at": time.time()})
+                step = server.next_step(prompt)
+                time.sleep(server.latency_s)
+                if step.kind == "hang":
+                    time.sleep(step.seconds)
+                if step.kind == "status":
+                    return self._send(step.status, {"error": {"message": f"scripted {step.status}",
+                                                              "type": "server_error"}})
+                text = "" if step.kind == "empty" else step.text
+                return self._send(200, _completion(body, prompt, text))
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up (timeout): nothing to answer
+
+        return Handler
+
+
+def _completion(body: dict[str, Any], prompt: str, text: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
+        "model": body.get("model", "fake"),
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+        "usage": {"prompt_tokens": max(1, len(prompt) // 2), "completion_tokens": max(1, len(text) // 2),
+                  "total_tokens": max(1, len(prompt) // 2) + max(1, len(text) // 2)},
+    }

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from assistant.cli import main
+from assistant.errors import InputError
+from assistant.retrieval import BM25Index, Retriever, rrf, tokenize
+from assistant.settings import Settings
+from assistant.store import ingest, open_store
+from tests.retrieval.conftest import NEWS, write_corpus
+
+
+@pytest.fixture
+def retriever(corpus: Path, settings: Settings) -> Retriever:
+    ingest(corpus, settings)
+    return Retriever(open_store(settings))
+
+
+def test_tokenize_lowercases_english_and_drops_punctuation() -> None:
+    assert tokenize("OpenAI 发布 GPT-4o，价格下降！") == ["openai", "发布", "gpt", "4o", "价格", "下降", "价格下降"]
+
+
+def test_bm25_scores_equal_rank_bm25() -> None:
+    docs = [tokenize(t) for _, _, t, b, *_ in NEWS for t in [t + b]]
+    index, reference = BM25Index(docs), BM25Okapi(docs)
+    for query in ("英伟达 GPU 芯片", "数据交易所 挂牌", "OpenAI mini 价格"):
+        q = tokenize(query)
+        np.testing.assert_allclose(index.scores(q), reference.get_scores(q), rtol=1e-5, atol=1e-6)
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = rrf([[1, 2, 3], [3, 1]])
+    assert max(fused, key=lambda r: fused[r]) == 1 and fused[3] > fused[2]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_relevant_story_ranks_first(retriever: Retriever, mode: str) -> None:
+    hits = retriever.search("上海数据交易所挂牌", k=3, mode=mode)  # type: ignore[arg-type]
+    assert hits[0].doc_id == "d2" and hits[0].title == "上海数据交易所挂牌数量创新高"
+    assert hits[0].date == dt.date(2024, 7, 22) and hits[0].category == "data_exchange"
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_date_window_is_a_filter_not_a_hope(retriever: Retriever, mode: str) -> None:
+    for query in ("英伟达 GPU 芯片", "数据", "大模型", "天气"):
+        hits = retriever.search(query, k=8, date_from="2024-07-01", date_to=dt.date(2024, 7, 31),
+                                mode=mode)  # type: ignore[arg-type]
+        assert all(dt.date(2024, 7, 1) <= h.date <= dt.date(2024, 7, 31) for h in hits)
+    gpu = {h.doc_id for h in retriever.search("英伟达 GPU 芯片", k=8, date_from="2024-07-01", date_to="2024-07-31",
+                                              mode=mode)}  # type: ignore[arg-type]
+    assert "c2" in gpu and not gpu & {"c1", "c4"}
+
+
+def test_category_and_source_filters(retriever: Retriever) -> None:
+    hits = retriever.search("英伟达 GPU", k=8, categories=["compute"], sources=["IT之家"])
+    assert {h.doc_id for h in hits} == {"c1", "c4"}
+    assert retriever.search("英伟达", k=8, categories=["funding"]) == []
+
+
+def test_one_hit_per_document_by_default(corpus: Path, settings: Settings, tmp_path: Path) -> None:
+    long = ("big", "2024-07-05", "英伟达长文", "".join(f"英伟达 GPU 第{i}段分析，芯片供需。" for i in range(40)), "长文源", "compute")
+    ingest(write_corpus(tmp_path / "long.jsonl", [long]), settings)
+    r = Retriever(open_store(settings))
+    hits = r.search("英伟达 GPU 芯片", k=8)
+    assert len({h.doc_id for h in hits}) == len(hits)
+    assert len([h for h in r.search("英伟达 GPU 芯片", k=8, one_per_doc=False) if h.doc_id == "big"]) > 1
+
+
+def test_index_is_rebuilt_when_the_store_changes(retriever: Retriever, settings: Settings, tmp_path: Path) -> None:
+    assert retriever.search("具身智能机器人", k=3, mode="bm25") == []
+    new = ("n1", "2024-07-30", "具身智能机器人亮相", "多款具身智能机器人在大会亮相。", "新华社", "product")
+    ingest(write_corpus(tmp_path / "more.jsonl", [new]), settings)
+    assert [h.doc_id for h in retriever.search("具身智能机器人", k=3, mode="bm25")] == ["n1"]
+
+
+def test_bad_window_date_is_input_error(retriever: Retriever) -> None:
+    with pytest.raises(InputError, match="date_from"):
+        retriever.search("x", date_from="2024/07/01")
+
+
+def test_get_items_returns_whole_items(retriever: Retriever) -> None:
+    items = retriever.get_items(["l1", "missing"])
+    assert list(items) == ["l1"] and items["l1"].body.startswith("OpenAI 发布")
+
+
+def test_cli_ingest_and_search_json(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("RA_EMBEDDING", "hash")
+    store = str(tmp_path / "cli-store")
+    assert main(["ingest", "--corpus", str(corpus), "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert "新增" in out and str(len(NEWS)) in out
+    assert main(["search", "英伟达 GPU", "--k", "2", "--from", "2024-07-01", "--to", "2024-07-31",
+                 "--category", "compute", "--store", store, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 2 and {r["doc_id"] for r in rows} <= {"c2", "c3"}
+    assert set(rows[0]) >= {"doc_id", "title", "date", "score", "source", "category"}
+
+
+def test_cli_skip_bad_reports_skipped_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("RA_EMBEDDING", "hash")
+    f = write_corpus(tmp_path / "c.jsonl")
+    f.write_text(f.read_text(encoding="utf-8") + "{broken\n", encoding="utf-8")
+    store = str(tmp_path / "s")
+    assert main(["ingest", "--corpus", str(f), "--store", store]) == 1
+    assert "第 9 行" in " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    assert main(["ingest", "--corpus", str(f), "--store", store, "--skip-bad"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "跳过" in out and "第 9 行" in out

@@ -1,0 +1,153 @@
+"""End to end in a real headless Chromium: ``streamlit run`` on a free port, a seeded SQLite store, Playwright.
+
+Signs in as editor, opens a section, follows a citation to its source, edits, saves and approves; signs in as
+analyst and finds approval refused. A source titled ``<img src=x onerror=alert(1)>`` must show as literal text and
+no dialog may fire.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from review_factories import EVIL_TITLE, PASSWORD, seed
+
+from assistant.review import ReviewService
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+SCREENS = Path("/tmp/ui-screens")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, ReviewService, int]]:
+    if not Path(CHROMIUM).is_file():
+        print(f"\n{CHROMIUM} missing (apt-get install -y chromium); browser test skipped")
+        pytest.skip(f"{CHROMIUM} not installed")
+    url_db = f"sqlite:///{tmp_path / 'review.db'}"
+    service, _users, report_id = seed(url_db, tmp_path / "out")
+    port = _free_port()
+    env = dict(os.environ, RA_DATABASE_URL=url_db, PYTHONUNBUFFERED="1")
+    log = (tmp_path / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--global.developmentMode", "false", "--server.fileWatcherType", "none"],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, proc)
+        yield base, service, report_id
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        service.engine.dispose()
+
+
+def _shot(page, directory: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    path = directory / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, SCREENS / path.name)
+
+
+def _sign_in(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(base)
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="报告总览")).to_be_visible(timeout=30_000)
+
+
+def _open_first_section(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="打开审阅").click()
+    expect(page.get_by_role("heading", name="章节审阅")).to_be_visible(timeout=30_000)
+
+
+def test_editor_flow_and_analyst_refusal_in_chromium(server: tuple[str, ReviewService, int],
+                                                     tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, service, report_id = server
+    pk = service.sections(report_id)[0].pk
+    dialogs: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.set_default_timeout(30_000)
+
+        _sign_in(page, base, "editor")
+        _open_first_section(page)
+        # Follow citation [1] to its source: the injected title must be literal text.
+        citation = page.get_by_text(f"[1] {EVIL_TITLE}", exact=True)
+        expect(citation).to_be_visible()
+        citation.click()
+        expect(page.get_by_text("英伟达在7月发布了面向推理的新一代GPU")).to_be_visible()
+        expect(page.get_by_role("link", name="打开原文").first).to_have_attribute("href", "https://example.com/n001")
+        assert page.locator("img[src='x']").count() == 0
+        _shot(page, tmp_path, "1_editor_citation")
+
+        editor_box = page.get_by_label("正文（基于 v1）")
+        editor_box.fill("编辑在浏览器里改写的正文 [1]。")
+        editor_box.press("Control+Enter")
+        page.get_by_role("button", name="保存为新版本").click()
+        expect(page.get_by_text("已保存为 v2")).to_be_visible()
+        page.get_by_role("tab", name="审批").click()
+        page.get_by_role("button", name="批准 v2").click()
+        expect(page.get_by_text("已记录：批准 v2")).to_be_visible()
+        _shot(page, tmp_path, "2_editor_approved")
+        assert service.section(pk).status == "approved" and service.section(pk).current_version == 2
+
+        page.get_by_role("button", name="退出登录").click()
+        _sign_in(page, base, "analyst")
+        _open_first_section(page)
+        page.get_by_role("tab", name="审批").click()
+        expect(page.get_by_role("button", name="批准 v2")).to_be_disabled()
+        expect(page.get_by_text("你的角色无权审批", exact=False)).to_be_visible()
+        _shot(page, tmp_path, "3_analyst_refused")
+        browser.close()
+
+    assert dialogs == []
+    assert [r.reviewer for r in service.reviews(pk)] == ["editor"]
+    assert service.version(pk, 2).markdown == "编辑在浏览器里改写的正文 [1]。"

@@ -1,0 +1,215 @@
+"""Every page of the Streamlit app through AppTest, on a real SQLite review store."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from review_factories import EVIL_TITLE, PASSWORD, make_report, write_out_dir
+from streamlit.testing.v1 import AppTest
+
+from assistant.models import Citation, SectionDraft
+from assistant.progress import ProgressEvent
+from assistant.review import ReviewService, UserView
+
+ROOT = Path(__file__).resolve().parents[2]
+Seeded = tuple[ReviewService, dict[str, UserView], int]
+AppFactory = Callable[..., AppTest]
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
+    parts += [s.value for s in at.success] + [w.value for w in at.warning] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def _assert_no_raw_html(at: AppTest) -> None:
+    for element in at.markdown:
+        assert not element.proto.allow_html
+        assert "<img" not in element.value
+
+
+def test_sign_in_rejects_a_wrong_password_and_accepts_the_right_one(app_as: AppFactory) -> None:
+    at = app_as(None)
+    assert at.title[0].value == "研报起草助手 · 登录"
+    at.text_input[0].set_value("editor")
+    at.text_input[1].set_value("wrong-password")
+    at.button[0].click().run()
+    assert "用户名或密码错误" in at.error[0].value and "user" not in at.session_state
+    at.text_input[1].set_value(PASSWORD)
+    at.button[0].click().run()
+    assert at.session_state["user"]["role"] == "editor"
+    assert at.title[0].value == "报告总览"
+
+
+def test_overview_lists_sections_blockers_and_opens_a_section(app_as: AppFactory, store: Seeded) -> None:
+    service, users, report_id = store
+    service.begin_edit(service.sections(report_id)[1].pk, users["analyst"])
+    at = app_as("editor")
+    frame = at.dataframe[0].value
+    assert list(frame["编号"]) == ["core_views", "market_review", "compute_dynamics"]
+    assert list(frame["状态"]) == ["草稿"] * 3 and frame["正在编辑"].tolist()[1] == "analyst"
+    assert "导出前还需" in [s.value for s in at.subheader]
+    at.selectbox(key="overview_section").set_value(service.sections(report_id)[2].pk)
+    at.button(key="open_section").click().run()
+    assert at.title[0].value == "章节审阅"
+    assert at.selectbox(key="section_picker").value == service.sections(report_id)[2].pk
+
+
+def test_section_page_renders_text_and_cited_sources_escaped(app_as: AppFactory) -> None:
+    at = app_as("editor", "screens/section.py")
+    assert "第一段：7月人工智能指数上涨 [1]" in _texts(at)
+    labels = [e.label for e in at.expander]
+    assert labels[0].startswith("[1] ") and "&lt;img src=x onerror=alert\\(1\\)&gt;" in labels[0]
+    assert any("华为昇腾910B出货量提升" in label for label in labels)
+    assert "英伟达在7月发布了面向推理的新一代GPU" in _texts(at)
+    _assert_no_raw_html(at)
+
+
+def test_edit_and_save_creates_a_new_version(app_as: AppFactory, store: Seeded) -> None:
+    service, _users, report_id = store
+    at = app_as("editor", "screens/section.py")
+    pk = service.sections(report_id)[0].pk
+    at.text_area(key=f"draft_{pk}").set_value("编辑后的正文 [2]。")
+    at.button(key=f"save_{pk}").click().run()
+    assert "已保存为 v2" in _texts(at)
+    assert service.section(pk).current_version == 2 and service.section(pk).markdown == "编辑后的正文 [2]。"
+
+
+def test_concurrent_save_shows_the_other_edit_and_loses_nothing(app_as: AppFactory, store: Seeded) -> None:
+    service, users, report_id = store
+    pk = service.sections(report_id)[0].pk
+    at = app_as("editor", "screens/section.py")  # opened at v1
+    service.save_edit(pk, 1, "管理员抢先保存的文本 [1]", users["admin"])
+    at.text_area(key=f"draft_{pk}").set_value("编辑的文本 [2]")
+    at.button(key=f"save_{pk}").click().run()
+    assert "保存被拒绝" in _texts(at)
+    assert at.code[0].value == "管理员抢先保存的文本 [1]"
+    assert at.text_area(key=f"draft_{pk}").value == "编辑的文本 [2]"
+    assert service.section(pk).current_version == 2
+    at.button(key=f"merge_{pk}").click().run()
+    at.button(key=f"save_{pk}").click().run()
+    assert service.section(pk).current_version == 3 and service.section(pk).markdown == "编辑的文本 [2]"
+
+
+def test_review_buttons_disabled_for_analyst_and_approve_works_for_editor(app_as: AppFactory,
+                                                                           store: Seeded) -> None:
+    service, _users, report_id = store
+    pk = service.sections(report_id)[0].pk
+    analyst = app_as("analyst", "screens/section.py")
+    assert analyst.button(key=f"approve_{pk}").disabled
+    assert "无权审批" in _texts(analyst)
+    editor = app_as("editor", "screens/section.py")
+    assert not editor.button(key=f"approve_{pk}").disabled
+    editor.button(key=f"approve_{pk}").click().run()
+    assert service.section(pk).status == "approved"
+    assert service.reviews(pk)[0].version_number == 1
+
+
+def test_compliance_reads_but_cannot_edit(app_as: AppFactory, store: Seeded) -> None:
+    service, _users, report_id = store
+    pk = service.sections(report_id)[0].pk
+    at = app_as("compliance", "screens/section.py")
+    assert at.text_area(key=f"draft_{pk}").disabled and at.button(key=f"save_{pk}").disabled
+    assert at.button(key=f"regen_{pk}").disabled
+
+
+def test_regenerate_with_an_instruction(app_as: AppFactory, store: Seeded,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    service, _users, report_id = store
+    pk = service.sections(report_id)[0].pk
+    calls: list[str] = []
+
+    def regenerate_section(out_dir: Path, section_id: str, instruction: str, settings: object, *,
+                           current_markdown: str | None = None) -> SectionDraft:
+        calls.append(instruction)
+        return SectionDraft(id=section_id, title="t", markdown=f"按“{instruction}”重写 [2]。",
+                            citations=[Citation(marker=2, doc_id="n002")])
+
+    monkeypatch.setitem(sys.modules, "assistant.drafting",
+                        types.SimpleNamespace(regenerate_section=regenerate_section))
+    at = app_as("editor", "screens/section.py")
+    at.radio(key=f"preset_{pk}").set_value("突出国产算力")
+    at.button(key=f"regen_{pk}").click().run()
+    assert calls == ["突出国产算力"]
+    assert service.section(pk).origin == "regenerated"
+    assert at.text_area(key=f"draft_{pk}").value == "按“突出国产算力”重写 [2]。"
+
+
+def test_diff_between_versions(app_as: AppFactory, store: Seeded) -> None:
+    service, users, report_id = store
+    pk = service.sections(report_id)[0].pk
+    service.save_edit(pk, 1, "全新的一行 [1]", users["editor"])
+    at = app_as("editor", "screens/section.py")
+    diff_frame = next(d.value for d in at.dataframe if "v1" in d.value.columns)
+    assert "全新的一行 [1]" in diff_frame["v2"].tolist()
+    assert "+全新的一行 [1]" in at.code[-1].value
+
+
+def test_tables_page_shows_tables_and_offers_downloads(app_as: AppFactory) -> None:
+    at = app_as("compliance", "screens/tables.py")
+    assert at.dataframe[0].value["名称"].tolist() == ["寒武纪-U", "景嘉微"]
+    assert "表 1：7 月份人工智能板块涨幅前十" in [s.value for s in at.subheader]
+    assert len(at.get("download_button")) == 3
+
+
+def test_export_page_is_gated_and_exports_when_all_approved(app_as: AppFactory, store: Seeded, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    service, users, report_id = store
+    at = app_as("editor", "screens/export.py")
+    assert at.button(key="build_export").disabled and "还不能导出" in _texts(at)
+    for section in service.sections(report_id):
+        service.approve(section.pk, 1, users["editor"])
+
+    def write_report(report: object, out_dir: Path) -> dict[str, Path]:
+        (out_dir / "report.md").write_text("# 终稿", encoding="utf-8")
+        (out_dir / "report.docx").write_bytes(b"PK docx")
+        return {"md": out_dir / "report.md", "docx": out_dir / "report.docx"}
+
+    monkeypatch.setitem(sys.modules, "assistant.export", types.SimpleNamespace(write_report=write_report))
+    at = app_as("editor", "screens/export.py")
+    assert not at.button(key="build_export").disabled
+    at.button(key="build_export").click().run()
+    assert len(at.get("download_button")) == 2
+    assert service.audit_log(object_type="report")[0].action == "export"
+
+
+def test_new_draft_runs_drafting_with_progress_and_imports(app_as: AppFactory, store: Seeded, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    service, _users, _report_id = store
+    seen_threads: list[str] = []
+
+    def draft_report(pack_dir: Path, corpus: Path, out_dir: Path, settings: object, *,
+                     progress: Callable[[ProgressEvent], None]) -> object:
+        seen_threads.append(threading.current_thread().name)
+        report = make_report(2)
+        for i, section in enumerate(report.sections, start=1):
+            progress(ProgressEvent("draft", "起草中", done=i - 1, total=2, item=section.id))
+            progress(ProgressEvent("draft", "完成", done=i, total=2, item=section.id, status="ok"))
+        write_out_dir(out_dir, report)
+        return report
+
+    monkeypatch.setitem(sys.modules, "assistant.drafting", types.SimpleNamespace(draft_report=draft_report))
+    monkeypatch.setenv("RA_UI_OUT_DIR", str(tmp_path / "drafts"))
+    at = app_as("analyst", "screens/new_draft.py")
+    at.button(key="start_draft").click().run()
+    assert "草稿已生成并导入审阅库" in _texts(at), _texts(at)
+    assert len(at.get("progress")) == 3 and seen_threads and seen_threads[0] != "MainThread"
+    assert len(service.list_reports()) == 2
+
+
+def test_new_draft_is_disabled_for_editors(app_as: AppFactory) -> None:
+    at = app_as("editor", "screens/new_draft.py")
+    assert at.button(key="start_draft").disabled
+
+
+def test_escaped_title_never_reaches_markdown_as_html(store: Seeded) -> None:
+    from ra_ui import literal, safe_markdown, safe_url
+
+    assert "<" not in literal(EVIL_TITLE) and "<" not in safe_markdown(f"正文 {EVIL_TITLE}")
+    assert safe_url("javascript:alert(1)") is None and safe_url("https://a.cn/x") == "https://a.cn/x"
+    assert "!\\[" in safe_markdown("![x](http://tracker/img.png)")

@@ -1,0 +1,34 @@
+"""研报起草助手 · 审阅界面: the Streamlit entry point (``python -m assistant ui``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Pages import the shared helpers beside this file; streamlit does not guarantee the script dir is on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import streamlit as st
+from ra_ui import ROLE_LABELS, current_user
+
+st.set_page_config(page_title="研报起草助手 · 审阅", page_icon="📑", layout="wide")
+
+user = current_user()
+if user is None:
+    navigation = st.navigation([st.Page("screens/sign_in.py", title="登录", default=True)])
+else:
+    with st.sidebar:
+        st.text(f"{user.name}（{ROLE_LABELS.get(user.role, user.role)}）")
+        if st.button("退出登录", key="sign_out"):
+            st.session_state.clear()
+            st.rerun()
+    navigation = st.navigation({
+        "审阅": [
+            st.Page("screens/overview.py", title="报告总览", default=True),
+            st.Page("screens/section.py", title="章节审阅"),
+            st.Page("screens/tables.py", title="表格与图表"),
+            st.Page("screens/export.py", title="导出"),
+        ],
+        "起草": [st.Page("screens/new_draft.py", title="新建草稿")],
+    })
+navigation.run()

@@ -1,0 +1,105 @@
+"""Helpers shared by the Streamlit pages: the service, the signed-in user, safe rendering of untrusted text.
+
+Everything shown from the corpus or a model is data: it is escaped before it reaches st.markdown, and nothing
+here ever passes unsafe_allow_html.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlparse
+
+import streamlit as st
+
+from assistant.errors import InputError
+from assistant.review import ReviewService, UserView, resolve_database_url
+from assistant.review.policy import ROLE_LABELS, STATUS_LABELS
+
+__all__ = ["ROLE_LABELS", "STATUS_LABELS", "current_user", "extract_zip", "literal", "require_user",
+           "safe_markdown", "safe_url", "select_report", "service", "status_label"]
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+_IMAGE = re.compile(r"!\[")
+
+
+@st.cache_resource(show_spinner=False)
+def _service_for(url: str) -> ReviewService:
+    return ReviewService.open(url)
+
+
+def service() -> ReviewService:
+    return _service_for(resolve_database_url())
+
+
+def current_user() -> UserView | None:
+    data = st.session_state.get("user")
+    return UserView.model_validate(data) if data else None
+
+
+def require_user() -> UserView:
+    user = current_user()
+    if user is None:
+        st.warning("请先登录")
+        st.stop()
+    return user  # type: ignore[return-value]
+
+
+def literal(text: str) -> str:
+    """Text shown exactly as written inside markdown (labels, titles): HTML and markdown syntax escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False)).replace("\n", " ")
+
+
+def safe_markdown(text: str) -> str:
+    """Section markdown rendered as markdown but never as HTML; images are shown as text (no remote fetch)."""
+    return _IMAGE.sub(r"!\\[", html.escape(text, quote=False))
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links are followed; anything else (javascript:, data:) is shown as plain text."""
+    if not url:
+        return None
+    parsed = urlparse(url.strip())
+    return url.strip() if parsed.scheme in {"http", "https"} and parsed.netloc else None
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def select_report(svc: ReviewService) -> int | None:
+    """A report picker shared by the pages; remembers the choice in session state."""
+    reports = svc.list_reports()
+    if not reports:
+        st.info("审阅库中还没有报告。请在“新建草稿”页起草，或用 `python -m assistant load OUT_DIR` 导入。")
+        return None
+    ids = [r.id for r in reports]
+    labels = {r.id: f"#{r.id} {r.month} {r.title}（{r.approved_count}/{r.section_count} 已批准）" for r in reports}
+    current = st.session_state.get("report_id")
+    index = ids.index(current) if current in ids else 0
+    chosen = st.selectbox("报告", ids, index=index, format_func=lambda i: labels[i], key="report_picker")
+    if chosen != current:
+        st.session_state.report_id = chosen
+        st.session_state.pop("section_pk", None)
+    return int(chosen)
+
+
+def extract_zip(data: bytes, target: Path) -> Path:
+    """Unpack an uploaded pack zip, refusing absolute paths and ``..`` (zip-slip). Returns the pack folder."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise InputError("上传的文件不是 zip 压缩包", file="pack.zip") from exc
+    with archive:
+        for name in archive.namelist():
+            parts = PurePosixPath(name).parts
+            if name.startswith(("/", "\\")) or ".." in parts:
+                raise InputError("压缩包中有不安全的路径", file="pack.zip", field=name)
+        archive.extractall(target)
+    found = sorted(target.rglob("pack.yaml"))
+    if not found:
+        raise InputError("压缩包里没有 pack.yaml", file="pack.zip")
+    return found[0].parent
