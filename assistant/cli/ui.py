@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def build_command(app: Path, port: int, host: str) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
             "--server.address", host, "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--global.developmentMode", "false"]
+            "--browser.gatherUsageStats", "false", "--global.developmentMode", "false",
+            "--client.toolbarMode", "minimal"]
 
 
 def run(args: argparse.Namespace, console: Console) -> int:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from assistant.drafting.citations import parse_output, strip_think
 from assistant.drafting.context import PackedContext, fuse_rankings, pack_context
-from assistant.drafting.digest import loads_json, render_digest
+from assistant.drafting.digest import MalformedOutput, loads_json, render_digest
 from assistant.drafting.market import missing_tables
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
 from assistant.drafting.prompts import load_prompt
@@ -160,7 +160,11 @@ def _model(engine: Engine, state: ChainState) -> ChainState:
 def _body(state: ChainState, raw: str) -> tuple[str, list[Finding]]:
     inputs, spec = state.inputs, state.inputs.spec
     if spec.kind == "digest":
-        data = loads_json(raw)
+        try:
+            data = loads_json(raw)
+        except MalformedOutput as exc:
+            raise SectionFailure(str(exc), [Finding(section=spec.id, kind="malformed_output", detail=str(exc),
+                                                    evidence=raw[:500])]) from exc
         return render_digest(data, state.record.packed, spec, inputs.values["institution"])
     return raw, []
 

@@ -19,7 +19,7 @@ from assistant.drafting.disclosures import render_fixed_section
 from assistant.drafting.request import Editing, Engine
 from assistant.drafting.stages import StageStore
 from assistant.drafting.template import ReportTemplate, SectionSpec
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ModelError
 from assistant.models import Finding, Provenance, SectionDraft, TableSet
 from assistant.pack.model import PackConfig
 from assistant.progress import ProgressCallback, ProgressEvent, null_progress
@@ -76,7 +76,8 @@ def run_section(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome
     except SectionFailure as exc:
         return SectionOutcome(_failed(spec, job, str(exc), exc.findings), empty)
     except AssistantError as exc:
-        finding = Finding(section=spec.id, kind="drafting_failed", detail=str(exc))
+        kind = "model_error" if isinstance(exc, ModelError) else "drafting_failed"
+        finding = Finding(section=spec.id, kind=kind, detail=str(exc))
         return SectionOutcome(_failed(spec, job, str(exc), [finding]), empty)
     if state.draft is None:  # the chain always sets it; a None here is a programming error, not bad input
         raise AssistantError(f"章节 {spec.id} 的起草链没有产出草稿")

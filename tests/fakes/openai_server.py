@@ -45,7 +45,8 @@ def default_answer(prompt: str) -> str:
         return json.dumps({"lead": lead, "groups": [{"title": g, "rows": rows} for g in groups]}, ensure_ascii=False)
     placeholders = re.findall(r"^(\{fact:[^}]+\}) = ", prompt, re.MULTILINE)
     if placeholders:
-        return "### （一）整体行情\n\n指数收盘价为 " + "，".join(placeholders[:2]) + "。"
+        chosen = [p for p in placeholders if "theme_index" in p] or placeholders
+        return "### （一）整体行情\n\n主题指数：" + "，".join(chosen[:4]) + "。"
     if sources:
         n, title = sources[0]
         return f"本月进展较多[{n}]。\n\n#### 1. {title}\n\n{title}发布，引发关注。[{n}]"

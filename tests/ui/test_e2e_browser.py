@@ -64,7 +64,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, ReviewService, int]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--global.developmentMode", "false", "--server.fileWatcherType", "none"],
+         "--global.developmentMode", "false", "--server.fileWatcherType", "none",
+         "--client.toolbarMode", "minimal"],
         cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -80,8 +81,22 @@ def server(tmp_path: Path) -> Iterator[tuple[str, ReviewService, int]]:
         service.engine.dispose()
 
 
+def _fontconfig(directory: Path) -> dict[str, str]:
+    """Chromium finds the CJK fonts mplfonts ships (a dependency), so screenshots show Chinese, not boxes."""
+    import mplfonts
+
+    fonts = Path(mplfonts.__file__).resolve().parent / "fonts"
+    conf = directory / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>{fonts}</dir>'
+        f'<cachedir>{directory / "fc-cache"}</cachedir></fontconfig>', encoding="utf-8")
+    return dict(os.environ, FONTCONFIG_FILE=str(conf))
+
+
 def _shot(page, directory: Path, name: str) -> None:  # type: ignore[no-untyped-def]
     path = directory / f"{name}.png"
+    page.wait_for_timeout(800)  # let Streamlit's expand/tab transitions finish so the picture shows the end state
     page.screenshot(path=str(path), full_page=True)
     SCREENS.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, SCREENS / path.name)
@@ -112,7 +127,7 @@ def test_editor_flow_and_analyst_refusal_in_chromium(server: tuple[str, ReviewSe
     pk = service.sections(report_id)[0].pk
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, env=_fontconfig(tmp_path))
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.set_default_timeout(30_000)
