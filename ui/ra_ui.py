@@ -24,6 +24,7 @@ __all__ = ["ROLE_LABELS", "STATUS_LABELS", "current_user", "extract_zip", "liter
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 _IMAGE = re.compile(r"!\[")
+_UNSAFE_LINK = re.compile(r"\]\((?!\s*https?://)")
 
 
 @st.cache_resource(show_spinner=False)
@@ -54,8 +55,10 @@ def literal(text: str) -> str:
 
 
 def safe_markdown(text: str) -> str:
-    """Section markdown rendered as markdown but never as HTML; images are shown as text (no remote fetch)."""
-    return _IMAGE.sub(r"!\\[", html.escape(text, quote=False))
+    """Section markdown rendered as markdown but never as HTML; images are shown as text (no remote fetch) and
+    links other than http(s) (javascript:, data:) are shown as text."""
+    escaped = _IMAGE.sub(r"!\\[", html.escape(text, quote=False))
+    return _UNSAFE_LINK.sub(r"]\\(", escaped)
 
 
 def safe_url(url: str | None) -> str | None:

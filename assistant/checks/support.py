@@ -173,7 +173,7 @@ def check_uncited(ctx: CheckContext, subjects: list[Subject]) -> list[Finding]:
     values = table_values(ctx.tables, ctx.facts)
     findings: list[Finding] = []
     for sentence in ctx.all_sentences():
-        if sentence.markers or sentence.kind in ("heading", "table_header") \
+        if sentence.markers or sentence.kind in ("heading", "table_header", "source_line") \
                 or sentence.section in ctx.config.exempt_sections:
             continue
         facts = sentence_facts(sentence, stop, companies)

@@ -64,7 +64,7 @@ class Sentence:
     text: str  # as shown to the reviewer, markers kept
     plain: str  # markers and markdown emphasis removed
     markers: tuple[int, ...]
-    kind: str = "prose"  # prose | heading | table_row | table_header
+    kind: str = "prose"  # prose | heading | table_row | table_header | source_line
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,10 @@ def split_sentences(section: str, markdown: str) -> list[Sentence]:
         in_table = False
         if _LAYOUT_RE.match(line):
             continue  # {{table:T1}} / {{chart:F1}} mark where export places a computed table or chart
+        if line.startswith(("资料来源", "来源：", "数据来源")):
+            # A table's source line names publishers, not claims: it needs no citation of its own.
+            out.append(Sentence(section, line, strip_markup(line), markers_in(line), "source_line"))
+            continue
         if _HEADING_RE.match(line):
             text = _HEADING_RE.sub("", line)
             out.append(Sentence(section, text, strip_markup(text), markers_in(text), "heading"))

@@ -82,12 +82,13 @@ def _check_ids(pairs: Sequence[tuple[RawRecord, NewsItem]], skip: list[SkippedRe
     return out
 
 
-def read_corpus(path: Path | str, *, skip_bad: bool = False,
-                classifier: CategoryClassifier | None = None) -> CorpusReadResult:
+def read_corpus(path: Path | str, *, skip_bad: bool = False, classifier: CategoryClassifier | None = None,
+                link_duplicates: bool = True) -> CorpusReadResult:
     """Read a .jsonl/.csv file or a folder of front-matter files into validated, classified items.
 
     Without ``skip_bad`` the first bad record raises CorpusError (file, row, field) and nothing is returned;
-    with it, exactly the bad records are left out and listed in ``skipped``.
+    with it, exactly the bad records are left out and listed in ``skipped``. ``link_duplicates=False`` leaves
+    near-duplicate linking to the caller (ingestion links against the store as well).
     """
     skipped: list[SkippedRecord] = []
     pairs: list[tuple[RawRecord, NewsItem]] = []
@@ -102,4 +103,4 @@ def read_corpus(path: Path | str, *, skip_bad: bool = False,
             skipped.append(SkippedRecord(exc.file or str(path), exc.row, exc.field, exc.reason))
     items = _check_ids(pairs, skipped, skip_bad)
     items = [_finish(i, classifier) for i in items]
-    return CorpusReadResult(items=link_near_duplicates(items), skipped=skipped)
+    return CorpusReadResult(items=link_near_duplicates(items) if link_duplicates else items, skipped=skipped)

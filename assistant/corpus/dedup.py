@@ -1,14 +1,14 @@
 """Near-duplicate detection: the same story from two publishers is one story.
 
-Character 3-gram shingles of the normalised body; MinHash + LSH banding proposes candidates and the exact
-Jaccard similarity decides (>= ``threshold``), so the result never depends on hash luck in the positive
-direction. Items are linked to the earliest canonical item through ``NewsItem.duplicate_of``.
+Character 3-gram shingles of the normalised body, each packed losslessly into one integer (three code points of
+21 bits); MinHash + LSH banding proposes candidates and the exact Jaccard similarity decides (>= ``threshold``),
+so a link never rests on hash luck. Items are linked to the earliest canonical item through
+``NewsItem.duplicate_of``.
 """
 
 from __future__ import annotations
 
 import re
-import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -25,33 +25,47 @@ _PRIME = np.uint64(4294967311)
 _rng = np.random.default_rng(20240731)
 _A = _rng.integers(1, 2**31, size=_NUM_PERM, dtype=np.uint64)
 _B = _rng.integers(0, 2**31, size=_NUM_PERM, dtype=np.uint64)
+_FOLD = _rng.integers(1, 2**63, size=_NUM_PERM // _BANDS, dtype=np.uint64)
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
 
-def shingles(text: str, n: int = 3) -> frozenset[str]:
-    """Character n-grams of the text with whitespace and punctuation removed (publishers re-punctuate)."""
+def shingles(text: str) -> np.ndarray:
+    """Sorted unique character 3-grams (as packed ints) of the text without whitespace and punctuation,
+    which publishers change when they re-post a story."""
     norm = _NOISE.sub("", text.lower())
-    if len(norm) <= n:
-        return frozenset([norm]) if norm else frozenset()
-    return frozenset(norm[i:i + n] for i in range(len(norm) - n + 1))
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if codes.size < 3:
+        return np.unique(codes)
+    packed = (codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:]
+    return np.unique(packed)
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    if a.size == 0 or b.size == 0:
         return 0.0
-    return len(a & b) / len(a | b)
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return inter / (a.size + b.size - inter)
 
 
-def _signature(sh: frozenset[str]) -> np.ndarray:
-    hashes = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in sh), dtype=np.uint64, count=len(sh))
-    if hashes.size == 0:
-        return np.zeros(_NUM_PERM, dtype=np.uint64)
-    return ((_A[:, None] * hashes[None, :] + _B[:, None]) % _PRIME).min(axis=1)
+def _signatures(sets: Sequence[np.ndarray], block: int = 512) -> np.ndarray:
+    """MinHash signatures, (len(sets), _NUM_PERM); vectorised per block of items (min over each item's span)."""
+    out = np.zeros((len(sets), _NUM_PERM), dtype=np.uint64)
+    for start in range(0, len(sets), block):
+        part = [(start + k, sh) for k, sh in enumerate(sets[start:start + block]) if sh.size]
+        if not part:
+            continue
+        hashes = np.concatenate([sh for _, sh in part]) % _PRIME
+        values = (_A[:, None] * hashes[None, :] + _B[:, None]) % _PRIME
+        offsets = np.cumsum([0] + [sh.size for _, sh in part[:-1]])
+        out[[k for k, _ in part]] = np.minimum.reduceat(values, offsets, axis=1).T
+    return out
 
 
-def _bands(sig: np.ndarray) -> list[tuple[int, bytes]]:
+def _band_keys(signatures: np.ndarray) -> list[list[tuple[int, int]]]:
+    """One bucket key per band: the band's rows folded into one integer (overflow wraps, fine for a hash)."""
     rows = _NUM_PERM // _BANDS
-    return [(b, sig[b * rows:(b + 1) * rows].tobytes()) for b in range(_BANDS)]
+    folded = (signatures.reshape(len(signatures), _BANDS, rows) * _FOLD).sum(axis=2)
+    return [list(enumerate(keys)) for keys in folded.tolist()]
 
 
 def link_near_duplicates(items: Sequence[NewsItem], existing: Sequence[NewsItem] = (),
@@ -62,31 +76,24 @@ def link_near_duplicates(items: Sequence[NewsItem], existing: Sequence[NewsItem]
     incremental ingest keeps every earlier link stable. Within ``items`` the earliest (date, then input order)
     item of a story is canonical.
     """
-    buckets: dict[tuple[int, bytes], list[str]] = defaultdict(list)
-    sets: dict[str, frozenset[str]] = {}
-
-    def index(item: NewsItem, sh: frozenset[str]) -> None:
-        sets[item.doc_id] = sh
-        for key in _bands(_signature(sh)):
-            buckets[key].append(item.doc_id)
-
-    for old in existing:
-        if old.duplicate_of is None:
-            index(old, shingles(old.body))
-    order = sorted(range(len(items)), key=lambda i: (items[i].date, i))
+    buckets: dict[tuple[int, int], list[str]] = defaultdict(list)
+    canon = [old for old in existing if old.duplicate_of is None]
+    sets = {old.doc_id: shingles(old.body) for old in canon}
+    for old, keys in zip(canon, _band_keys(_signatures([sets[o.doc_id] for o in canon])), strict=True):
+        for key in keys:
+            buckets[key].append(old.doc_id)
+    new_sets = [shingles(it.body) for it in items]
+    new_keys = _band_keys(_signatures(new_sets))
     linked: dict[int, str] = {}
-    for i in order:
-        item = items[i]
-        sh = shingles(item.body)
-        sig_bands = _bands(_signature(sh))
-        candidates = {d for key in sig_bands for d in buckets.get(key, ()) if d != item.doc_id}
-        scored = [(jaccard(sh, sets[d]), d) for d in candidates]
-        best = max(scored, default=(0.0, ""))
+    for i in sorted(range(len(items)), key=lambda i: (items[i].date, i)):
+        doc_id, sh = items[i].doc_id, new_sets[i]
+        candidates = {d for key in new_keys[i] for d in buckets.get(key, ()) if d != doc_id}
+        best = max(((jaccard(sh, sets[d]), d) for d in candidates), default=(0.0, ""))
         if best[0] >= threshold:
             linked[i] = best[1]
             continue
-        sets[item.doc_id] = sh
-        for key in sig_bands:
-            buckets[key].append(item.doc_id)
+        sets[doc_id] = sh
+        for key in new_keys[i]:
+            buckets[key].append(doc_id)
     return [it.model_copy(update={"duplicate_of": linked[i]}) if i in linked else it
             for i, it in enumerate(items)]

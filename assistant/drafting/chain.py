@@ -30,7 +30,16 @@ from assistant.drafting.template import ReportTemplate, SectionSpec
 from assistant.errors import DraftingError
 from assistant.models import Finding, Hit, NewsItem, Provenance, SectionDraft, TableSet
 
-__all__ = ["ChainState", "RetrievalRecord", "Retriever", "SectionFailure", "SectionInputs", "build_chain"]
+__all__ = [
+    "ChainState",
+    "RetrievalRecord",
+    "Retriever",
+    "SectionFailure",
+    "SectionInputs",
+    "build_chain",
+    "retrieve_and_pack",
+    "section_hash",
+]
 
 SYSTEM_PROMPT = "sections/system.v1.md"
 
@@ -120,7 +129,10 @@ def _pack(state: ChainState) -> ChainState:
     return state
 
 
-def _template_hash(spec: SectionSpec, files: list[str]) -> str:
+def section_hash(spec: SectionSpec) -> str:
+    """sha256 over the section's template entry and every prompt file it renders: a draft is stale when it changes."""
+    fixed = spec.kind in ("static", "disclosures")
+    files = [spec.prompt] if fixed else [SYSTEM_PROMPT, spec.prompt, *([spec.offline] if spec.offline else [])]
     digest = hashlib.sha256(spec.model_dump_json().encode("utf-8"))
     for name in files:
         digest.update(load_prompt(name).sha256.encode("ascii"))
@@ -146,7 +158,7 @@ def _prompt(state: ChainState) -> ChainState:
     state.request = GenerationRequest(section=spec, messages=messages, packed=packed, tables=inputs.tables,
                                       values=values, briefs=briefs, editing=inputs.editing)
     state.template_id = f"{section.id}.v{section.version}"
-    state.template_hash = _template_hash(spec, [SYSTEM_PROMPT, spec.prompt, *([spec.offline] if spec.offline else [])])
+    state.template_hash = section_hash(spec)
     return state
 
 
@@ -211,6 +223,11 @@ def _provenance(state: ChainState, gen: Generation) -> Provenance:
         retrieved_doc_ids=list(dict.fromkeys(retrieved)), prompt_tokens=gen.prompt_tokens,
         completion_tokens=gen.completion_tokens, cost_usd=gen.cost_usd, latency_s=gen.latency_s,
         pack_hash=inputs.pack_hash, corpus_hash=inputs.corpus_hash, attempts=gen.attempts)
+
+
+def retrieve_and_pack(inputs: SectionInputs) -> RetrievalRecord:
+    """The first two steps alone: run where the retriever lives (its store may be bound to one thread)."""
+    return _pack(_retrieve(inputs)).record
 
 
 def build_chain(engine: Engine) -> Runnable[SectionInputs, ChainState]:

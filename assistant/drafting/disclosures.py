@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-
+from assistant.drafting.chain import section_hash
 from assistant.drafting.prompts import load_prompt
 from assistant.drafting.template import SectionSpec
 from assistant.errors import DraftingError
@@ -43,7 +42,7 @@ def render_fixed_section(spec: SectionSpec, config: PackConfig, *, pack_hash: st
     else:
         institution = config.institution or "本研究机构"
         text = prompt.render({"institution": institution, "analyst_profiles": analyst_profiles(config)})
-    digest = hashlib.sha256((prompt.sha256 + spec.model_dump_json()).encode("utf-8")).hexdigest()
-    provenance = Provenance(engine="template", template_id=f"{prompt.id}.v{prompt.version}", template_hash=digest,
+    provenance = Provenance(engine="template", template_id=f"{prompt.id}.v{prompt.version}",
+                            template_hash=section_hash(spec),
                             pack_hash=pack_hash)
     return SectionDraft(id=spec.id, title=spec.title, markdown=text.strip(), provenance=provenance)

@@ -44,7 +44,7 @@ def _sentence_limit(request: GenerationRequest, n_items: int, default: int) -> i
 
 def _summary(source: Source, request: GenerationRequest, limit: int) -> str:
     title_plain = source.title.strip()
-    picked = [s for s in rank_sentences(source.passage, keywords=[*_keywords(request), *title_plain.split()],
+    picked = [s for s in rank_sentences(source.passage, keywords=_keywords(request), title=title_plain,
                                         limit=limit + 1, prefer=request.editing.prefer)
               if s.strip("。") != title_plain.strip("。")]
     return "".join(picked[:limit])
@@ -85,15 +85,24 @@ def _digest(request: GenerationRequest) -> str:
         if request.section.id == "funding":
             rows = [_funding_row(s) for s in members]
         else:
-            rows = [{"source": s.number, "title": s.title, "summary": f"{_summary(s, request, limit)}[{s.number}]"}
+            rows = [{"source": s.number, "title": s.title,
+                     "summary": "".join(_cite(x, s.number) for x in split_sentences(_summary(s, request, limit)))}
                     for s in members]
         groups.append({"title": spec.title, "rows": rows})
     return json.dumps({"lead": _lead(request, sources), "groups": groups}, ensure_ascii=False)
 
 
+def _cite(sentence: str, number: int) -> str:
+    """Marker before the closing punctuation (…75%[3]。), so every sentence carries its own source."""
+    body = sentence.rstrip()
+    if body and body[-1] in "。！？；!?;":
+        return f"{body[:-1]}[{number}]{body[-1]}"
+    return f"{body}[{number}]"
+
+
 def _paragraphs(sentences: list[str], number: int, size: int = 2) -> list[str]:
-    paras = ["".join(sentences[i:i + size]) for i in range(0, len(sentences), size)]
-    return [f"{p}[{number}]" for p in paras if p]
+    cited = [_cite(s, number) for s in sentences]
+    return ["".join(cited[i:i + size]) for i in range(0, len(cited), size)]
 
 
 def _writeup(request: GenerationRequest) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.drafting.assemble import globalise
+from assistant.drafting.chain import section_hash
 from assistant.drafting.request import Engine, parse_instruction
 from assistant.drafting.runner import DraftJob, SectionOutcome, draft_sections, packed_of, run_section
 from assistant.drafting.stages import RunMeta, StageStore
@@ -61,12 +62,13 @@ def make_engine(settings: Settings, out_dir: Path, count: Callable[[str], int]) 
     return OfflineEngine()
 
 
-def _stale(draft: SectionDraft, job: DraftJob) -> bool:
+def _stale(draft: SectionDraft, spec: SectionSpec, job: DraftJob) -> bool:
+    """Failed, or drafted from other inputs, another engine or another version of its template/prompts."""
     prov = draft.provenance
     if prov is None or draft.status == "failed":
         return True
-    return prov.pack_hash != job.pack_hash or (prov.engine not in ("template", job.engine.name)) or (
-        prov.corpus_hash not in ("", job.corpus_hash))
+    return (prov.pack_hash != job.pack_hash or prov.engine not in ("template", job.engine.name)
+            or prov.corpus_hash not in ("", job.corpus_hash) or prov.template_hash != section_hash(spec))
 
 
 def plan_sections(job: DraftJob, store: StageStore, wanted: list[str] | None,
@@ -82,7 +84,7 @@ def plan_sections(job: DraftJob, store: StageStore, wanted: list[str] | None,
         draft = store.load_draft(spec.id)
         record = store.load_retrieval(spec.id)
         in_scope = wanted is None or spec.id in wanted
-        if draft is not None and not (in_scope and (force or _stale(draft, job))) and not (
+        if draft is not None and not (in_scope and (force or _stale(draft, spec, job))) and not (
                 in_scope and redo.intersection(spec.depends_on)):
             kept[spec.id] = SectionOutcome(draft, record) if record else SectionOutcome(draft)
         elif in_scope:

@@ -13,7 +13,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.drafting.chain import RetrievalRecord, Retriever, SectionFailure, SectionInputs, build_chain
+from assistant.drafting.chain import (
+    RetrievalRecord,
+    Retriever,
+    SectionFailure,
+    SectionInputs,
+    build_chain,
+    retrieve_and_pack,
+)
 from assistant.drafting.context import PackedContext
 from assistant.drafting.disclosures import render_fixed_section
 from assistant.drafting.request import Editing, Engine
@@ -60,6 +67,15 @@ def _failed(spec: SectionSpec, job: DraftJob, error: str, findings: list[Finding
                                                                  corpus_hash=job.corpus_hash))
 
 
+def _inputs(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome], editing: Editing | None,
+            prior: RetrievalRecord | None) -> SectionInputs:
+    return SectionInputs(
+        spec=spec, template=job.template, tables=job.tables, window=job.window,
+        values={**job.values, "engine": job.engine.name}, count=job.count, context_tokens=job.context_tokens,
+        retriever=job.retriever, deps={k: (v.draft, v.record.packed) for k, v in deps.items()},
+        editing=editing or Editing(), prior=prior, pack_hash=job.pack_hash, corpus_hash=job.corpus_hash)
+
+
 def run_section(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome], *,
                 editing: Editing | None = None, prior: RetrievalRecord | None = None) -> SectionOutcome:
     """Draft one section; any failure becomes a failed draft carrying the error and findings."""
@@ -67,12 +83,9 @@ def run_section(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome
     try:
         if spec.kind in ("static", "disclosures"):
             return SectionOutcome(render_fixed_section(spec, job.config, pack_hash=job.pack_hash), empty)
-        inputs = SectionInputs(
-            spec=spec, template=job.template, tables=job.tables, window=job.window,
-            values={**job.values, "engine": job.engine.name}, count=job.count, context_tokens=job.context_tokens,
-            retriever=job.retriever, deps={k: (v.draft, v.record.packed) for k, v in deps.items()},
-            editing=editing or Editing(), prior=prior, pack_hash=job.pack_hash, corpus_hash=job.corpus_hash)
-        state = build_chain(job.engine).invoke(inputs)
+        if prior is None and spec.retrieval:
+            prior = retrieve_and_pack(_inputs(job, spec, deps, editing, None))
+        state = build_chain(job.engine).invoke(_inputs(job, spec, deps, editing, prior))
     except SectionFailure as exc:
         return SectionOutcome(_failed(spec, job, str(exc), exc.findings), empty)
     except AssistantError as exc:
@@ -110,11 +123,32 @@ def _outcome(future: cf.Future[SectionOutcome], spec: SectionSpec, job: DraftJob
         return SectionOutcome(_failed(spec, job, error, [finding]), RetrievalRecord(section=spec.id))
 
 
+def _prefetch(job: DraftJob, todo: list[SectionSpec], results: dict[str, SectionOutcome]) -> dict[str, RetrievalRecord]:
+    """Retrieve for every section in this thread before drafting concurrently.
+
+    Retrieval is local and fast while model calls are slow, and the store behind the retriever may be bound to
+    the thread that opened it. A section whose retrieval fails is recorded as failed right away.
+    """
+    priors: dict[str, RetrievalRecord] = {}
+    for spec in todo:
+        if not spec.retrieval:
+            continue
+        try:
+            priors[spec.id] = retrieve_and_pack(_inputs(job, spec, {}, None, None))
+        except AssistantError as exc:
+            outcome = SectionOutcome(_failed(spec, job, str(exc), getattr(exc, "findings", None) or [
+                Finding(section=spec.id, kind="retrieval_failed", detail=str(exc))]), RetrievalRecord(section=spec.id))
+            results[spec.id] = outcome
+            _persist(job, outcome)
+    return priors
+
+
 def draft_sections(job: DraftJob, todo: list[SectionSpec],
                    done: dict[str, SectionOutcome]) -> dict[str, SectionOutcome]:
     """Draft ``todo`` (dependencies first, concurrently); ``done`` holds already drafted sections to build on."""
     results = dict(done)
-    pending = list(todo)
+    priors = _prefetch(job, todo, results)
+    pending = [s for s in todo if s.id not in results]
     total, finished_count = len(todo), 0
     finished = set(results) | {s.id for s in job.template.sections if s.id not in {t.id for t in todo}}
     pool = cf.ThreadPoolExecutor(max_workers=max(job.max_concurrency, 1), thread_name_prefix="section")
@@ -126,7 +160,8 @@ def draft_sections(job: DraftJob, todo: list[SectionSpec],
                 pending.remove(spec)
                 job.progress(ProgressEvent("draft", f"起草 {spec.title}", finished_count, total, spec.id))
                 deps = {d: results[d] for d in spec.depends_on if d in results}
-                running[pool.submit(run_section, job, spec, deps)] = (spec, time.monotonic())
+                future = pool.submit(run_section, job, spec, deps, prior=priors.get(spec.id))
+                running[future] = (spec, time.monotonic())
             if not running:
                 raise AssistantError(f"章节依赖无法满足: {[s.id for s in pending]}")
             now = time.monotonic()

@@ -20,6 +20,7 @@ __all__ = [
     "rank_sentences",
     "split_sentences",
     "strip_markers",
+    "title_terms",
 ]
 
 _SENT_END = re.compile(r"(?<=[。！？!?；;])|\n+")
@@ -51,20 +52,28 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT_END.split(text) if s and s.strip()]
 
 
-def _score(sentence: str, position: int, keywords: Sequence[str]) -> float:
+def _score(sentence: str, position: int, keywords: Sequence[str], title_terms: Sequence[str]) -> float:
     length = len(sentence)
     if length < 12 or instruction_like(sentence):
         return -1.0
+    low = sentence.lower()
     numbers = len(_DIGITS.findall(sentence))
-    hits = sum(1 for k in keywords if k and k.lower() in sentence.lower())
-    density = min(numbers, 4) * 0.35 + hits * 0.8
+    hits = sum(1 for k in keywords if k and k.lower() in low)
+    # the item's own subject (its title's terms) matters more than the section's generic query words
+    on_topic = sum(1 for t in title_terms if t.lower() in low)
+    density = min(numbers, 4) * 0.3 + min(hits, 3) * 0.4 + min(on_topic, 4) * 0.9
     position_weight = 1.5 / (1.0 + 0.4 * position)
     long_penalty = 0.6 if length > 180 else 0.0
     return position_weight + density - long_penalty
 
 
+def title_terms(title: str) -> list[str]:
+    """Distinctive terms of a headline: Latin names/numbers and CJK runs of two or more characters."""
+    return [t for t in re.findall(r"[A-Za-z][A-Za-z0-9.\-]+|[\u4e00-\u9fff]{2,}", title) if len(t) >= 2]
+
+
 def rank_sentences(text: str, *, keywords: Sequence[str] = (), limit: int = 3,
-                   prefer: Sequence[str] = ()) -> list[str]:
+                   prefer: Sequence[str] = (), title: str = "") -> list[str]:
     """The ``limit`` most informative sentences, returned in reading order.
 
     Informative = early in the item, dense in numbers, mentions the keywords; ``prefer`` terms (an editor's
@@ -75,7 +84,7 @@ def rank_sentences(text: str, *, keywords: Sequence[str] = (), limit: int = 3,
     for i, s in enumerate(sentences):
         if contains_forbidden(s):
             continue
-        score = _score(s, i, keywords)
+        score = _score(s, i, keywords, title_terms(title))
         if score < 0:
             continue
         score += sum(3.0 for p in prefer if p and p.lower() in s.lower())

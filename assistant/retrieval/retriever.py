@@ -1,8 +1,9 @@
 """Hybrid retrieval: dense (Chroma) + BM25 (jieba), fused with reciprocal rank fusion.
 
 Filters (date window, categories, sources) are applied as a boolean mask over an in-memory snapshot of the
-chunks' metadata, so a window never costs Chroma's slow ``where`` on the common path: dense results are
-over-fetched unfiltered and masked; only when too few survive does a filtered Chroma query run. Every returned
+chunks' metadata, so a window never costs Chroma's slow ``where`` on the common path: with broad filters dense
+results are over-fetched unfiltered from HNSW and masked (a filtered Chroma query only when too few survive);
+with narrow filters (a month out of years) dense search is exact over the masked rows' vectors in numpy. Every returned
 hit is checked against the mask, so nothing outside the window can ever be returned.
 """
 
@@ -60,6 +61,7 @@ class _Snapshot:
     categories: np.ndarray
     sources: np.ndarray
     bm25: BM25Index
+    vectors: np.ndarray | None = None  # loaded on the first narrow-filter query, row-aligned with ids
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,12 @@ class _Filter:
 class Retriever:
     """Search one store. The BM25 index and metadata snapshot are rebuilt when the store's generation changes."""
 
-    def __init__(self, store: NewsStore, overfetch: int = 10) -> None:
+    def __init__(self, store: NewsStore, overfetch: int = 10, exact_below: float = 0.2) -> None:
         self.store = store
         self.overfetch = overfetch
+        # Below this fraction of chunks passing the filters, HNSW over-fetch would need thousands of results and
+        # Chroma's `where` is slow, so dense search goes exact over the filtered rows instead.
+        self.exact_below = exact_below
         self._snap: _Snapshot | None = None
 
     def _snapshot(self) -> _Snapshot:
@@ -121,9 +126,24 @@ class Retriever:
         )
         return self._snap
 
+    def _exact(self, snap: _Snapshot, emb: np.ndarray, keep: np.ndarray, n: int) -> list[int]:
+        """Brute-force cosine over the rows inside the filter: exact, and ~1 ms for a month of 100k chunks."""
+        if snap.vectors is None:
+            ids, vectors = self.store.all_vectors()
+            order = np.asarray([snap.row_of[i] for i in ids], dtype=np.int64)
+            snap.vectors = np.empty_like(vectors)
+            snap.vectors[order] = vectors
+        rows = np.flatnonzero(keep)
+        sims = snap.vectors[rows] @ (emb / max(float(np.linalg.norm(emb)), 1e-12))
+        top = np.argsort(-sims, kind="stable")[:n]
+        return [int(r) for r in rows[top]]
+
     def _dense(self, snap: _Snapshot, query: str, flt: _Filter, keep: np.ndarray, need: int) -> list[int]:
         emb = self.store.embed_query(query)
-        ids, _dist = self.store.query(emb, need * self.overfetch)
+        selectivity = float(keep.mean())
+        if selectivity < self.exact_below:
+            return self._exact(snap, emb, keep, need * self.overfetch)
+        ids, _dist = self.store.query(emb, int(need * self.overfetch / selectivity))
         rows = [r for r in (snap.row_of.get(i) for i in ids) if r is not None and keep[r]]
         if len(rows) < need and flt.where() is not None and keep.any():
             ids, _dist = self.store.query(emb, need * self.overfetch, where=flt.where())

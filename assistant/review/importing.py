@@ -12,7 +12,7 @@ from assistant.errors import InputError
 from assistant.models import Report, SourceRef
 from assistant.review.db import ReportRow, Section, SectionVersion, Source
 
-__all__ = ["read_report_json", "report_rows", "source_row"]
+__all__ = ["engine_sources", "read_report_json", "report_rows", "source_row"]
 
 
 def read_report_json(out_dir: Path) -> Report:
@@ -28,6 +28,24 @@ def read_report_json(out_dir: Path) -> Report:
         raise InputError(first["msg"], file=str(path), field=where) from exc
     except UnicodeDecodeError as exc:
         raise InputError("不是 UTF-8 编码", file=str(path)) from exc
+
+
+def engine_sources(out_dir: Path) -> list[SourceRef]:
+    """Every source the drafting engine knows for ``out_dir``: ``stages/sources.json`` (kept up to date by
+    regeneration) first, then ``report.json``."""
+    found: dict[int, SourceRef] = {}
+    stages = out_dir / "stages" / "sources.json"
+    if stages.is_file():
+        try:
+            for raw in json.loads(stages.read_text(encoding="utf-8")):
+                ref = SourceRef.model_validate(raw)
+                found.setdefault(ref.marker, ref)
+        except (ValueError, ValidationError) as exc:
+            raise InputError(f"来源文件无法解析: {exc}", file=str(stages)) from exc
+    if (out_dir / "report.json").is_file():
+        for ref in read_report_json(out_dir).sources:
+            found.setdefault(ref.marker, ref)
+    return sorted(found.values(), key=lambda r: r.marker)
 
 
 def source_row(ref: SourceRef) -> Source:

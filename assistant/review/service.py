@@ -17,13 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.errors import ConcurrentEditError, PermissionDenied, ReviewError
+from assistant.errors import AssistantError, ConcurrentEditError, PermissionDenied, ReviewError
 from assistant.models import Citation, Report, SectionDraft
 from assistant.review import audit
 from assistant.review.database import init_db
 from assistant.review.db import ReportRow, Review, Section, SectionVersion, Source, User, utcnow
 from assistant.review.diffing import VersionDiff, diff_texts
-from assistant.review.importing import read_report_json, report_rows, source_row
+from assistant.review.importing import engine_sources, read_report_json, report_rows, source_row
 from assistant.review.policy import can_export, cited_markers, require
 from assistant.review.queries import Queries
 from assistant.review.users import user_view
@@ -184,8 +184,13 @@ class ReviewService(Queries):
             report = session.get_one(ReportRow, section.report_id)
             base, section_id, out_dir = section.current_version, section.section_id, report.out_dir
             current = self.version(section_pk, base).markdown
-        draft = self._regenerate_callable()(Path(out_dir), section_id, instruction, self._settings_obj(),
-                                            current_markdown=current)
+        try:
+            draft = self._regenerate_callable()(Path(out_dir), section_id, instruction, self._settings_obj(),
+                                                current_markdown=current)
+        except ReviewError:
+            raise
+        except AssistantError as exc:  # drafting/model errors reach the editor as one review-level message
+            raise ReviewError(f"重新生成失败：{exc}") from exc
         if draft.error or draft.status == "failed":
             raise ReviewError(f"重新生成失败：{draft.error or '起草引擎未返回正文'}")
         try:
@@ -215,16 +220,17 @@ class ReviewService(Queries):
 
     @staticmethod
     def _add_missing_sources(session: Session, report_id: int, out_dir: str, draft: SectionDraft) -> None:
-        """A regenerated text may cite sources new to the report; the engine records them in report.json."""
+        """A regenerated text may cite sources new to the report; the engine records them under out_dir."""
         have = set(session.scalars(select(Source.marker).where(Source.report_id == report_id)))
         wanted = {c.marker for c in draft.citations} - have
-        if not wanted or not (Path(out_dir) / "report.json").is_file():
+        if not wanted:
             return
-        for ref in read_report_json(Path(out_dir)).sources:
+        for ref in engine_sources(Path(out_dir)):
             if ref.marker in wanted:
                 row = source_row(ref)
                 row.report_id = report_id
                 session.add(row)
+                wanted.discard(ref.marker)
         session.flush()
 
     # ------------------------------------------------------------------ review decisions

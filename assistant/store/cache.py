@@ -50,7 +50,7 @@ class TextCache:
         return found
 
     def embed(self, texts: Sequence[str], model_key: str, fn: Callable[[list[str]], list[np.ndarray]],
-              batch: int = 64) -> np.ndarray:
+              batch: int = 256) -> np.ndarray:
         """Embeddings for ``texts``; only texts never embedded by this model reach ``fn`` (in batches)."""
         keys = [text_key(t, model_key) for t in texts]
         found = self._get("embeddings", "vec", keys)

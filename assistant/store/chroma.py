@@ -135,6 +135,20 @@ class NewsStore:
             snap.metadatas += metas
         return snap
 
+    def all_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every chunk id with its vector (for exact search inside narrow filters)."""
+        ids: list[str] = []
+        parts: list[np.ndarray] = []
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["embeddings"], limit=_PAGE, offset=offset)
+            if not got["ids"]:
+                break
+            ids += list(got["ids"])
+            parts.append(np.asarray(got["embeddings"], dtype=np.float32))
+            offset += len(got["ids"])
+        return ids, (np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32))
+
     def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None = None) -> tuple[list[str], list[float]]:
         """Chunk ids and cosine distances of the ``n`` nearest chunks (optionally Chroma-filtered)."""
         n = min(n, self.count())

@@ -94,7 +94,7 @@ def ingest(path: Path | str, settings: Settings, progress: ProgressCallback = nu
     """
     started = time.perf_counter()
     progress(ProgressEvent("ingest", f"读取语料 {path}"))
-    result = read_corpus(path, skip_bad=skip_bad, classifier=classifier)
+    result = read_corpus(path, skip_bad=skip_bad, classifier=classifier, link_duplicates=False)
     report = IngestReport(corpus=str(path), skipped=result.skipped)
     report.flagged = [i.doc_id for i in result.items if "instruction_like" in i.flags]
     settings.store_dir.mkdir(parents=True, exist_ok=True)
@@ -107,7 +107,7 @@ def ingest(path: Path | str, settings: Settings, progress: ProgressCallback = nu
     try:
         store = open_store(settings)
         new, changed, report.unchanged = plan_changes(result.items, store.item_hashes())
-        todo = [i.model_copy(update={"duplicate_of": None}) for i in new + changed]
+        todo = new + changed
         if todo:
             todo_ids = {i.doc_id for i in todo}
             existing = [i for i in store.all_items() if i.doc_id not in todo_ids]

@@ -61,3 +61,9 @@ def test_names_latin_and_chinese_organisations() -> None:
     text = "由上海体育大学与百度合作，OpenAI 发布 GPT-4o mini，使用 H100 与 token（000300.SH）"
     assert extract_latin_entities(text, frozenset({"ai"})) == ["OpenAI", "GPT-4o", "H100"]
     assert extract_org_names(text) == ["上海体育大学"]
+
+
+def test_source_lines_under_tables_are_not_claims() -> None:
+    md = "| 日期 | 具体内容 |\n| --- | --- |\n| 7.23 | 上海数据交易所上线公共数据专区[1] |\n\n资料来源：新华网、光明网，中国银河证券研究院整理\n"
+    kinds = [s.kind for s in split_sentences("data_policy", md)]
+    assert kinds == ["table_header", "table_row", "source_line"]

@@ -3,7 +3,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from assistant.corpus import chunk_item, classify_by_rules, instruction_like, link_near_duplicates, read_corpus
+from assistant.corpus import (
+    chunk_item,
+    classify_by_rules,
+    instruction_like,
+    link_near_duplicates,
+    read_corpus,
+)
 from assistant.corpus.rules import load_rules
 from assistant.models import CATEGORIES, NewsItem
 from assistant.tokens import count_tokens

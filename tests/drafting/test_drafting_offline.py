@@ -6,6 +6,8 @@ import datetime as dt
 import re
 
 import pytest
+from fakes.drafting_data import INJECTION, make_items
+from fakes.jobs import make_job
 
 from assistant.drafting.assemble import globalise
 from assistant.drafting.offline import OfflineEngine
@@ -13,8 +15,6 @@ from assistant.drafting.request import parse_instruction
 from assistant.drafting.runner import SectionOutcome, draft_sections, packed_of, run_section
 from assistant.drafting.text import forbidden_phrases
 from assistant.models import SectionDraft, SourceRef
-from fakes.drafting_data import INJECTION, make_items
-from fakes.jobs import make_job
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_digest_tables_are_dated_and_cited(drafted) -> None:  # type: ignore[no-
     text = _section(drafted, "data_policy").markdown
     assert "表：数据要素最新新闻及政策" in text and "表：数据交易所最新新闻及政策" in text
     rows = [ln for ln in text.splitlines() if re.match(r"\| \d+\.\d+ \|", ln)]
-    assert len(rows) >= 3 and all(re.search(r"\[\d+\] \|$", r) for r in rows)
+    assert len(rows) >= 3 and all(re.search(r"\[\d+\][。！？；]? \|$", r) for r in rows)
     funding = _section(drafted, "funding").markdown
     assert "| 逐际动力 |" in funding and "2024/7/15" in funding and "A轮" in funding
 

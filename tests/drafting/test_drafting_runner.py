@@ -6,6 +6,8 @@ import threading
 import time
 from pathlib import Path
 
+from fakes.jobs import make_job
+
 from assistant.drafting.offline import OfflineEngine
 from assistant.drafting.orchestrator import plan_sections
 from assistant.drafting.request import Generation, GenerationRequest
@@ -13,7 +15,6 @@ from assistant.drafting.runner import draft_sections
 from assistant.drafting.stages import StageStore
 from assistant.errors import ModelError
 from assistant.models import TableSet
-from fakes.jobs import make_job
 
 
 class ScriptedEngine:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from fakes.drafting_data import INJECTION, make_tables
+from fakes.jobs import char_count
 
 from assistant.drafting.assemble import globalise
 from assistant.drafting.citations import parse_output, renumber, strip_think
@@ -12,8 +14,6 @@ from assistant.drafting.context import PackedContext, Source, format_sources, fu
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
 from assistant.drafting.text import filter_forbidden, instruction_like, rank_sentences
 from assistant.models import Citation, Hit, NewsItem, SectionDraft
-from fakes.drafting_data import INJECTION, make_tables
-from fakes.jobs import char_count
 
 
 def _hit(doc: str, idx: int, text: str, day: int = 10) -> Hit:
@@ -83,7 +83,7 @@ def test_pack_excludes_flagged_and_duplicate_items_and_marks_background() -> Non
 
 def test_fuse_rankings_prefers_chunks_found_by_several_queries() -> None:
     a, b, c = _hit("a", 0, "a"), _hit("b", 0, "b"), _hit("c", 0, "c")
-    assert [h.doc_id for h in fuse_rankings([[a, b], [c, b]])][0] == "b"
+    assert next(h.doc_id for h in fuse_rankings([[a, b], [c, b]])) == "b"
 
 
 def test_sources_are_delimited_and_markup_neutralised() -> None:

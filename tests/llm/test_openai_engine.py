@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from fakes.jobs import char_count, make_job
+from fakes.openai_server import FakeOpenAIServer, Step
 
 from assistant.drafting.runner import DraftJob, draft_sections
 from assistant.llm.calllog import CallLog
 from assistant.llm.engine import OpenAIEngine
 from assistant.models import SectionDraft
 from assistant.settings import Settings, get_settings
-from fakes.jobs import char_count, make_job
-from fakes.openai_server import FakeOpenAIServer, Step
 
 LLM = "（二）算法端"
 COMPUTE = "（三）算力端"
@@ -47,7 +47,7 @@ def _run(server: FakeOpenAIServer, tmp_path: Path, **kw: object) -> tuple[dict[s
 
 def test_full_report_through_the_openai_engine(tmp_path: Path) -> None:
     with FakeOpenAIServer() as server:
-        drafts, log = _run(server, tmp_path)
+        drafts, _log = _run(server, tmp_path)
     assert all(d.status == "draft" for d in drafts.values()), {k: d.error for k, d in drafts.items()}
     assert len(server.requests) == MODEL_SECTIONS and {r["model"] for r in server.requests} == {"fake-model"}
     lines = [json.loads(x) for x in (tmp_path / "calls.jsonl").read_text(encoding="utf-8").splitlines()]

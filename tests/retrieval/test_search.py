@@ -114,3 +114,14 @@ def test_cli_skip_bad_reports_skipped_lines(tmp_path: Path, monkeypatch: pytest.
     assert main(["ingest", "--corpus", str(f), "--store", store, "--skip-bad"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "跳过" in out and "第 9 行" in out
+
+
+@pytest.mark.parametrize("exact_below", [0.0, 1.01])
+def test_hnsw_and_exact_dense_paths_agree_on_the_window(corpus: Path, settings: Settings,
+                                                        exact_below: float) -> None:
+    ingest(corpus, settings)
+    r = Retriever(open_store(settings), exact_below=exact_below)
+    hits = r.search("英伟达 GPU 芯片", k=3, date_from="2024-07-01", date_to="2024-07-31", mode="dense")
+    assert hits and hits[0].doc_id == "c2"
+    assert all(dt.date(2024, 7, 1) <= h.date <= dt.date(2024, 7, 31) for h in hits)
+    assert (r._snap is not None and r._snap.vectors is not None) == (exact_below > 0.5)

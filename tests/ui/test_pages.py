@@ -213,3 +213,5 @@ def test_escaped_title_never_reaches_markdown_as_html(store: Seeded) -> None:
     assert "<" not in literal(EVIL_TITLE) and "<" not in safe_markdown(f"正文 {EVIL_TITLE}")
     assert safe_url("javascript:alert(1)") is None and safe_url("https://a.cn/x") == "https://a.cn/x"
     assert "!\\[" in safe_markdown("![x](http://tracker/img.png)")
+    assert safe_markdown("[点我](javascript:alert(1))") == "[点我]\\(javascript:alert(1))"
+    assert safe_markdown("[原文](https://a.cn)") == "[原文](https://a.cn)"

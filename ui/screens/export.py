@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import tempfile
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from ra_ui import literal, require_user, select_report, service
 
 from assistant.errors import AssistantError
 from assistant.review import allowed
+from assistant.review.exporting import export_final
 
 user = require_user()
 svc = service()
@@ -29,10 +29,7 @@ elif not allowed(user, "export"):
 
 if st.button("生成导出文件", disabled=not may_export, type="primary", key="build_export"):
     try:
-        final = svc.final_report(report_id, user)
-        writer = importlib.import_module("assistant.export")
-        target = Path(tempfile.mkdtemp(prefix="ra-export-"))
-        paths = writer.write_report(final, target)
+        paths = export_final(svc, report_id, user, Path(tempfile.mkdtemp(prefix="ra-export-")))
         st.session_state.export_files = (report_id, [(Path(p).name, Path(p).read_bytes()) for p in paths.values()])
     except (AssistantError, ImportError) as exc:
         st.error(f"导出失败：{exc}")

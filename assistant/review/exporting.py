@@ -1,0 +1,31 @@
+"""Final export of an approved report: the service's gate, then the export stage's writer."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from pathlib import Path
+
+from assistant.review.service import ReviewService
+from assistant.review.views import UserView
+
+__all__ = ["export_final"]
+
+
+def export_final(service: ReviewService, report_id: int, user: UserView, target: Path) -> dict[str, Path]:
+    """Write report.md / report.docx / report.json of the approved texts into ``target``.
+
+    Raises ReviewError unless ``can_export`` allows it. Charts are copied from the drafted folder because the
+    DOCX embeds them and the drafted folder itself is left untouched (it is the record of what was drafted).
+    """
+    final = service.final_report(report_id, user)
+    target.mkdir(parents=True, exist_ok=True)
+    source_dir = Path(service.out_dir(report_id))
+    for chart in final.charts:
+        src, dst = source_dir / chart.path, target / chart.path
+        if src.is_file() and src.resolve().is_relative_to(source_dir.resolve()):
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    writer = importlib.import_module("assistant.export")
+    paths: dict[str, Path] = writer.write_report(final, target)
+    return paths
