@@ -12,6 +12,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -59,6 +60,31 @@ class BM25Index:
                 tfs.append(tf)
         self._postings = {t: (np.asarray(d, dtype=np.int32), np.asarray(f, dtype=np.float32))
                           for t, (d, f) in postings.items()}
+
+    def to_arrays(self) -> tuple[list[str], dict[str, Any]]:
+        """Terms plus flat arrays (CSR-style postings) for saving with ``np.savez``."""
+        terms = list(self._postings)
+        lengths = [len(self._postings[t][0]) for t in terms]
+        arrays = {
+            "offsets": np.cumsum([0, *lengths]).astype(np.int64),
+            "rows": np.concatenate([self._postings[t][0] for t in terms]) if terms else np.zeros(0, np.int32),
+            "tfs": np.concatenate([self._postings[t][1] for t in terms]) if terms else np.zeros(0, np.float32),
+            "idf": np.asarray([self.idf.get(t, 0.0) for t in terms], dtype=np.float64),
+            "norm": getattr(self, "_norm", np.zeros(0, np.float32)),
+            "params": np.asarray([self.size, self.k1, self.b], dtype=np.float64),
+        }
+        return terms, arrays
+
+    @classmethod
+    def from_arrays(cls, terms: list[str], arrays: dict[str, np.ndarray]) -> BM25Index:
+        size, k1, b = arrays["params"].tolist()
+        index = cls([], k1=k1, b=b)
+        index.size = int(size)
+        off, rows, tfs = arrays["offsets"], arrays["rows"], arrays["tfs"]
+        index.idf = dict(zip(terms, arrays["idf"].tolist(), strict=True))
+        index._norm = arrays["norm"]
+        index._postings = {t: (rows[off[i]:off[i + 1]], tfs[off[i]:off[i + 1]]) for i, t in enumerate(terms)}
+        return index
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query (zeros where no term matches)."""

@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from assistant.corpus import indexed_text
 from assistant.errors import InputError
 from assistant.models import Hit, NewsItem
-from assistant.retrieval.bm25 import BM25Index, tokenize
+from assistant.retrieval.bm25 import tokenize
+from assistant.retrieval.snapshot import Snapshot, build_snapshot, load_snapshot, save_snapshot, snapshot_path
 from assistant.settings import Settings
 from assistant.store import NewsStore, open_store
 
@@ -50,20 +50,6 @@ def _as_int_date(value: DateLike, name: str) -> int | None:
     return int(value.strftime("%Y%m%d"))
 
 
-@dataclass
-class _Snapshot:
-    generation: str
-    ids: list[str]
-    texts: list[str]
-    metas: list[dict[str, Any]]
-    row_of: dict[str, int]
-    dates: np.ndarray
-    categories: np.ndarray
-    sources: np.ndarray
-    bm25: BM25Index
-    vectors: np.ndarray | None = None  # loaded on the first narrow-filter query, row-aligned with ids
-
-
 @dataclass(frozen=True)
 class _Filter:
     date_from: int | None
@@ -71,7 +57,7 @@ class _Filter:
     categories: tuple[str, ...]
     sources: tuple[str, ...]
 
-    def mask(self, snap: _Snapshot) -> np.ndarray:
+    def mask(self, snap: Snapshot) -> np.ndarray:
         keep = np.ones(len(snap.ids), dtype=bool)
         if self.date_from is not None:
             keep &= snap.dates >= self.date_from
@@ -107,26 +93,22 @@ class Retriever:
         # Below this fraction of chunks passing the filters, HNSW over-fetch would need thousands of results and
         # Chroma's `where` is slow, so dense search goes exact over the filtered rows instead.
         self.exact_below = exact_below
-        self._snap: _Snapshot | None = None
+        self._snap: Snapshot | None = None
 
-    def _snapshot(self) -> _Snapshot:
+    def _snapshot(self) -> Snapshot:
         generation = self.store.generation()
         if self._snap is not None and self._snap.generation == generation:
             return self._snap
-        stored = self.store.all_chunks()
-        metas = stored.metadatas
-        docs = [indexed_text(str(m.get("title", "")), t) for t, m in zip(stored.texts, metas, strict=True)]
-        self._snap = _Snapshot(
-            generation=generation, ids=stored.ids, texts=stored.texts, metas=metas,
-            row_of={cid: i for i, cid in enumerate(stored.ids)},
-            dates=np.asarray([int(m.get("date", 0)) for m in metas], dtype=np.int64),
-            categories=np.asarray([str(m.get("category", "")) for m in metas], dtype=object),
-            sources=np.asarray([str(m.get("source", "")) for m in metas], dtype=object),
-            bm25=BM25Index(self.store.cache.tokens(docs, tokenize)),
-        )
-        return self._snap
+        path = snapshot_path(self.store)
+        snap = load_snapshot(path, generation)
+        if snap is None:
+            snap = build_snapshot(self.store, generation)
+            if generation:
+                save_snapshot(snap, path)
+        self._snap = snap
+        return snap
 
-    def _exact(self, snap: _Snapshot, emb: np.ndarray, keep: np.ndarray, n: int) -> list[int]:
+    def _exact(self, snap: Snapshot, emb: np.ndarray, keep: np.ndarray, n: int) -> list[int]:
         """Brute-force cosine over the rows inside the filter: exact, and ~1 ms for a month of 100k chunks."""
         if snap.vectors is None:
             ids, vectors = self.store.all_vectors()
@@ -138,7 +120,7 @@ class Retriever:
         top = np.argsort(-sims, kind="stable")[:n]
         return [int(r) for r in rows[top]]
 
-    def _dense(self, snap: _Snapshot, query: str, flt: _Filter, keep: np.ndarray, need: int) -> list[int]:
+    def _dense(self, snap: Snapshot, query: str, flt: _Filter, keep: np.ndarray, need: int) -> list[int]:
         emb = self.store.embed_query(query)
         selectivity = float(keep.mean())
         if selectivity < self.exact_below:
@@ -150,7 +132,7 @@ class Retriever:
             rows = [r for r in (snap.row_of.get(i) for i in ids) if r is not None and keep[r]]
         return rows
 
-    def _bm25(self, snap: _Snapshot, query: str, keep: np.ndarray, need: int) -> list[int]:
+    def _bm25(self, snap: Snapshot, query: str, keep: np.ndarray, need: int) -> list[int]:
         scores = np.where(keep, snap.bm25.scores(tokenize(query)), 0.0)
         n = min(need * self.overfetch, int((scores > 0).sum()))
         if n == 0:
@@ -179,7 +161,7 @@ class Retriever:
         fused = sorted(rrf(lists).items(), key=lambda kv: -kv[1])
         return self._hits(snap, fused, keep, k, one_per_doc)
 
-    def _hits(self, snap: _Snapshot, fused: list[tuple[int, float]], keep: np.ndarray, k: int,
+    def _hits(self, snap: Snapshot, fused: list[tuple[int, float]], keep: np.ndarray, k: int,
               one_per_doc: bool) -> list[Hit]:
         hits: list[Hit] = []
         seen: set[str] = set()

@@ -1,12 +1,10 @@
-"""The Chroma adapter: chunk vectors in one collection, whole items in a side collection.
+"""The Chroma adapter: chunk vectors in a Chroma collection, whole items in an item table (``items.py``).
 
-Both live in Chroma, so the embedded (persistent) and the server (HTTP) modes hold the same data. Dates are
-stored as int ``yyyymmdd`` so range filters are numeric.
+Dates are stored as int ``yyyymmdd`` so range filters are numeric.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,16 +16,12 @@ from assistant.models import Chunk, NewsItem
 from assistant.settings import Settings
 from assistant.store.cache import TextCache
 from assistant.store.embeddings import make_embedding_function
+from assistant.store.items import ChromaItems, ItemTable, SqliteItems, date_int
 
-__all__ = ["GENERATION_ID", "NewsStore", "StoredChunks", "date_int", "open_store"]
+__all__ = ["NewsStore", "StoredChunks", "date_int", "open_store"]
 
-GENERATION_ID = "__generation__"
 _ITEMS_SUFFIX = "__items"
 _PAGE = 5000
-
-
-def date_int(d: Any) -> int:
-    return int(d.strftime("%Y%m%d"))
 
 
 @dataclass
@@ -71,8 +65,12 @@ class NewsStore:
         if found and found != self.embedder.key:
             raise StoreError(f"向量库 {settings.collection!r} 用 embedding={found} 建立，当前配置为 "
                              f"{self.embedder.key}；请换一个 --store 或重建")
-        self.items = client.get_or_create_collection(settings.collection + _ITEMS_SUFFIX,
-                                                     metadata={"hnsw:space": "l2"}, embedding_function=None)
+        self.items: ItemTable
+        if settings.chroma_url:
+            self.items = ChromaItems(client.get_or_create_collection(
+                settings.collection + _ITEMS_SUFFIX, metadata={"hnsw:space": "l2"}, embedding_function=None))
+        else:
+            self.items = SqliteItems(settings.store_dir / "items.sqlite3", settings.collection)
 
     # ------------------------------------------------------------------ embeddings
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
@@ -83,34 +81,16 @@ class NewsStore:
 
     # ------------------------------------------------------------------ items
     def item_hashes(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for ids, _docs, metas in self._pages(self.items, include=["metadatas"]):
-            out.update({i: str(m.get("content_hash", "")) for i, m in zip(ids, metas, strict=True)
-                        if i != GENERATION_ID})
-        return out
+        return self.items.hashes()
 
     def all_items(self) -> list[NewsItem]:
-        items: list[NewsItem] = []
-        for ids, docs, _metas in self._pages(self.items, include=["documents"]):
-            items += [NewsItem.model_validate_json(d) for i, d in zip(ids, docs, strict=True) if i != GENERATION_ID]
-        return items
+        return self.items.all()
 
     def get_items(self, doc_ids: Sequence[str]) -> dict[str, NewsItem]:
-        if not doc_ids:
-            return {}
-        got = self.items.get(ids=list(dict.fromkeys(doc_ids)), include=["documents"])
-        return {i: NewsItem.model_validate_json(d) for i, d in zip(got["ids"], got["documents"], strict=True)}
+        return self.items.get(doc_ids)
 
     def upsert_items(self, items: Sequence[NewsItem], hashes: dict[str, str]) -> None:
-        for start in range(0, len(items), 1000):
-            part = items[start:start + 1000]
-            self.items.upsert(
-                ids=[i.doc_id for i in part],
-                documents=[i.model_dump_json() for i in part],
-                embeddings=[[1.0] for _ in part],  # items are looked up by id, never by vector
-                metadatas=[{"content_hash": hashes[i.doc_id], "date": date_int(i.date),
-                            "duplicate_of": i.duplicate_of or ""} for i in part],
-            )
+        self.items.upsert(items, hashes)
 
     # ------------------------------------------------------------------ chunks
     def delete_chunks(self, doc_ids: Sequence[str]) -> None:
@@ -159,13 +139,10 @@ class NewsStore:
 
     # ------------------------------------------------------------------ change tracking
     def generation(self) -> str:
-        got = self.items.get(ids=[GENERATION_ID], include=["documents"])
-        return str(got["documents"][0]) if got["ids"] else ""
+        return self.items.generation()
 
     def bump_generation(self) -> str:
-        token = uuid.uuid4().hex
-        self.items.upsert(ids=[GENERATION_ID], documents=[token], embeddings=[[1.0]], metadatas=[{"kind": "gen"}])
-        return token
+        return self.items.bump_generation()
 
     @staticmethod
     def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list[str], list[Any], list[Any]]]:

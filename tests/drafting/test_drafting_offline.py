@@ -43,9 +43,9 @@ def test_market_numbers_are_the_table_cells(drafted) -> None:  # type: ignore[no
     assert "收盘价为 5257.12，月涨跌幅为 0.52%" in text
     assert "寒武纪-U（32.91%）" in text and "太极股份（-25.11%）" in text
     assert "PE(TTM) 62.33 倍" in text
-    assert "{{table:T1}}" in text and "{{chart:F1}}" in text and "{{chart:F2}}" not in text
+    assert "{{table:IDX}}" in text and "{{table:T1}}" in text and "{{chart:F1}}" in text and "{{chart:F2}}" not in text
     assert not re.search(r"\{(fact:|T\d\.)", text)
-    assert _section(drafted, "market_review").tables == ["T1", "T2", "T3", "T4", "T5"]
+    assert _section(drafted, "market_review").tables == ["IDX", "CONS", "T1", "T2", "VAL", "T3", "T4", "T5"]
 
 
 def test_every_marker_resolves_to_a_july_item(drafted) -> None:  # type: ignore[no-untyped-def]

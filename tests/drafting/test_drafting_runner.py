@@ -79,7 +79,7 @@ def test_missing_table_stops_the_market_section_with_a_finding(tmp_path: Path) -
     job = make_job(OfflineEngine(), tmp_path)
     tables: TableSet = job.tables
     tables.tables = [t for t in tables.tables if t.id != "T2"]
-    tables.tables[0].rows = []  # T1 empty
+    next(t for t in tables.tables if t.id == "T1").rows = []  # T1 empty
     outcome = draft_sections(job, [job.template.section("market_review")], {})["market_review"]
     assert outcome.draft.status == "failed"
     assert sorted(f.detail for f in outcome.draft.findings) == ["表 T1 缺失或没有数据，章节未起草",

@@ -43,7 +43,7 @@ def test_unknown_placeholder_is_an_error(placeholder: str, reason: str) -> None:
 
 def test_blank_cell_is_an_error_not_an_empty_number() -> None:
     tables = make_tables()
-    tables.tables[0].rows[0][3] = ""
+    next(t for t in tables.tables if t.id == "T1").rows[0][3] = ""
     with pytest.raises(PlaceholderError, match="为空"):
         fill_placeholders("{T1.688256.SH.月涨跌幅}", tables)
 

@@ -39,6 +39,16 @@ def make_tables() -> TableSet:
                columns=["证券代码", "证券简称", "月涨跌幅 (%)"],
                rows=[["NVDA.O", "英伟达", "-16.04"], ["TSLA.O", "特斯拉", "12.50"]],
                source="资料来源：Wind，中国银河证券研究院")
+    src = "资料来源：Wind，中国银河证券研究院"
+    idx = Table(id="IDX", key="index_performance", title="7 月主要指数表现", source=src,
+                columns=["指数代码", "指数名称", "7 月末收盘价", "月涨跌幅", "今年以来涨跌幅"],
+                rows=[["884201.WI", "人工智能指数", "5257.12", "0.52%", "-8.66%"],
+                      ["801750.SI", "计算机行业指数", "3037.17", "-0.30%", "-17.52%"]])
+    cons = Table(id="CONS", key="constituent_summary", title="人工智能指数成分股上市板分布", source=src,
+                 columns=["上市板", "成分股数（支）", "总市值（亿元）"],
+                 rows=[["主板", "14", "3614.36"], ["创业板", "30", "2534.43"], ["合计", "71", "13070.32"]])
+    val = Table(id="VAL", key="valuation", title="人工智能指数成分股整体估值", source=src,
+                columns=["指标", "数值"], rows=[["市盈率 PE(TTM)（截至 7 月 31 日，倍）", "62.33"]])
     facts = {
         "month.label": "7月", "month.end_date": "2024-07-31",
         "theme_index.code": "884201.WI", "theme_index.name": "人工智能指数", "theme_index.close": "5257.12",
@@ -52,7 +62,7 @@ def make_tables() -> TableSet:
     }
     charts = [Chart(id="F1", key="index_performance", title="7 月人工智能指数表现",
                     path="charts/F1_index_performance.png", source="资料来源：Wind")]
-    return TableSet(month="2024-07", tables=[t1, t2, t3, t4, t5], charts=charts, facts=facts, pack_hash="p" * 64)
+    return TableSet(month="2024-07", tables=[idx, cons, t1, t2, val, t3, t4, t5], charts=charts, facts=facts, pack_hash="p" * 64)
 
 
 def _item(doc_id: str, day: int, title: str, body: str, category: str, source: str = "新智元",

@@ -45,7 +45,7 @@ def test_embeddings_are_cached_by_text(corpus: Path, settings: Settings, tmp_pat
     ingest(corpus, settings)
     store = open_store(settings)
     store.delete_chunks([r[0] for r in NEWS])  # simulate a rebuilt collection with the cache still warm
-    store.items.delete(ids=[r[0] for r in NEWS])
+    store.items.delete([r[0] for r in NEWS])
     again = ingest(corpus, settings)
     assert again.added == len(NEWS) and again.embeddings_cached == again.chunks_added > 0
 

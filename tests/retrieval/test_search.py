@@ -125,3 +125,28 @@ def test_hnsw_and_exact_dense_paths_agree_on_the_window(corpus: Path, settings: 
     assert hits and hits[0].doc_id == "c2"
     assert all(dt.date(2024, 7, 1) <= h.date <= dt.date(2024, 7, 31) for h in hits)
     assert (r._snap is not None and r._snap.vectors is not None) == (exact_below > 0.5)
+
+
+def test_saved_snapshot_is_reused_until_the_store_changes(corpus: Path, settings: Settings, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.retrieval import retriever as module
+
+    ingest(corpus, settings)
+    expected = [h.doc_id for h in Retriever(open_store(settings)).search("英伟达 GPU", k=4)]
+    builds: list[str] = []
+    real_build = module.build_snapshot
+    monkeypatch.setattr(module, "build_snapshot", lambda store, gen: builds.append(gen) or real_build(store, gen))
+    assert [h.doc_id for h in Retriever(open_store(settings)).search("英伟达 GPU", k=4)] == expected
+    assert builds == []  # a fresh process-like retriever loaded the saved snapshot
+    ingest(write_corpus(tmp_path / "n.jsonl", [("n9", "2024-07-29", "新闻", "英伟达 GPU 再发布。", "源", "compute")]),
+           settings)
+    hits = Retriever(open_store(settings)).search("英伟达 GPU 再发布", k=4, mode="bm25")
+    assert len(builds) == 1 and hits[0].doc_id == "n9"
+
+
+def test_bm25_index_round_trips_through_arrays() -> None:
+    docs = [tokenize(t + b) for _, _, t, b, *_ in NEWS]
+    index = BM25Index(docs)
+    again = BM25Index.from_arrays(*index.to_arrays())
+    q = tokenize("英伟达 数据交易所")
+    np.testing.assert_array_equal(index.scores(q), again.scores(q))
