@@ -14,15 +14,11 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from assistant import PROJECT_DIR
 from assistant.errors import ConfigError
+from assistant.safety import ForbiddenRule, load_instruction_patterns
 
 __all__ = ["DEFAULT_CONFIG_DIR", "CheckConfig", "DisclosureRule", "ForbiddenRule", "load_check_config"]
 
 DEFAULT_CONFIG_DIR = PROJECT_DIR / "prompts" / "compliance"
-
-
-class ForbiddenRule(BaseModel):
-    phrase: str
-    except_: list[str] = Field(default_factory=list, alias="except")
 
 
 class DisclosureRule(BaseModel):
@@ -100,6 +96,11 @@ def load_check_config(config_dir: Path | None = None) -> CheckConfig:
                 if key in merged:
                     raise ConfigError(f"合规配置文件 {path}: 键 {key} 在多个文件中重复")
                 merged[key] = value
+    if "instruction_patterns" not in merged:
+        # One list for ingestion, drafting and checks; a config folder may carry its own copy.
+        own = folder / "instruction_patterns.txt"
+        patterns = load_instruction_patterns(own) if own.is_file() else load_instruction_patterns()
+        merged["instruction_patterns"] = [p.pattern for p in patterns]
     try:
         config = CheckConfig.model_validate(merged)
         config.instruction_regexes()

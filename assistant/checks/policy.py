@@ -83,20 +83,11 @@ def _check_analysts(ctx: CheckContext, text: str) -> list[Finding]:
     return findings
 
 
-def _forbidden_hits(text: str, phrase: str, allowed: list[str]) -> int:
-    """Occurrences of ``phrase`` not inside an allowed longer expression (无风险 inside 无风险利率)."""
-    spans = [(m.start(), m.end()) for a in allowed for m in re.finditer(re.escape(a), text)]
-    return sum(
-        not any(s <= m.start() and m.end() <= e for s, e in spans)
-        for m in re.finditer(re.escape(phrase), text)
-    )
-
-
 def check_wording(ctx: CheckContext) -> list[Finding]:
     """Configured forbidden expressions anywhere in the report are blocking."""
     findings: list[Finding] = []
     for sentence in ctx.all_sentences():
-        hits = [r.phrase for r in ctx.config.forbidden if _forbidden_hits(sentence.plain, r.phrase, r.except_)]
+        hits = [r.phrase for r in ctx.config.forbidden if r.hits(sentence.plain)]
         # 稳赚 inside 稳赚不赔 is one problem, reported under the longer phrase.
         for phrase in hits:
             if not any(phrase != other and phrase in other for other in hits):

@@ -1,20 +1,20 @@
 """Sentence-level text tools shared by the engines: splitting, scoring, and the two safety filters.
 
-The filters' word lists live in ``prompts/filters/`` so compliance can edit them without touching code.
+The filters' lists are the compliance ones (``prompts/compliance/``, read by ``assistant.safety``): what drafting
+leaves out is exactly what the checks would block.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
-from assistant.drafting.template import PROMPTS_DIR
+from assistant.safety import find_forbidden
+from assistant.safety import instruction_like as _instruction_like
 
 __all__ = [
     "contains_forbidden",
     "filter_forbidden",
-    "forbidden_phrases",
     "instruction_like",
     "join_unique",
     "rank_sentences",
@@ -28,23 +28,8 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?%?")
 _MARKER = re.compile(r"\s*\[\d+\]")
 
 
-def _read_list(name: str) -> tuple[str, ...]:
-    lines = (PROMPTS_DIR / "filters" / name).read_text(encoding="utf-8").splitlines()
-    return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
-
-
-@lru_cache(maxsize=1)
-def forbidden_phrases() -> tuple[str, ...]:
-    return _read_list("forbidden_phrases.txt")
-
-
-@lru_cache(maxsize=1)
-def _instruction_regex() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in _read_list("instruction_patterns.txt")), re.IGNORECASE)
-
-
 def instruction_like(sentence: str) -> bool:
-    return bool(_instruction_regex().search(sentence))
+    return _instruction_like(sentence)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -94,8 +79,7 @@ def rank_sentences(text: str, *, keywords: Sequence[str] = (), limit: int = 3,
 
 
 def contains_forbidden(sentence: str) -> str | None:
-    low = sentence.lower()
-    return next((p for p in forbidden_phrases() if p.lower() in low), None)
+    return find_forbidden(sentence)
 
 
 def filter_forbidden(text: str) -> tuple[str, list[tuple[str, str]]]:

@@ -13,8 +13,8 @@ from assistant.drafting.assemble import globalise
 from assistant.drafting.offline import OfflineEngine
 from assistant.drafting.request import parse_instruction
 from assistant.drafting.runner import SectionOutcome, draft_sections, packed_of, run_section
-from assistant.drafting.text import forbidden_phrases
 from assistant.models import SectionDraft, SourceRef
+from assistant.safety import find_forbidden
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_injected_instructions_change_nothing(drafted) -> None:  # type: ignore[
     sections, sources, outcomes = drafted
     everything = "\n".join(s.markdown for s in sections if s.id != "disclosures")
     assert "忽略" not in everything and INJECTION not in everything
-    assert not any(p in everything for p in forbidden_phrases())
+    assert find_forbidden(everything) is None
     assert "inject" not in {s.doc_id for s in sources}  # flagged instruction_like: never used
     dropped = outcomes["data_policy"].record.packed.dropped
     assert any(d.doc_id == "inject" and d.reason == "instruction_like" for d in dropped)
