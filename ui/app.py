@@ -22,7 +22,7 @@ else:
         if st.button("退出登录", key="sign_out"):
             st.session_state.clear()
             st.rerun()
-    navigation = st.navigation({
+    pages = {
         "审阅": [
             st.Page("screens/overview.py", title="报告总览", default=True),
             st.Page("screens/section.py", title="章节审阅"),
@@ -30,5 +30,8 @@ else:
             st.Page("screens/export.py", title="导出"),
         ],
         "起草": [st.Page("screens/new_draft.py", title="新建草稿")],
-    })
+    }
+    if user.role in ("compliance", "admin"):  # the page checks the role again: a URL alone must not open it
+        pages["合规"] = [st.Page("screens/compliance.py", title="合规审查")]
+    navigation = st.navigation(pages)
 navigation.run()

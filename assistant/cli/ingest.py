@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 from rich.console import Console
@@ -38,6 +39,8 @@ def _summary(report: IngestReport) -> Table:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
+    # jieba attaches its own stderr handler and announces its dictionary load; the CLI owns the terminal.
+    logging.getLogger("jieba").setLevel(logging.WARNING)
     overrides: dict[str, object] = {}
     if args.store is not None:
         overrides["store_dir"] = args.store

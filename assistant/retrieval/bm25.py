@@ -8,7 +8,6 @@ postings of the query terms with numpy. A test pins the scores to rank_bm25's.
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -26,7 +25,6 @@ _WORD = re.compile(r"\w", re.UNICODE)
 def _jieba() -> object:
     import jieba
 
-    jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary load at INFO via its own handler
     jieba.initialize()
     return jieba
 

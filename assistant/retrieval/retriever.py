@@ -112,9 +112,12 @@ class Retriever:
         """Brute-force cosine over the rows inside the filter: exact, and ~1 ms for a month of 100k chunks."""
         if snap.vectors is None:
             ids, vectors = self.store.all_vectors()
-            order = np.asarray([snap.row_of[i] for i in ids], dtype=np.int64)
-            snap.vectors = np.empty_like(vectors)
-            snap.vectors[order] = vectors
+            # A chunk written after the snapshot was taken has no row (and the next search rebuilds anyway).
+            pairs = [(snap.row_of[i], n) for n, i in enumerate(ids) if i in snap.row_of]
+            snap.vectors = np.zeros((len(snap.ids), vectors.shape[1] if vectors.ndim == 2 else 0), np.float32)
+            if pairs:
+                rows_, src = zip(*pairs, strict=True)
+                snap.vectors[list(rows_)] = vectors[list(src)]
         rows = np.flatnonzero(keep)
         sims = snap.vectors[rows] @ (emb / max(float(np.linalg.norm(emb)), 1e-12))
         top = np.argsort(-sims, kind="stable")[:n]

@@ -1,7 +1,8 @@
 """ORM tables of the review store. The schema itself is created by the Alembic migrations beside this file.
 
 Versions, reviews and the audit log are append-only: the service layer never updates them, and the migration
-adds database triggers that refuse UPDATE/DELETE on ``audit_log``.
+adds database triggers that refuse UPDATE/DELETE on ``audit_log``. Migration 0002 adds compliance findings and
+sign-offs, and a trigger that voids a report's sign-off when any of its sections gets a new version.
 """
 
 from __future__ import annotations
@@ -10,19 +11,22 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
     "DECISIONS",
+    "FINDING_STATUSES",
     "ORIGINS",
     "REVIEW_STATUSES",
     "ROLES",
     "AuditLog",
     "Base",
+    "FindingRow",
     "ReportRow",
     "Review",
     "Section",
     "SectionVersion",
+    "Signoff",
     "Source",
     "User",
     "utcnow",
@@ -32,6 +36,7 @@ ROLES: tuple[str, ...] = ("analyst", "editor", "compliance", "admin")
 REVIEW_STATUSES: tuple[str, ...] = ("draft", "approved", "rejected", "changes_requested")
 ORIGINS: tuple[str, ...] = ("drafted", "edited", "regenerated")
 DECISIONS: tuple[str, ...] = ("approve", "reject", "request_changes")
+FINDING_STATUSES: tuple[str, ...] = ("open", "resolved")
 
 
 def utcnow() -> dt.datetime:
@@ -68,6 +73,8 @@ class ReportRow(Base):
     signed_off_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     signoff_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Import attaches the drafted report's findings here so they are saved in the same flush as the report.
+    findings: Mapped[list[FindingRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
 
 class Section(Base):
@@ -145,4 +152,39 @@ class AuditLog(Base):
     before_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     after_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FindingRow(Base):
+    """One compliance finding of a report; ``version`` is the section version the check ran on."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    severity: Mapped[str] = mapped_column(String(20))
+    sentence: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    marker: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Signoff(Base):
+    """A compliance sign-off of the exact section versions in ``versions`` ({section_id: version})."""
+
+    __tablename__ = "signoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    versions: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -9,10 +9,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.errors import InputError
-from assistant.models import Report, SourceRef
-from assistant.review.db import ReportRow, Section, SectionVersion, Source
+from assistant.models import Finding, Report, SourceRef
+from assistant.review.db import FindingRow, ReportRow, Section, SectionVersion, Source
 
-__all__ = ["engine_sources", "read_report_json", "report_rows", "source_row"]
+__all__ = ["engine_sources", "finding_row", "finding_rows", "read_report_json", "report_rows", "source_row"]
 
 
 def read_report_json(out_dir: Path) -> Report:
@@ -69,10 +69,34 @@ def _section_rows(report: Report, author_id: int | None) -> list[tuple[Section, 
     return sections
 
 
+def finding_row(finding: Finding, version: int | None) -> FindingRow:
+    return FindingRow(section_id=finding.section, version=version, kind=finding.kind, severity=finding.severity,
+                      sentence=finding.sentence, evidence=finding.evidence, detail=finding.detail,
+                      marker=finding.marker, status="open")
+
+
+def finding_rows(report: Report) -> list[FindingRow]:
+    """The open findings of a drafted report: ``checks`` plus each section's drafting findings, once each.
+
+    Passed checks (``ok``) are not problems and are not stored. Findings on a section are tied to version 1,
+    the drafted text they were computed on; report-level ones (header, sources) carry no version.
+    """
+    sections = {s.id for s in report.sections}
+    seen: set[tuple[str, str, str, str, int | None]] = set()
+    rows: list[FindingRow] = []
+    for finding in [*report.checks, *(f for s in report.sections for f in s.findings)]:
+        key = (finding.section, finding.kind, finding.sentence, finding.detail, finding.marker)
+        if finding.ok or key in seen:
+            continue
+        seen.add(key)
+        rows.append(finding_row(finding, 1 if finding.section in sections else None))
+    return rows
+
+
 def report_rows(report: Report, out_dir: str, author_id: int | None,
                 ) -> tuple[ReportRow, list[tuple[Section, SectionVersion]], list[Source]]:
     """The rows of a newly imported report (not yet added to a session)."""
     snapshot = json.loads(report.model_dump_json())
     row = ReportRow(month=report.month, title=report.title, engine=report.engine, out_dir=out_dir,
-                    snapshot=snapshot, created_by=author_id)
+                    snapshot=snapshot, created_by=author_id, findings=finding_rows(report))
     return row, _section_rows(report, author_id), [source_row(s) for s in report.sources]

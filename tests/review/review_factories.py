@@ -65,3 +65,16 @@ def seed(url: str, out_dir: Path, n_sections: int = 3) -> tuple[ReviewService, d
 
 def report_json_text(report: Report) -> str:
     return json.dumps(json.loads(report.model_dump_json()), ensure_ascii=False)
+
+
+def sign_off_report(service: ReviewService, compliance: UserView, report_id: int) -> None:
+    """Compliance's part before a final export: re-run the real checks on the current versions, resolve each open
+    blocking finding with a reason, sign off. Sections must already be approved."""
+    from assistant.review.compliance import ComplianceService
+
+    comp = ComplianceService(service)
+    comp.rerun_checks(report_id, compliance)
+    for finding in comp.findings(report_id, include_resolved=False):
+        if finding.severity == "blocking":
+            comp.resolve(finding.id, "测试报告：已人工核对", compliance)
+    comp.sign_off(report_id, compliance, "测试签字")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from review_factories import PASSWORD, make_report, seed, write_out_dir
+from review_factories import PASSWORD, make_report, seed, sign_off_report, write_out_dir
 
 from assistant import SAMPLE_DIR
 from assistant.errors import ReviewError
@@ -23,6 +23,9 @@ def test_export_final_writes_markdown_and_docx_of_the_approved_texts(tmp_path: P
     service.save_edit(sections[0].pk, 1, "编辑终稿：7月国产算力持续突破 [2]。", users["editor"])
     for section in service.sections(report_id):
         service.approve(section.pk, section.current_version, users["editor"])
+    with pytest.raises(ReviewError, match="合规尚未签字"):
+        export_final(service, report_id, users["editor"], tmp_path / "final")
+    sign_off_report(service, users["compliance"], report_id)
     paths = export_final(service, report_id, users["editor"], tmp_path / "final")
     markdown = paths["md"].read_text(encoding="utf-8")
     assert "编辑终稿：7月国产算力持续突破" in markdown
@@ -41,6 +44,7 @@ def test_draft_sample_import_regenerate_and_export(tmp_path: Path) -> None:
     service = ReviewService.open(f"sqlite:///{tmp_path / 'r.db'}", settings=settings)
     analyst = add_user(service.engine, "analyst", "analyst", PASSWORD)
     editor = add_user(service.engine, "editor", "editor", PASSWORD)
+    compliance = add_user(service.engine, "compliance", "compliance", PASSWORD)
     report_id = service.import_report(out_dir, analyst)
     section = service.find_section(report_id, "compute_dynamics")
     version = service.regenerate(section.pk, "更简洁", editor)
@@ -50,6 +54,7 @@ def test_draft_sample_import_regenerate_and_export(tmp_path: Path) -> None:
     assert cited == {c.marker for c in version.citations}  # every marker of the new text resolves to a source
     for s in service.sections(report_id):
         service.approve(s.pk, s.current_version, editor)
+    sign_off_report(service, compliance, report_id)  # checks re-run on the regenerated text, over the real corpus
     paths = export_final(service, report_id, editor, tmp_path / "final")
     assert paths["docx"].stat().st_size > 10_000 and (tmp_path / "final" / "charts").is_dir()
 

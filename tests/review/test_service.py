@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from review_factories import make_report, write_out_dir
+from review_factories import make_report, sign_off_report, write_out_dir
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -141,6 +141,8 @@ def test_roles_are_enforced_by_the_service(seeded: Seeded, tmp_path: Path, role:
     if action == "export":
         for section in service.sections(report_id):
             service.approve(section.pk, 1, users["editor"])
+        sign_off_report(service, users["compliance"], report_id)
+        assert service.export_gate(report_id)  # only the role can refuse now
         before = len(service.audit_log())
     with pytest.raises(PermissionDenied):
         calls[action]()
@@ -164,11 +166,16 @@ def test_export_only_when_every_section_is_approved(seeded: Seeded) -> None:
     service.save_edit(sections[0].pk, 1, "终稿 [1]", users["editor"])
     service.approve(sections[0].pk, 2, users["editor"])
     gate = service.export_gate(report_id)
-    assert not gate and len(gate.blockers) == 2
+    assert not gate and len(gate.blockers) == 3 and "合规尚未签字" in gate.blockers[-1]
     with pytest.raises(ReviewError, match="尚不能导出"):
         service.final_report(report_id, users["editor"])
     for section in sections[1:]:
         service.approve(section.pk, 1, users["admin"])
+    gate = service.export_gate(report_id)
+    assert not gate and len(gate.blockers) == 1  # every section approved: the sign-off is still missing
+    with pytest.raises(ReviewError, match="合规尚未签字"):
+        service.final_report(report_id, users["editor"])
+    sign_off_report(service, users["compliance"], report_id)
     assert service.export_gate(report_id)
     final = service.final_report(report_id, users["editor"])
     assert final.sections[0].markdown == "终稿 [1]" and final.sections[0].citations[0].marker == 1

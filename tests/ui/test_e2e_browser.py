@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from review_factories import EVIL_TITLE, PASSWORD, seed
 
-from assistant.review import ReviewService
+from assistant.review import ReviewService, list_users
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -166,3 +166,59 @@ def test_editor_flow_and_analyst_refusal_in_chromium(server: tuple[str, ReviewSe
     assert dialogs == []
     assert [r.reviewer for r in service.reviews(pk)] == ["editor"]
     assert service.version(pk, 2).markdown == "编辑在浏览器里改写的正文 [1]。"
+
+
+def _prepare_compliance(service: ReviewService, report_id: int) -> int:
+    """Sections approved, the real checks re-run, every blocking finding but one resolved. Returns that one."""
+    from assistant.review.compliance import ComplianceService
+
+    users = {u.name: u for u in list_users(service.engine)}
+    for section in service.sections(report_id):
+        service.approve(section.pk, 1, users["editor"])
+    comp = ComplianceService(service)
+    comp.rerun_checks(report_id, users["compliance"])
+    blocking = [f for f in comp.findings(report_id) if f.severity == "blocking"]
+    left = next(f for f in blocking if f.section_id == "core_views" and f.sentence)
+    for finding in blocking:
+        if finding.id != left.id:
+            comp.resolve(finding.id, "测试前已核对", users["compliance"])
+    return left.id
+
+
+def test_compliance_resolves_a_finding_and_signs_off_in_chromium(server: tuple[str, ReviewService, int],
+                                                                 tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, service, report_id = server
+    finding_id = _prepare_compliance(service, report_id)
+    dialogs: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, env=_fontconfig(tmp_path))
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.set_default_timeout(30_000)
+
+        _sign_in(page, base, "compliance")
+        page.get_by_role("link", name="合规审查").click()
+        expect(page.get_by_role("heading", name="合规审查")).to_be_visible()
+        expect(page.get_by_text(f"#{finding_id}", exact=False).first).to_be_visible()
+        expect(page.get_by_role("button", name="合规签字")).to_be_disabled()
+        _shot(page, tmp_path, "4_compliance_findings")
+
+        page.locator(f".st-key-reason_{finding_id} input").fill("已与原文核对，引用恰当")
+        page.locator(f".st-key-reason_{finding_id} input").press("Enter")
+        page.locator(f".st-key-resolve_{finding_id} button").click()
+        expect(page.get_by_text(f"问题 #{finding_id} 已标记为已处理")).to_be_visible()
+        page.get_by_label("签字意见").fill("引用与披露已核对")
+        page.get_by_role("button", name="合规签字").click()
+        expect(page.get_by_text("已签字：报告可以导出")).to_be_visible()
+        assert page.locator("img[src='x']").count() == 0
+        signed = page.get_by_text("已由 compliance 于", exact=False)
+        expect(signed).to_be_visible()  # waits out the rerun, so the element no longer gets replaced
+        signed.scroll_into_view_if_needed()  # Streamlit scrolls an inner container, not the page
+        _shot(page, tmp_path, "5_compliance_signed")
+        browser.close()
+
+    assert dialogs == []
+    assert service.export_gate(report_id).allowed
+    assert service.audit_log(object_type="report")[0].action == "sign_off"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from review_factories import EVIL_TITLE, PASSWORD, make_report, write_out_dir
+from review_factories import EVIL_TITLE, PASSWORD, make_report, sign_off_report, write_out_dir
 from streamlit.testing.v1 import AppTest
 
 from assistant.models import Citation, SectionDraft
@@ -164,6 +164,9 @@ def test_export_page_is_gated_and_exports_when_all_approved(app_as: AppFactory, 
     assert at.button(key="build_export").disabled and "还不能导出" in _texts(at)
     for section in service.sections(report_id):
         service.approve(section.pk, 1, users["editor"])
+    at = app_as("editor", "screens/export.py")
+    assert at.button(key="build_export").disabled and "合规尚未签字" in _texts(at)
+    sign_off_report(service, users["compliance"], report_id)
 
     def write_report(report: object, out_dir: Path) -> dict[str, Path]:
         (out_dir / "report.md").write_text("# 终稿", encoding="utf-8")
