@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.errors import AssistantError, PermissionDenied, ReviewError
+from assistant.errors import AssistantError, ReviewError
 from assistant.models import Finding, NewsItem, Provenance, Report, SourceRef, TableSet
 from assistant.review import audit
 from assistant.review.db import (
@@ -33,8 +33,8 @@ from assistant.review.db import (
     utcnow,
 )
 from assistant.review.importing import finding_row
-from assistant.review.policy import can_sign_off, require
-from assistant.review.users import user_view
+from assistant.review.policy import can_sign_off
+from assistant.review.users import acting_user
 from assistant.review.views import ExportGate, SectionView, UserView
 
 if TYPE_CHECKING:
@@ -115,16 +115,6 @@ def open_counts(findings: list[FindingView]) -> dict[str, Counter[str]]:
 
 def _key(section: str, kind: str, sentence: str, detail: str, marker: int | None) -> _FindingKey:
     return section, kind, sentence, detail, marker
-
-
-def _acting(session: Session, user: UserView, action: str) -> UserView:
-    """Re-read the user so a role change or deactivation counts at once, then check the role."""
-    row = session.get(User, user.id)
-    if row is None:
-        raise PermissionDenied(f"用户 {user.name} 不存在")
-    fresh = user_view(row)
-    require(fresh, action)
-    return fresh
 
 
 def _section_views(session: Session, report_id: int, *, lock: bool = False) -> list[SectionView]:
@@ -231,7 +221,7 @@ class ComplianceService:
     def resolve(self, finding_id: int, reason: str, user: UserView) -> FindingView:
         """Mark a finding resolved; the reason is mandatory and kept with the finding and in the audit log."""
         with self._sessions.begin() as session:
-            actor = _acting(session, user, "resolve")
+            actor = acting_user(session, user, "resolve")
             if not reason.strip():
                 raise ReviewError("标记为已处理时必须填写理由")
             row = self._finding_row(session, finding_id)
@@ -248,7 +238,7 @@ class ComplianceService:
         """Return the finding's section to its editor: status changes_requested, the finding as the comment."""
         try:
             with self._sessions.begin() as session:
-                actor = _acting(session, user, "send_back")
+                actor = acting_user(session, user, "send_back")
                 row = self._finding_row(session, finding_id)
                 section = session.scalar(select(Section).where(Section.report_id == row.report_id,
                                                                Section.section_id == row.section_id))
@@ -304,12 +294,12 @@ class ComplianceService:
         resolved: the reason given still applies to the same sentence.
         """
         with self._sessions() as session:
-            _acting(session, user, "run_checks")  # refuse before the slow part
+            acting_user(session, user, "run_checks")  # refuse before the slow part
         report, versions = self.current_report(report_id)
         items, pack, tables, used, note = self._check_inputs(report_id, report, corpus)
         found = [f for f in self._checks()(report, items, pack=pack, tables=tables) if not f.ok]
         with self._sessions.begin() as session:
-            actor = _acting(session, user, "run_checks")
+            actor = acting_user(session, user, "run_checks")
             now = {s.section_id: s.current_version for s in _section_views(session, report_id, lock=True)}
             if now != versions:
                 raise ReviewError("检查期间有章节产生了新版本，请重新运行检查")
@@ -385,7 +375,7 @@ class ComplianceService:
         """Sign off the current section versions. Refused while a section is not approved, a blocking finding is
         open, or a section changed since the last check run."""
         with self._sessions.begin() as session:
-            actor = _acting(session, user, "sign_off")
+            actor = acting_user(session, user, "sign_off")
             report = session.get(ReportRow, report_id, with_for_update=True)
             if report is None:
                 raise ReviewError(f"报告 {report_id} 不存在")

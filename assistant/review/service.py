@@ -17,16 +17,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.errors import AssistantError, ConcurrentEditError, PermissionDenied, ReviewError
+from assistant.errors import AssistantError, ConcurrentEditError, ReviewError
 from assistant.models import Citation, Report, SectionDraft
 from assistant.review import audit
 from assistant.review.database import init_db
 from assistant.review.db import ReportRow, Review, Section, SectionVersion, Source, User, utcnow
 from assistant.review.diffing import VersionDiff, diff_texts
 from assistant.review.importing import engine_sources, read_report_json, report_rows, source_row
-from assistant.review.policy import can_export, cited_markers, require
+from assistant.review.policy import can_export, cited_markers
 from assistant.review.queries import Queries
-from assistant.review.users import user_view
+from assistant.review.users import acting_user
 from assistant.review.views import ExportGate, ReviewView, SectionView, UserView, VersionView
 from assistant.settings import Settings, get_settings
 
@@ -53,16 +53,6 @@ class ReviewService(Queries):
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def _acting(session: Session, user: UserView, action: str) -> UserView:
-        """Re-read the user so a role change or deactivation takes effect at once, then check the role."""
-        row = session.get(User, user.id)
-        if row is None:
-            raise PermissionDenied(f"用户 {user.name} 不存在")
-        fresh = user_view(row)
-        require(fresh, action)
-        return fresh
-
-    @staticmethod
     def _section_row(session: Session, section_pk: int) -> Section:
         section = session.get(Section, section_pk)
         if section is None:
@@ -83,7 +73,7 @@ class ReviewService(Queries):
         if len(markers) != len(set(markers)):
             raise ReviewError("report.json 的 sources 中有重复的引用标记")
         with self._sessions.begin() as session:
-            actor = self._acting(session, user, "import") if user is not None else None
+            actor = acting_user(session, user, "import") if user is not None else None
             row, sections, sources = report_rows(report, out_dir, actor.id if actor else None)
             session.add(row)
             session.flush()
@@ -104,7 +94,7 @@ class ReviewService(Queries):
     def begin_edit(self, section_pk: int, user: UserView) -> SectionView:
         """Mark the user as the one currently editing (shown to others; saving is still optimistic)."""
         with self._sessions.begin() as session:
-            actor = self._acting(session, user, "edit")
+            actor = acting_user(session, user, "edit")
             section = self._section_row(session, section_pk)
             section.holder_id, section.held_since = actor.id, utcnow()
             audit.record(session, actor, "begin_edit", "section", section_pk, before=section.current_version)
@@ -120,7 +110,7 @@ class ReviewService(Queries):
         """Store ``markdown`` as a new version (origin edited) if ``base_version`` is still the current one."""
         try:
             with self._sessions.begin() as session:
-                actor = self._acting(session, user, "edit")
+                actor = acting_user(session, user, "edit")
                 section = self._section_row(session, section_pk)
                 citations = self._citations_for(session, section.report_id, markdown)
                 return self._add_version(session, section, base_version, actor, markdown=markdown,
@@ -179,7 +169,7 @@ class ReviewService(Queries):
     def regenerate(self, section_pk: int, instruction: str, user: UserView) -> VersionView:
         """Ask the drafting engine for a new text of the section; stored as a new version (origin regenerated)."""
         with self._sessions() as session:
-            self._acting(session, user, "regenerate")
+            acting_user(session, user, "regenerate")
             section = self._section_row(session, section_pk)
             report = session.get_one(ReportRow, section.report_id)
             base, section_id, out_dir = section.current_version, section.section_id, report.out_dir
@@ -195,7 +185,7 @@ class ReviewService(Queries):
             raise ReviewError(f"重新生成失败：{draft.error or '起草引擎未返回正文'}")
         try:
             with self._sessions.begin() as session:
-                actor = self._acting(session, user, "regenerate")
+                actor = acting_user(session, user, "regenerate")
                 section = self._section_row(session, section_pk)
                 self._add_missing_sources(session, section.report_id, out_dir, draft)
                 citations = self._citations_for(session, section.report_id, draft.markdown)
@@ -251,7 +241,7 @@ class ReviewService(Queries):
             raise ReviewError("驳回或要求修改时必须填写意见")
         try:
             with self._sessions.begin() as session:
-                actor = self._acting(session, user, "review")
+                actor = acting_user(session, user, "review")
                 section = self._section_row(session, section_pk)
                 if version != section.current_version:
                     raise ReviewError(f"只能审批当前版本 v{section.current_version}，v{version} 已过时")
@@ -289,7 +279,7 @@ class ReviewService(Queries):
             for d in report.sections if d.id in by_id
         ]
         with self._sessions.begin() as session:
-            actor = self._acting(session, user, "export")
+            actor = acting_user(session, user, "export")
             versions = {s.section_id: s.current_version for s in by_id.values()}
             audit.record(session, actor, "export", "report", report_id, versions=versions)
         return report.model_copy(update={"sections": sections})

@@ -8,13 +8,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assistant.errors import InputError, ReviewError
+from assistant.errors import InputError, PermissionDenied, ReviewError
 from assistant.review import audit
 from assistant.review.db import ROLES, User
 from assistant.review.policy import require
 from assistant.review.views import UserView
 
-__all__ = ["MIN_PASSWORD_LENGTH", "add_user", "authenticate", "hash_password", "list_users", "set_active",
+__all__ = ["MIN_PASSWORD_LENGTH", "acting_user", "add_user", "authenticate", "hash_password", "list_users", "set_active",
            "user_view", "verify_password"]
 
 MIN_PASSWORD_LENGTH = 8
@@ -92,3 +92,13 @@ def authenticate(engine: Engine, name: str, password: str) -> UserView | None:
         view = user_view(user)
         audit.record(session, view, "login", "user", user.id)
         return view
+
+
+def acting_user(session: Session, user: UserView, action: str) -> UserView:
+    """Re-read the user so a role change or deactivation counts at once, then check the role for ``action``."""
+    row = session.get(User, user.id)
+    if row is None:
+        raise PermissionDenied(f"用户 {user.name} 不存在")
+    fresh = user_view(row)
+    require(fresh, action)
+    return fresh
