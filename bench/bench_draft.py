@@ -77,10 +77,13 @@ def _openai_run(root: Path, server: FakeOpenAIServer, concurrency: int, store: P
           f"(failed {len(failed)}) | calls {len(calls)} | prompt tokens {sum(c.prompt_tokens for c in calls)} | "
           f"completion tokens {sum(c.completion_tokens for c in calls)} | "
           f"cost ${sum(c.cost_usd for c in calls):.4f}")
+    starts = [c.at.timestamp() - c.latency_s for c in calls]
+    model_phase = max(c.at.timestamp() for c in calls) - min(starts) if calls else 0.0
     chain = max(_call_depths().values()) * latency
     best = _best_schedule_s(concurrency, latency)
     print(f"        longest dependency chain {chain:.1f} s (1.3x = {1.3 * chain:.1f} s) | best schedule at this "
-          f"concurrency {best:.1f} s | wall/chain {wall / chain:.2f} | wall/best {wall / best:.2f}")
+          f"concurrency {best:.1f} s | model phase {model_phase:.2f} s (first call start to last call end) | "
+          f"model phase/chain {model_phase / chain:.2f} | model phase/best {model_phase / best:.2f}")
 
 
 def _offline_run(root: Path) -> None:
