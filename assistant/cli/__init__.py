@@ -28,13 +28,25 @@ COMMANDS: dict[str, str] = {
     "ui": "assistant.cli.ui",
 }
 
+# One line per command for the top-level --help, without importing every command module.
+SUMMARIES: dict[str, str] = {
+    "tables": "计算数据包的全部行情表格与图表",
+    "ingest": "把新闻语料导入向量库",
+    "search": "在向量库中混合检索新闻",
+    "draft": "起草整篇报告（--sample 使用内置 2024 年 7 月样例）",
+    "check": "对已起草的报告做合规检查",
+    "users": "管理审阅系统用户",
+    "load": "把已起草的报告导入审阅库",
+    "ui": "启动 Streamlit 审阅界面",
+}
+
 
 def _build_parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="report-assistant", description="研报起草助手")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         if name != command:
-            sub.add_parser(name)
+            sub.add_parser(name, help=SUMMARIES[name])
             continue
         module = importlib.import_module(module_name)
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
