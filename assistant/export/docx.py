@@ -39,7 +39,8 @@ from assistant.export.blocks import (
 from assistant.export.text import inline_runs
 from assistant.models import Report
 
-__all__ = ["BODY_FONT", "HEADING_FONT", "render_docx"]
+__all__ = [
+    "BODY_FONT", "HEADING_FONT", "column_widths_cm", "render_docx"]
 
 BODY_FONT = "SimSun"  # 宋体, the body face of Chinese research reports
 HEADING_FONT = "SimHei"  # 黑体
@@ -48,6 +49,22 @@ CELL_STYLE = "表格文字"
 SOURCE_STYLE = "资料来源"
 PICTURE_WIDTH = Cm(15)
 _BREAK_BEFORE = frozenset({"目录", "图表目录"})
+
+
+def column_widths_cm(columns: list[str], rows: list[list[str]], *, total: float = 16.0,
+                     minimum: float = 1.4) -> list[float]:
+    """Widths that follow the text: a date column stays narrow, a 具体内容 column takes the page.
+
+    Weight = the longest cell of the column (capped, so one long summary cannot starve the others), each column
+    at least ``minimum`` cm, the whole table ``total`` cm wide.
+    """
+    count = len(columns)
+    if count == 0:
+        return []
+    longest = [max([len(columns[i])] + [len(r[i]) for r in rows if i < len(r)]) for i in range(count)]
+    weights = [min(max(n, 2), 60) for n in longest]
+    spare = max(total - minimum * count, 0.0)
+    return [minimum + spare * w / sum(weights) for w in weights]
 
 
 def render_docx(report: Report, base_dir: Path) -> bytes:
@@ -193,11 +210,17 @@ class _Writer:
         """A Word table with a bold header row; ``markdown`` cells keep their bold runs, data cells are text."""
         table = self.doc.add_table(rows=1, cols=len(columns))
         table._tbl.tblPr.style = self.style_ids["Table Grid"]
-        for cell, text in zip(table.rows[0].cells, columns, strict=True):
+        table.autofit = False
+        widths = [Cm(w) for w in column_widths_cm(columns, rows)]
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width  # the grid is what LibreOffice reads; the cell widths are what Word reads
+        for cell, text, width in zip(table.rows[0].cells, columns, widths, strict=True):
+            cell.width = width
             self.cell(cell.paragraphs[0], text, markdown=markdown, bold=True)
         for row in rows:
             padded = list(row) + [""] * (len(columns) - len(row))
-            for cell, text in zip(table.add_row().cells, padded, strict=False):
+            for cell, text, width in zip(table.add_row().cells, padded, widths, strict=False):
+                cell.width = width
                 self.cell(cell.paragraphs[0], text, markdown=markdown)
 
     def cell(self, paragraph: DocxParagraph, text: str, *, markdown: bool, bold: bool = False) -> None:

@@ -122,3 +122,14 @@ def test_chart_path_outside_the_output_folder_is_refused(report: Report, out_dir
     report.charts[0].path = "../../etc/passwd"
     with pytest.raises(ExportError, match="输出目录"):
         render_docx(report, out_dir)
+
+
+def test_column_widths_follow_the_text() -> None:
+    from assistant.export.docx import column_widths_cm
+
+    widths = column_widths_cm(["日期", "具体内容"], [["7.23", "河南省出台“数据要素×”行动实施方案" * 5]])
+    assert round(sum(widths), 6) == 16.0
+    assert widths[0] < 3.0 < widths[1]
+    assert column_widths_cm([], []) == []
+    even = column_widths_cm(["a", "b", "c"], [["1", "2", "3"]])
+    assert max(even) - min(even) < 1e-9
