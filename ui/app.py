@@ -9,7 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import streamlit as st
-from ra_ui import ROLE_LABELS, current_user
+from ra_ui import ROLE_LABELS, current_user, service
 
 st.set_page_config(page_title="研报起草助手 · 审阅", page_icon="📑", layout="wide")
 
@@ -20,6 +20,7 @@ else:
     with st.sidebar:
         st.text(f"{user.name}（{ROLE_LABELS.get(user.role, user.role)}）")
         if st.button("退出登录", key="sign_out"):
+            service().release_holds(user)  # through the service, so the release is in the audit log
             st.session_state.clear()
             st.rerun()
     pages = {

@@ -2,24 +2,24 @@
 editor, re-running the checks on the current texts, and the sign-off the export gate requires.
 
 Roles are enforced here (``policy.PERMISSIONS``): only compliance resolves, sends back and signs off; compliance
-and admin may re-run the checks. Every mutation commits together with its audit-log entry.
+and admin may re-run the checks. Every mutation commits together with its audit-log entry. What a check run
+reads and compares (current texts, evidence, new findings) lives in :mod:`assistant.review.rechecking`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.errors import AssistantError, ReviewError
-from assistant.models import Finding, NewsItem, Provenance, Report, SourceRef, TableSet
+from assistant.errors import ReviewError
+from assistant.models import Report
 from assistant.review import audit
 from assistant.review.db import (
     AuditLog,
@@ -32,21 +32,25 @@ from assistant.review.db import (
     User,
     utcnow,
 )
-from assistant.review.importing import finding_row
 from assistant.review.policy import can_sign_off
+from assistant.review.rechecking import (
+    CheckFn,
+    check_inputs,
+    current_report,
+    default_checks,
+    finding_key,
+    fresh_rows,
+)
 from assistant.review.users import acting_user
 from assistant.review.views import ExportGate, SectionView, UserView
 
 if TYPE_CHECKING:
-    from assistant.pack.model import MarketPack
     from assistant.review.service import ReviewService
 
 __all__ = ["CheckFn", "ComplianceService", "FindingView", "RerunResult", "SentBack", "SignoffState",
            "SignoffView", "open_counts"]
 
-CheckFn = Callable[..., list[Finding]]
 _SEVERITY_RANK = {"blocking": 0, "warning": 1, "info": 2}
-_FindingKey = tuple[str, str, str, str, int | None]
 
 
 class _View(BaseModel):
@@ -113,10 +117,6 @@ def open_counts(findings: list[FindingView]) -> dict[str, Counter[str]]:
     return counts
 
 
-def _key(section: str, kind: str, sentence: str, detail: str, marker: int | None) -> _FindingKey:
-    return section, kind, sentence, detail, marker
-
-
 def _section_views(session: Session, report_id: int, *, lock: bool = False) -> list[SectionView]:
     query = select(Section).where(Section.report_id == report_id).order_by(Section.order)
     if lock:  # a concurrent save must wait for the sign-off to commit, so its trigger sees and voids it
@@ -141,12 +141,6 @@ def _checked_versions(session: Session, report_id: int, sections: list[SectionVi
     if last and isinstance(last.get("versions"), dict):
         return {str(k): int(v) for k, v in last["versions"].items()}
     return {s.section_id: 1 for s in sections}
-
-
-def _items_from_sources(sources: list[SourceRef]) -> dict[str, NewsItem]:
-    """Without the corpus, the passages stored with the report are the evidence the citations are checked on."""
-    return {s.doc_id: NewsItem(doc_id=s.doc_id, date=s.date, title=s.title, body=s.passage, source=s.source,
-                               url=s.url) for s in sources}
 
 
 class ComplianceService:
@@ -296,18 +290,18 @@ class ComplianceService:
         with self._sessions() as session:
             acting_user(session, user, "run_checks")  # refuse before the slow part
         report, versions = self.current_report(report_id)
-        items, pack, tables, used, note = self._check_inputs(report_id, report, corpus)
+        items, pack, tables, used, note = check_inputs(Path(self._review.out_dir(report_id)), report, corpus)
         found = [f for f in self._checks()(report, items, pack=pack, tables=tables) if not f.ok]
         with self._sessions.begin() as session:
             actor = acting_user(session, user, "run_checks")
             now = {s.section_id: s.current_version for s in _section_views(session, report_id, lock=True)}
             if now != versions:
                 raise ReviewError("检查期间有章节产生了新版本，请重新运行检查")
-            resolved = {_key(r.section_id, r.kind, r.sentence, r.detail, r.marker) for r in session.scalars(
+            resolved = {finding_key(r.section_id, r.kind, r.sentence, r.detail, r.marker) for r in session.scalars(
                 select(FindingRow).where(FindingRow.report_id == report_id, FindingRow.status == "resolved"))}
             session.execute(delete(FindingRow).where(FindingRow.report_id == report_id,
                                                      FindingRow.status == "open"))
-            fresh = self._fresh_rows(found, resolved, versions)
+            fresh = fresh_rows(found, resolved, versions)
             for row in fresh:
                 row.report_id = report_id
                 session.add(row)
@@ -316,59 +310,12 @@ class ComplianceService:
                          kept_resolved=kept, corpus=used)
         return RerunResult(opened=len(fresh), kept_resolved=kept, versions=versions, corpus=used, note=note)
 
-    @staticmethod
-    def _fresh_rows(found: list[Finding], resolved: set[_FindingKey], versions: dict[str, int]) -> list[FindingRow]:
-        seen = set(resolved)
-        rows: list[FindingRow] = []
-        for f in found:
-            key = _key(f.section, f.kind, f.sentence, f.detail, f.marker)
-            if key not in seen:
-                seen.add(key)
-                rows.append(finding_row(f, versions.get(f.section)))
-        return rows
-
     def _checks(self) -> CheckFn:
-        if self._check_fn is not None:
-            return self._check_fn
-        from assistant.checks import run_checks  # late: the checks pull in the tables stage
-
-        return run_checks
+        return self._check_fn if self._check_fn is not None else default_checks()
 
     def current_report(self, report_id: int) -> tuple[Report, dict[str, int]]:
         """The imported report with each section's current text and the report's stored sources."""
-        snapshot = self._review.report(report_id)
-        current = {s.section_id: s for s in self._review.sections(report_id)}
-        sections = []
-        for draft in snapshot.sections:
-            view = current.get(draft.id)
-            if view is None:
-                continue
-            update_: dict[str, Any] = {"markdown": view.markdown, "citations": view.citations, "findings": []}
-            if view.current_version > 1:  # a later version replaced the drafted text, failed or not
-                stored = self._review.version(view.pk, view.current_version).provenance
-                update_.update(status="draft", error=None)
-                if stored and "engine" in stored:
-                    update_["provenance"] = Provenance.model_validate(stored)
-            sections.append(draft.model_copy(update=update_))
-        month_start = dt.date.fromisoformat(f"{snapshot.month}-01")
-        sources = [SourceRef(marker=s.marker, doc_id=s.doc_id, title=s.title, date=s.date or month_start,
-                             source=s.publisher, url=s.url, passage=s.passage, background=s.background)
-                   for s in self._review.sources(report_id)]
-        report = snapshot.model_copy(update={"sections": sections, "sources": sources, "checks": []})
-        return report, {s.section_id: s.current_version for s in current.values()}
-
-    def _check_inputs(self, report_id: int, report: Report, corpus: Path | None,
-                      ) -> tuple[dict[str, NewsItem], MarketPack | None, TableSet | None, str | None, str]:
-        """Corpus, pack and tables recorded by the draft; without them, the stored source passages."""
-        from assistant.checks.inputs import load_check_inputs
-
-        try:
-            inputs = load_check_inputs(Path(self._review.out_dir(report_id)), corpus=corpus)
-        except (AssistantError, OSError) as exc:
-            if corpus is not None:  # an explicitly named corpus that cannot be read is an error, not a fallback
-                raise
-            return _items_from_sources(report.sources), None, None, None, f"未使用新闻语料（{exc}），按已存来源段落核对"
-        return inputs.items, inputs.pack, inputs.tables, str(inputs.corpus_path), ""
+        return current_report(self._review, report_id)
 
     # ------------------------------------------------------------------ sign-off
     def sign_off(self, report_id: int, user: UserView, comment: str = "") -> SignoffView:

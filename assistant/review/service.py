@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,7 +26,7 @@ from assistant.review.diffing import VersionDiff, diff_texts
 from assistant.review.importing import engine_sources, read_report_json, report_rows, source_row
 from assistant.review.policy import can_export, cited_markers
 from assistant.review.queries import Queries
-from assistant.review.users import acting_user
+from assistant.review.users import acting_user, user_view
 from assistant.review.views import ExportGate, ReviewView, SectionView, UserView, VersionView
 from assistant.settings import Settings, get_settings
 
@@ -105,6 +105,25 @@ class ReviewService(Queries):
             section = self._section_row(session, section_pk)
             if section.holder_id == user.id:
                 section.holder_id, section.held_since = None, None
+
+    def release_holds(self, user: UserView) -> list[int]:
+        """Drop every "currently editing" mark the user holds (on sign-out). Returns the released section pks.
+
+        No role check: a user whose role or account changed must still be able to let go of what they hold. The
+        hold is advisory, so the section's lock version is left alone: an editor saving meanwhile is not refused.
+        """
+        with self._sessions.begin() as session:
+            row = session.get(User, user.id)
+            if row is None:
+                return []
+            released = session.execute(
+                update(Section).where(Section.holder_id == row.id).values(holder_id=None, held_since=None)
+                .returning(Section.id, Section.current_version).execution_options(synchronize_session=False),
+            ).all()
+            actor = user_view(row)
+            for pk, version in sorted(released):
+                audit.record(session, actor, "release_edit", "section", pk, before=version, reason="sign_out")
+            return sorted(pk for pk, _version in released)
 
     def save_edit(self, section_pk: int, base_version: int, markdown: str, user: UserView) -> VersionView:
         """Store ``markdown`` as a new version (origin edited) if ``base_version`` is still the current one."""

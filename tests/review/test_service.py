@@ -89,6 +89,26 @@ def test_lock_version_catches_a_writer_that_read_before_a_concurrent_commit(seed
             stale.flush()
 
 
+def test_release_holds_frees_only_the_users_sections_and_is_audited(seeded: Seeded) -> None:
+    service, users, report_id = seeded
+    first, second, third = (s.pk for s in service.sections(report_id))
+    service.begin_edit(first, users["editor"])
+    service.begin_edit(third, users["editor"])
+    service.begin_edit(second, users["analyst"])
+    locks = {s.pk: s.lock_version for s in service.sections(report_id)}
+    set_active(service.engine, "editor", False)  # a deactivated account can still let go of its holds
+
+    assert service.release_holds(users["editor"]) == [first, third]
+    after = {s.pk: s for s in service.sections(report_id)}
+    assert [after[pk].holder for pk in (first, second, third)] == [None, "analyst", None]
+    assert {pk: s.lock_version for pk, s in after.items()} == locks  # advisory: a save meanwhile is not refused
+    entries = [e for e in service.audit_log(object_type="section") if e.action == "release_edit"]
+    assert sorted((int(e.object_id), e.actor, e.before_version, e.detail["reason"]) for e in entries) == [
+        (first, "editor", 1, "sign_out"), (third, "editor", 1, "sign_out")]
+    assert service.release_holds(users["editor"]) == []
+    service.save_edit(second, 1, "分析师的修改 [2]。", users["analyst"])  # the other hold is still usable
+
+
 def test_approval_applies_to_the_exact_current_version(seeded: Seeded) -> None:
     service, users, report_id = seeded
     pk = _first(service, report_id)

@@ -60,6 +60,22 @@ def test_overview_lists_sections_blockers_and_opens_a_section(app_as: AppFactory
     assert at.selectbox(key="section_picker").value == service.sections(report_id)[2].pk
 
 
+def test_signing_out_clears_the_holder_shown_on_the_overview(app_as: AppFactory, store: Seeded) -> None:
+    service, _users, report_id = store
+    pk = service.sections(report_id)[0].pk
+    editor = app_as("editor", "screens/section.py")
+    editor.button(key=f"hold_{pk}").click().run()
+    watcher = app_as("analyst")
+    assert watcher.dataframe[0].value["正在编辑"].tolist()[0] == "editor"
+
+    editor.button(key="sign_out").click().run()
+    assert not editor.exception and "user" not in editor.session_state
+    assert editor.title[0].value == "研报起草助手 · 登录"
+    watcher.run()
+    assert watcher.dataframe[0].value["正在编辑"].tolist() == ["", "", ""]
+    assert service.audit_log(object_type="section")[0].action == "release_edit"
+
+
 def test_section_page_renders_text_and_cited_sources_escaped(app_as: AppFactory) -> None:
     at = app_as("editor", "screens/section.py")
     assert "第一段：7月人工智能指数上涨 [1]" in _texts(at)
