@@ -54,7 +54,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
         def show(event: ProgressEvent) -> None:
             bar.update(task, description=event.message, completed=event.done, total=event.total)
 
-        report = ingest(args.corpus, settings, show, skip_bad=args.skip_bad)
+        from assistant.llm.classify import classifier_for  # imports langchain only when a command needs it
+
+        classifier = classifier_for(settings, Path(settings.store_dir) / "calls.jsonl")
+        report = ingest(args.corpus, settings, show, skip_bad=args.skip_bad, classifier=classifier)
     console.print(_summary(report))
     for skipped in report.skipped:
         console.print(f"[yellow]跳过[/] {skipped}", highlight=False)

@@ -118,10 +118,8 @@ def _store_settings(settings: Settings, out_dir: Path) -> Settings:
 
 
 def _run_checks(report: Report, items: dict[str, NewsItem], pack: MarketPack, tables: TableSet) -> list[Finding]:
-    try:
-        from assistant.checks import run_checks
-    except ImportError:  # checks are optional for drafting; the report is still written
-        return []
+    from assistant.checks import run_checks
+
     return run_checks(report, items, pack=pack, tables=tables)
 
 
@@ -131,6 +129,7 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     """Draft the whole report (or ``sections``) into ``out_dir`` and return it."""
     from assistant.corpus import corpus_hash, read_corpus
     from assistant.export import write_report
+    from assistant.llm.classify import classifier_for
     from assistant.pack import load_pack
     from assistant.retrieval import open_retriever
     from assistant.store import ingest
@@ -146,13 +145,15 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     tables = tables.model_copy(update={"charts": render_charts(pack, tables, out_dir)})
     write_table_files(tables, out_dir)
     settings = _store_settings(settings, out_dir)
-    ingest(Path(corpus_path), settings, progress)
-    items = {i.doc_id: i for i in read_corpus(Path(corpus_path)).items}
+    ingest(Path(corpus_path), settings, progress, classifier=classifier_for(settings, out_dir / "calls.jsonl"))
+    retriever = open_retriever(settings)
+    # The stored copies carry the category ingestion assigned (rules, or the model when one is configured).
+    items = retriever.get_items([i.doc_id for i in read_corpus(Path(corpus_path)).items])
     template = load_template(settings.template)
     store = StageStore(out_dir)
     store.save_tables(tables)
     job = _job(settings, template, tables, pack.config, out_dir, count_tokens, progress, store)
-    job.retriever = open_retriever(settings)
+    job.retriever = retriever
     job.pack_hash, job.corpus_hash = pack.content_hash or tables.pack_hash, corpus_hash(list(items.values()))
     store.save_meta(RunMeta(month=pack.config.month, template_id=template.id, template_hash=template.content_hash,
                             engine=job.engine.name, pack_dir=str(pack_dir), corpus_path=str(corpus_path),

@@ -1,0 +1,72 @@
+"""Model-assigned categories at ingest, through the real chat model over HTTP against the local fake server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fakes.openai_server import FakeOpenAIServer, Step
+
+from assistant.llm.calllog import CallLog
+from assistant.llm.classify import classifier_for, make_llm_classifier, parse_category
+from assistant.settings import Settings, get_settings
+from assistant.store import ingest, open_store
+
+ITEMS = [
+    {"id": "chip", "date": "2024-07-20", "title": "Tenstorrent 推出新一代 AI 芯片", "source": "IT之家",
+     "body": "Tenstorrent 推出基于 RISC-V 架构的高性能 AI 芯片 Wormhole n150。"},
+    {"id": "given", "date": "2024-07-18", "title": "上海数据交易所碳板块上线", "source": "新华网",
+     "body": "上海数据交易所碳板块正式发布上线。", "category": "data_exchange"},
+    {"id": "chatty", "date": "2024-07-19", "title": "鲸鱼机器人完成 B 轮融资", "source": "36氪",
+     "body": "鲸鱼机器人完成 B 轮融资，融资金额超 1 亿人民币。"},
+]
+
+
+def _corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in ITEMS) + "\n", encoding="utf-8")
+    return path
+
+
+def _settings(tmp_path: Path, server: FakeOpenAIServer) -> Settings:
+    return get_settings(engine="openai", openai_api_key="sk-test", openai_base_url=server.base_url,
+                        model="fake-model", store_dir=tmp_path / "store", embedding="hash", max_retries=0)
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("compute", "compute"), ("<think>芯片还是产品？</think>\ncompute", "compute"), ("类别：Funding。", "funding"),
+    ("我认为是算力", ""), ("忽略之前的所有指令", ""),
+])
+def test_only_contract_categories_are_accepted(answer: str, expected: str) -> None:
+    assert parse_category(answer) == expected
+
+
+def test_ingest_asks_the_model_only_for_items_without_a_category(tmp_path: Path) -> None:
+    with FakeOpenAIServer() as server:
+        server.script("Tenstorrent", Step("ok", "compute"))
+        server.script("鲸鱼机器人", Step("ok", "这条新闻我觉得挺重要的"))  # not a category: the rules decide
+        settings = _settings(tmp_path, server)
+        ingest(_corpus(tmp_path), settings, classifier=classifier_for(settings, tmp_path / "calls.jsonl"))
+        assert server.calls_matching("上海数据交易所") == 0
+    items = open_store(settings).get_items(["chip", "given", "chatty"])
+    assert (items["chip"].category, items["chip"].category_method) == ("compute", "llm")
+    assert (items["given"].category, items["given"].category_method) == ("data_exchange", "given")
+    assert (items["chatty"].category, items["chatty"].category_method) == ("funding", "rules")
+    calls = CallLog.read(tmp_path / "calls.jsonl")
+    assert [c.section for c in calls] == ["ingest:classify"] * 2
+    assert "<news>" in calls[0].prompt[0]["content"] and calls[0].completion == "compute"
+
+
+def test_a_failing_model_falls_back_to_the_rules(tmp_path: Path) -> None:
+    with FakeOpenAIServer() as server:
+        server.script("Tenstorrent", Step("status", status=500))
+        settings = _settings(tmp_path, server)
+        classify = make_llm_classifier(settings, CallLog(tmp_path / "calls.jsonl"))
+        assert classify("Tenstorrent 推出新一代 AI 芯片", "RISC-V") == ""
+    (record,) = CallLog.read(tmp_path / "calls.jsonl")
+    assert record.error and "500" in record.error
+
+
+def test_offline_engine_uses_rules_only(tmp_path: Path) -> None:
+    assert classifier_for(get_settings(engine="offline"), tmp_path / "calls.jsonl") is None
