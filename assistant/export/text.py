@@ -11,7 +11,6 @@ import re
 
 __all__ = [
     "chapter_level",
-    "chinese_numeral",
     "escape_data",
     "inline_runs",
     "neutralize_html",
@@ -30,7 +29,6 @@ _ITEM_RE = re.compile(r"^\s*\d+\s*[.．、]\s*\S")
 _BOLD_RE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.S)
 _LINK_RE = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)\)")
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_DIGITS = "零一二三四五六七八九"
 
 
 def neutralize_html(text: str) -> str:
@@ -96,12 +94,3 @@ def chapter_level(title: str) -> int | None:
     return None
 
 
-def chinese_numeral(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 99 -> 九十九 (chapter numbers)."""
-    if n < 1 or n > 99:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return _DIGITS[ones]
-    head = "" if tens == 1 else _DIGITS[tens]
-    return f"{head}十{_DIGITS[ones] if ones else ''}"

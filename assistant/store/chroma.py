@@ -5,7 +5,7 @@ Dates are stored as int ``yyyymmdd`` so range filters are numeric.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +16,11 @@ from assistant.models import Chunk, NewsItem
 from assistant.settings import Settings
 from assistant.store.cache import TextCache
 from assistant.store.embeddings import make_embedding_function
-from assistant.store.items import ChromaItems, ItemTable, SqliteItems, date_int
+from assistant.store.items import PAGE, ChromaItems, ItemTable, SqliteItems, date_int, iter_pages
 
 __all__ = ["NewsStore", "StoredChunks", "date_int", "open_store"]
 
 _ITEMS_SUFFIX = "__items"
-_PAGE = 5000
 
 
 @dataclass
@@ -109,7 +108,7 @@ class NewsStore:
 
     def all_chunks(self) -> StoredChunks:
         snap = StoredChunks([], [], [])
-        for ids, docs, metas in self._pages(self.chunks, include=["documents", "metadatas"]):
+        for ids, docs, metas in iter_pages(self.chunks, ["documents", "metadatas"]):
             snap.ids += ids
             snap.texts += docs
             snap.metadatas += metas
@@ -121,7 +120,7 @@ class NewsStore:
         parts: list[np.ndarray] = []
         offset = 0
         while True:
-            got = self.chunks.get(include=["embeddings"], limit=_PAGE, offset=offset)
+            got = self.chunks.get(include=["embeddings"], limit=PAGE, offset=offset)
             if not got["ids"]:
                 break
             ids += list(got["ids"])
@@ -143,19 +142,6 @@ class NewsStore:
 
     def bump_generation(self) -> str:
         return self.items.bump_generation()
-
-    @staticmethod
-    def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list[str], list[Any], list[Any]]]:
-        offset = 0
-        while True:
-            got = collection.get(include=include, limit=_PAGE, offset=offset)
-            ids = list(got["ids"])
-            if not ids:
-                return
-            docs = got.get("documents") or [None] * len(ids)
-            metas = got.get("metadatas") or [{}] * len(ids)
-            yield ids, list(docs), [dict(m or {}) for m in metas]
-            offset += len(ids)
 
 
 def _chunk_meta(c: Chunk) -> dict[str, Any]:

@@ -14,10 +14,24 @@ from typing import Any, Protocol
 
 from assistant.models import NewsItem
 
-__all__ = ["ChromaItems", "ItemTable", "SqliteItems", "date_int"]
+__all__ = ["ChromaItems", "ItemTable", "SqliteItems", "date_int", "iter_pages"]
 
 GENERATION_ID = "__generation__"
-_PAGE = 5000
+PAGE = 5000
+
+
+def iter_pages(collection: Any, include: list[str]) -> Iterator[tuple[list[str], list[Any], list[Any]]]:
+    """A Chroma collection's (ids, documents, metadatas) in pages, so a large store is never read in one call."""
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=PAGE, offset=offset)
+        ids = list(got["ids"])
+        if not ids:
+            return
+        docs = got.get("documents") or [None] * len(ids)
+        metas = got.get("metadatas") or [{}] * len(ids)
+        yield ids, list(docs), [dict(m or {}) for m in metas]
+        offset += len(ids)
 
 
 def date_int(d: Any) -> int:
@@ -90,24 +104,12 @@ class ChromaItems:
     def __init__(self, collection: Any) -> None:
         self._col = collection
 
-    def _pages(self, include: list[str]) -> Iterator[tuple[list[str], list[Any], list[Any]]]:
-        offset = 0
-        while True:
-            got = self._col.get(include=include, limit=_PAGE, offset=offset)
-            ids = list(got["ids"])
-            if not ids:
-                return
-            docs = got.get("documents") or [None] * len(ids)
-            metas = got.get("metadatas") or [{}] * len(ids)
-            yield ids, list(docs), [dict(m or {}) for m in metas]
-            offset += len(ids)
-
     def hashes(self) -> dict[str, str]:
-        return {i: str(m.get("content_hash", "")) for ids, _d, metas in self._pages(["metadatas"])
+        return {i: str(m.get("content_hash", "")) for ids, _d, metas in iter_pages(self._col, ["metadatas"])
                 for i, m in zip(ids, metas, strict=True) if i != GENERATION_ID}
 
     def all(self) -> list[NewsItem]:
-        return [NewsItem.model_validate_json(d) for ids, docs, _m in self._pages(["documents"])
+        return [NewsItem.model_validate_json(d) for ids, docs, _m in iter_pages(self._col, ["documents"])
                 for i, d in zip(ids, docs, strict=True) if i != GENERATION_ID]
 
     def get(self, doc_ids: Sequence[str]) -> dict[str, NewsItem]:

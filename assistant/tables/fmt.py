@@ -8,7 +8,6 @@ from collections.abc import Callable
 import pandas as pd
 
 __all__ = [
-    "chinese_count",
     "fmt_num",
     "fmt_pct",
     "fmt_pe",
@@ -18,7 +17,6 @@ __all__ = [
     "short_name",
 ]
 
-_DIGITS = "零一二三四五六七八九"
 
 
 def _missing(value: object) -> bool:
@@ -68,16 +66,6 @@ def fmt_pe(value: object, *, negative_as_dash: bool, thousands: bool = True) -> 
         return "-"
     return fmt_num(value, thousands=thousands)
 
-
-def chinese_count(n: int) -> str:
-    """1..99 in Chinese numerals, for titles such as "涨幅前十"."""
-    if not 0 < n < 100:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return _DIGITS[ones]
-    head = "" if tens == 1 else _DIGITS[tens]
-    return f"{head}十{_DIGITS[ones] if ones else ''}"
 
 
 def short_name(index_name: str) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from assistant.models import Table
+from assistant.numerals import chinese_numeral
 from assistant.pack.model import BOARDS, IndexRef, MarketPack
 from assistant.tables.context import PriceContext, build_context
-from assistant.tables.fmt import chinese_count, fmt_num, fmt_pct, fmt_trimmed, short_name
+from assistant.tables.fmt import fmt_num, fmt_pct, fmt_trimmed, short_name
 
 __all__ = [
     "bottom_movers",
@@ -79,7 +80,7 @@ def _movers(pack: MarketPack, ctx: PriceContext | None, *, top: bool) -> Table:
     m, d = ctx.end_date.month, ctx.end_date.day
     return Table(
         id="T1" if top else "T2", key="top_movers" if top else "bottom_movers",
-        title=f"{m} 月份{theme}板块{word}前{chinese_count(pack.config.top_n)}",
+        title=f"{m} 月份{theme}板块{word}前{chinese_numeral(pack.config.top_n)}",
         columns=["股票代码", "股票简称", f"{m} 月 {d} 日收盘价（元）", "月涨跌幅",
                  f"相对{short_name(pack.config.sector_index.name)}"],
         rows=rows, source=source_line(pack),

@@ -18,7 +18,6 @@ from assistant.export.blocks import (
 )
 from assistant.export.text import (
     chapter_level,
-    chinese_numeral,
     escape_data,
     inline_runs,
     neutralize_html,
@@ -26,6 +25,7 @@ from assistant.export.text import (
     plain_text,
     strip_number,
 )
+from assistant.numerals import chinese_numeral
 
 
 def test_parse_mixed_section() -> None:

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from assistant.errors import PackError
+from assistant.numerals import chinese_numeral
 from assistant.tables import build_context, domestic_companies, overseas_companies, theme_funds, top_movers
 from assistant.tables.financials import growth
-from assistant.tables.fmt import chinese_count, fmt_num, fmt_pct, fmt_pe, fmt_trimmed, short_name
+from assistant.tables.fmt import fmt_num, fmt_pct, fmt_pe, fmt_trimmed, short_name
 
 from .helpers import tiny_pack
 
@@ -24,7 +25,7 @@ def test_formatting_rules() -> None:
     assert fmt_pct(0.0052) == "0.52%" and fmt_pct(-0.003) == "-0.30%"
     assert fmt_trimmed(6.3) == "6.3" and fmt_trimmed(43.90) == "43.9" and fmt_trimmed(264.06) == "264.06"
     assert fmt_pe(-3.2, negative_as_dash=True) == "-" and fmt_pe(-17.674, negative_as_dash=False) == "-17.67"
-    assert [chinese_count(n) for n in (3, 10, 12, 20, 25)] == ["三", "十", "十二", "二十", "二十五"]
+    assert [chinese_numeral(n) for n in (3, 10, 12, 20, 25)] == ["三", "十", "十二", "二十", "二十五"]
     assert short_name("计算机行业指数") == "计算机" and short_name("人工智能指数") == "人工智能"
 
 
