@@ -19,7 +19,7 @@ from assistant.errors import InputError
 from assistant.review import ReviewService, UserView, resolve_database_url
 from assistant.review.policy import ROLE_LABELS, STATUS_LABELS
 
-__all__ = ["ROLE_LABELS", "STATUS_LABELS", "current_user", "extract_zip", "literal", "require_user",
+__all__ = ["ROLE_LABELS", "STATUS_LABELS", "current_user", "extract_zip", "literal", "report_page", "require_user",
            "safe_markdown", "safe_url", "select_report", "service", "status_label"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
@@ -88,6 +88,20 @@ def select_report(svc: ReviewService) -> int | None:
         st.session_state.report_id = chosen
         st.session_state.pop("section_pk", None)
     return int(chosen)
+
+
+def report_page(title: str) -> tuple[UserView, ReviewService, int]:
+    """The opening of every report page: signed-in user, the service, the title and the chosen report.
+
+    Stops the page (after the picker's hint) when the store holds no report yet.
+    """
+    user = require_user()
+    svc = service()
+    st.title(title)
+    report_id = select_report(svc)
+    if report_id is None:
+        st.stop()
+    return user, svc, report_id
 
 
 def extract_zip(data: bytes, target: Path) -> Path:

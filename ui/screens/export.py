@@ -6,18 +6,13 @@ import tempfile
 from pathlib import Path
 
 import streamlit as st
-from ra_ui import literal, require_user, select_report, service
+from ra_ui import literal, report_page
 
 from assistant.errors import AssistantError
 from assistant.review import allowed
 from assistant.review.exporting import export_final
 
-user = require_user()
-svc = service()
-st.title("导出")
-report_id = select_report(svc)
-if report_id is None:
-    st.stop()
+user, svc, report_id = report_page("导出")
 gate = svc.export_gate(report_id)
 may_export = gate.allowed and allowed(user, "export")
 if not gate.allowed:

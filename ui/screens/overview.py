@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from ra_ui import literal, require_user, select_report, service, status_label
+from ra_ui import literal, report_page, status_label
 
-user = require_user()
-svc = service()
-st.title("报告总览")
-report_id = select_report(svc)
-if report_id is None:
-    st.stop()
+user, svc, report_id = report_page("报告总览")
 
 sections = svc.sections(report_id)
 approved = sum(s.status == "approved" for s in sections)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
-from ra_ui import require_user, select_report, service, status_label
+from ra_ui import report_page, status_label
 from section_parts import (
     apply_pending_reset,
     render_body,
@@ -15,12 +15,7 @@ from section_parts import (
     render_sources,
 )
 
-user = require_user()
-svc = service()
-st.title("章节审阅")
-report_id = select_report(svc)
-if report_id is None:
-    st.stop()
+user, svc, report_id = report_page("章节审阅")
 sections = svc.sections(report_id)
 if not sections:
     st.info("这份报告没有章节。")

@@ -5,15 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-from ra_ui import literal, require_user, select_report, service
+from ra_ui import literal, report_page
 from tables_data import table_csv, table_frame, tables_xlsx
 
-require_user()
-svc = service()
-st.title("表格与图表")
-report_id = select_report(svc)
-if report_id is None:
-    st.stop()
+_user, svc, report_id = report_page("表格与图表")
 report = svc.report(report_id)
 if not report.tables:
     st.info("这份报告没有表格。")
