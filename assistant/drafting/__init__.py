@@ -6,8 +6,8 @@ the offline engine for callers that assemble their own runs.
 
 from assistant.drafting.offline import OfflineEngine
 from assistant.drafting.orchestrator import draft_report, make_engine, regenerate_section
-from assistant.drafting.prompts import PromptFile, load_prompt
 from assistant.drafting.template import ReportTemplate, SectionSpec, load_template
+from assistant.prompts import PromptFile, load_prompt
 
 __all__ = [
     "OfflineEngine",

@@ -7,79 +7,32 @@ carrying findings; the runner turns them into a failed ``SectionDraft``.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
-from pydantic import BaseModel, Field
 
-from assistant.drafting.citations import parse_output, strip_think
+from assistant.drafting.citations import parse_output
 from assistant.drafting.context import PackedContext, fuse_rankings, pack_context
 from assistant.drafting.digest import MalformedOutput, loads_json, render_digest
+from assistant.drafting.inputs import RetrievalRecord, SectionFailure, SectionInputs
 from assistant.drafting.market import missing_tables
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
-from assistant.drafting.prompts import load_prompt
-from assistant.drafting.request import DepBrief, Editing, Engine, Generation, GenerationRequest
 from assistant.drafting.sources import briefs_for, prompt_values
-from assistant.drafting.template import ReportTemplate, SectionSpec
+from assistant.drafting.template import SectionSpec
+from assistant.engine.output import strip_think
+from assistant.engine.request import DepBrief, Engine, Generation, GenerationRequest
 from assistant.errors import DraftingError
-from assistant.models import Finding, Hit, NewsItem, Provenance, SectionDraft, TableSet
+from assistant.models import Finding, Hit, Provenance, SectionDraft, TableSet
+from assistant.prompts import load_prompt
 
-__all__ = [
-    "ChainState",
-    "RetrievalRecord",
-    "Retriever",
-    "SectionFailure",
-    "SectionInputs",
-    "build_chain",
-    "retrieve_and_pack",
-    "section_hash",
-]
+__all__ = ["ChainState", "build_chain", "retrieve_and_pack", "section_hash"]
 
 SYSTEM_PROMPT = "sections/system.v1.md"
-
-
-class Retriever(Protocol):
-    def search(self, query: str, *, k: int = 8, date_from: dt.date | None = None, date_to: dt.date | None = None,
-               categories: list[str] | None = None, sources: list[str] | None = None) -> list[Hit]: ...
-
-    def get_items(self, doc_ids: list[str]) -> dict[str, NewsItem]: ...
-
-
-class SectionFailure(DraftingError):
-    def __init__(self, message: str, findings: list[Finding]) -> None:
-        super().__init__(message)
-        self.findings = findings
-
-
-class RetrievalRecord(BaseModel):
-    """The persisted retrieval stage of one section."""
-
-    section: str
-    groups: dict[str, list[Hit]] = Field(default_factory=dict)
-    packed: PackedContext = Field(default_factory=PackedContext)
-
-
-@dataclass
-class SectionInputs:
-    spec: SectionSpec
-    template: ReportTemplate
-    tables: TableSet
-    window: tuple[dt.date, dt.date]
-    values: dict[str, str]
-    count: Callable[[str], int]
-    context_tokens: int = 6000
-    retriever: Retriever | None = None
-    deps: dict[str, tuple[SectionDraft, PackedContext]] = field(default_factory=dict)
-    editing: Editing = field(default_factory=Editing)
-    prior: RetrievalRecord | None = None
-    pack_hash: str = ""
-    corpus_hash: str = ""
 
 
 @dataclass

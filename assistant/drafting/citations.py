@@ -11,13 +11,13 @@ import re
 from collections.abc import Mapping
 
 from assistant.drafting.text import filter_forbidden
+from assistant.engine.output import strip_think
 from assistant.models import Citation, Finding
 
-__all__ = ["MARKER", "ParsedText", "map_citations", "parse_output", "renumber", "strip_think"]
+__all__ = ["MARKER", "ParsedText", "map_citations", "parse_output", "renumber"]
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 _GROUPED = re.compile(r"\[(\d{1,3}(?:\s*[,，、]\s*\d{1,3})+)\]")
-_THINK = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL | re.IGNORECASE)
 
 
 class ParsedText:
@@ -27,11 +27,6 @@ class ParsedText:
         self.text = text
         self.citations = citations
         self.findings = findings
-
-
-def strip_think(text: str) -> str:
-    """Remove reasoning blocks (an unclosed ``<think>`` swallows the rest: it never reached an answer)."""
-    return _THINK.sub("", text).strip()
 
 
 def _sentence_around(text: str, start: int) -> str:

@@ -10,44 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 
-from pydantic import BaseModel, Field
-
+from assistant.engine.packed import Dropped, PackedContext, Source
 from assistant.models import Hit, NewsItem
 
 __all__ = ["Dropped", "PackedContext", "Source", "format_sources", "fuse_rankings", "pack_context"]
 
 TokenCounter = Callable[[str], int]
 RRF_K = 60  # reciprocal-rank-fusion constant; ranks, not raw scores, so it works whatever the score scale
-
-
-class Source(BaseModel):
-    number: int
-    doc_id: str
-    title: str
-    date: dt.date
-    source: str
-    url: str | None = None
-    category: str = ""
-    group: str = ""
-    passage: str
-    chunk_ids: list[str] = Field(default_factory=list)
-    background: bool = False
-
-
-class Dropped(BaseModel):
-    doc_id: str
-    chunk_id: str = ""
-    tokens: int = 0
-    reason: str  # "budget" | "instruction_like" | "duplicate"
-
-
-class PackedContext(BaseModel):
-    sources: list[Source] = Field(default_factory=list)
-    dropped: list[Dropped] = Field(default_factory=list)
-    tokens: int = 0
-
-    def by_number(self) -> dict[int, Source]:
-        return {s.number: s for s in self.sources}
 
 
 def fuse_rankings(rankings: Iterable[Sequence[Hit]]) -> list[Hit]:

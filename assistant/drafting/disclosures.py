@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from assistant.drafting.chain import section_hash
-from assistant.drafting.prompts import load_prompt
 from assistant.drafting.template import SectionSpec
 from assistant.errors import DraftingError
 from assistant.models import Provenance, SectionDraft
 from assistant.pack.model import Analyst, PackConfig
+from assistant.prompts import load_prompt
 
 __all__ = ["analyst_profiles", "render_fixed_section"]
 

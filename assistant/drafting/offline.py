@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 from assistant.drafting.context import Source
 from assistant.drafting.market import market_sentences
-from assistant.drafting.prompts import load_prompt, render_text
-from assistant.drafting.request import Generation, GenerationRequest
 from assistant.drafting.text import instruction_like, rank_sentences, split_sentences, strip_markers
+from assistant.engine.request import Generation, GenerationRequest
 from assistant.errors import DraftingError
+from assistant.prompts import load_prompt, render_text
 
 __all__ = ["OfflineEngine"]
 

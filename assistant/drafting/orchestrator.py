@@ -13,10 +13,10 @@ from pathlib import Path
 
 from assistant.drafting.assemble import globalise
 from assistant.drafting.chain import section_hash
-from assistant.drafting.request import Engine, parse_instruction
 from assistant.drafting.runner import DraftJob, SectionOutcome, draft_sections, packed_of, run_section
 from assistant.drafting.stages import RunMeta, StageStore
 from assistant.drafting.template import ReportTemplate, SectionSpec, load_template
+from assistant.engine.request import Engine, parse_instruction
 from assistant.errors import DraftingError
 from assistant.llm.calllog import CallLog
 from assistant.models import Finding, NewsItem, Report, SectionDraft, TableSet

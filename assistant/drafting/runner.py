@@ -13,19 +13,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.drafting.chain import (
-    RetrievalRecord,
-    Retriever,
-    SectionFailure,
-    SectionInputs,
-    build_chain,
-    retrieve_and_pack,
-)
+from assistant.drafting.chain import build_chain, retrieve_and_pack
 from assistant.drafting.context import PackedContext
 from assistant.drafting.disclosures import render_fixed_section
-from assistant.drafting.request import Editing, Engine
+from assistant.drafting.inputs import RetrievalRecord, Retriever, SectionFailure, SectionInputs
 from assistant.drafting.stages import StageStore
 from assistant.drafting.template import ReportTemplate, SectionSpec
+from assistant.engine.request import Editing, Engine
 from assistant.errors import AssistantError, ModelError
 from assistant.models import Finding, Provenance, SectionDraft, TableSet
 from assistant.pack.model import PackConfig

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
 
 from assistant.drafting.citations import MARKER
 from assistant.drafting.context import PackedContext, Source, format_sources
-from assistant.drafting.request import DepBrief
+from assistant.drafting.inputs import SectionInputs
+from assistant.engine.request import DepBrief
 from assistant.models import SectionDraft, TableSet
-
-if TYPE_CHECKING:
-    from assistant.drafting.chain import SectionInputs
 
 __all__ = ["briefs_for", "lead_paragraph", "prompt_values"]
 

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.drafting.chain import RetrievalRecord
+from assistant.drafting.inputs import RetrievalRecord
 from assistant.errors import DraftingError
 from assistant.models import SectionDraft, SourceRef, TableSet
 

@@ -16,11 +16,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
 from assistant.corpus.rules import CategoryClassifier
-from assistant.drafting.citations import strip_think
-from assistant.drafting.prompts import load_prompt
+from assistant.engine.output import strip_think
 from assistant.llm.calllog import CallLog, CallRecord
 from assistant.llm.factory import estimate_cost, make_chat_model
 from assistant.models import CATEGORIES
+from assistant.prompts import load_prompt
 from assistant.settings import Settings
 
 __all__ = ["CATEGORY_HINTS", "PROMPT", "classifier_for", "make_llm_classifier", "parse_category"]

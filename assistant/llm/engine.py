@@ -13,7 +13,7 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from assistant.drafting.request import Generation, GenerationRequest
+from assistant.engine.request import Generation, GenerationRequest
 from assistant.errors import ModelError
 from assistant.llm.calllog import CallLog, CallRecord
 from assistant.llm.factory import estimate_cost, make_chat_model

@@ -11,8 +11,8 @@ from fakes.jobs import make_job
 
 from assistant.drafting.assemble import globalise
 from assistant.drafting.offline import OfflineEngine
-from assistant.drafting.request import parse_instruction
 from assistant.drafting.runner import SectionOutcome, draft_sections, packed_of, run_section
+from assistant.engine.request import parse_instruction
 from assistant.models import SectionDraft, SourceRef
 from assistant.safety import find_forbidden
 

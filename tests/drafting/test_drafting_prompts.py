@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.drafting.prompts import load_prompt, render, render_text
-from assistant.drafting.template import PROMPTS_DIR, load_template
+from assistant.drafting.template import load_template
 from assistant.errors import PromptError
+from assistant.prompts import PROMPTS_DIR, load_prompt, render, render_text
 
 CONTRACT_IDS = ["core_views", "market_review", "data_policy", "llm_dynamics", "compute_dynamics", "tech_frontier",
                 "policy_frontier", "product_dynamics", "funding", "investment_advice", "risk_warnings",

@@ -10,9 +10,9 @@ from fakes.jobs import make_job
 
 from assistant.drafting.offline import OfflineEngine
 from assistant.drafting.orchestrator import plan_sections
-from assistant.drafting.request import Generation, GenerationRequest
 from assistant.drafting.runner import draft_sections
 from assistant.drafting.stages import StageStore
+from assistant.engine.request import Generation, GenerationRequest
 from assistant.errors import ModelError
 from assistant.models import TableSet
 

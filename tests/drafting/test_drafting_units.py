@@ -9,10 +9,11 @@ from fakes.drafting_data import INJECTION, make_tables
 from fakes.jobs import char_count
 
 from assistant.drafting.assemble import globalise
-from assistant.drafting.citations import parse_output, renumber, strip_think
+from assistant.drafting.citations import parse_output, renumber
 from assistant.drafting.context import PackedContext, Source, format_sources, fuse_rankings, pack_context
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
 from assistant.drafting.text import filter_forbidden, instruction_like, rank_sentences
+from assistant.engine.output import strip_think
 from assistant.models import Citation, Hit, NewsItem, SectionDraft
 
 

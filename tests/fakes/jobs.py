@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.drafting.orchestrator import month_window, report_values
-from assistant.drafting.request import Engine
 from assistant.drafting.runner import DraftJob
 from assistant.drafting.stages import StageStore
 from assistant.drafting.template import load_template
+from assistant.engine.request import Engine
 from fakes.drafting_data import make_config, make_items, make_tables
 from fakes.retriever import FakeRetriever
 

@@ -25,10 +25,12 @@ from pathlib import Path
 
 import yaml
 
-from assistant.drafting.template import PROMPTS_DIR
+from assistant import PROJECT_DIR
 from assistant.errors import PromptError
 
-__all__ = ["PromptFile", "load_prompt", "render", "render_text"]
+__all__ = ["PROMPTS_DIR", "PromptFile", "load_prompt", "render", "render_text"]
+
+PROMPTS_DIR = PROJECT_DIR / "prompts"
 
 _VAR = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)

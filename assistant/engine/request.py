@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.drafting.context import PackedContext
-from assistant.drafting.template import SectionSpec
+from assistant.engine.packed import PackedContext
+from assistant.engine.spec import SectionSpec
 from assistant.models import TableSet
 
 __all__ = ["DepBrief", "Editing", "Engine", "Generation", "GenerationRequest", "parse_instruction"]

@@ -1,0 +1,57 @@
+"""What one section's chain starts from: its spec, the month's tables, the retriever, drafted dependencies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from assistant.drafting.template import ReportTemplate
+from assistant.engine.packed import PackedContext
+from assistant.engine.request import Editing
+from assistant.engine.spec import SectionSpec
+from assistant.errors import DraftingError
+from assistant.models import Finding, Hit, NewsItem, SectionDraft, TableSet
+
+__all__ = ["RetrievalRecord", "Retriever", "SectionFailure", "SectionInputs"]
+
+
+class Retriever(Protocol):
+    def search(self, query: str, *, k: int = 8, date_from: dt.date | None = None, date_to: dt.date | None = None,
+               categories: list[str] | None = None, sources: list[str] | None = None) -> list[Hit]: ...
+
+    def get_items(self, doc_ids: list[str]) -> dict[str, NewsItem]: ...
+
+
+class SectionFailure(DraftingError):
+    def __init__(self, message: str, findings: list[Finding]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+class RetrievalRecord(BaseModel):
+    """The persisted retrieval stage of one section."""
+
+    section: str
+    groups: dict[str, list[Hit]] = Field(default_factory=dict)
+    packed: PackedContext = Field(default_factory=PackedContext)
+
+
+@dataclass
+class SectionInputs:
+    spec: SectionSpec
+    template: ReportTemplate
+    tables: TableSet
+    window: tuple[dt.date, dt.date]
+    values: dict[str, str]
+    count: Callable[[str], int]
+    context_tokens: int = 6000
+    retriever: Retriever | None = None
+    deps: dict[str, tuple[SectionDraft, PackedContext]] = field(default_factory=dict)
+    editing: Editing = field(default_factory=Editing)
+    prior: RetrievalRecord | None = None
+    pack_hash: str = ""
+    corpus_hash: str = ""
