@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from assistant.engine.packed import Dropped, PackedContext, Source
 from assistant.models import Hit, NewsItem
 
-__all__ = ["Dropped", "PackedContext", "Source", "format_sources", "fuse_rankings", "pack_context"]
+__all__ = ["Dropped", "PackedContext", "Source", "format_sources", "fuse_rankings", "pack_context", "widen_sources"]
 
 TokenCounter = Callable[[str], int]
 RRF_K = 60  # reciprocal-rank-fusion constant; ranks, not raw scores, so it works whatever the score scale
@@ -151,6 +151,35 @@ def _widen(kept: list[Hit], items: dict[str, NewsItem], budget: int, used: int,
             used += count(around) - current
             wider[doc_id] = around
     return wider, used
+
+
+def widen_sources(packed: PackedContext, items: dict[str, NewsItem], *, budget: int,
+                  count: TokenCounter) -> PackedContext:
+    """A second widening pass over a section's merged sources with the budget its groups left unused.
+
+    Each group is packed within an equal share; a short group's leftover would otherwise be wasted while a long
+    group's best items stay cut. Best-ranked (lowest number) sources first.
+    """
+    used = packed.tokens
+    out: list[Source] = []
+    for source in packed.sources:
+        item = items.get(source.doc_id)
+        if item is None or source.whole:
+            out.append(source)
+            continue
+        current = count(source.passage)
+        if used + count(item.body) - current <= budget:
+            used += count(item.body) - current
+            out.append(source.model_copy(update={"passage": item.body, "whole": True}))
+            continue
+        texts = [source.passage] if source.passage in item.body else source.passage.split("\n")
+        around = _neighbourhood(item.body, texts, min(NEIGHBOUR_TOKENS, budget - used), count)
+        if around is not None and around != source.passage:
+            used += count(around) - current
+            out.append(source.model_copy(update={"passage": around}))
+        else:
+            out.append(source)
+    return PackedContext(sources=out, dropped=packed.dropped, tokens=used)
 
 
 def _group(kept: list[Hit], window: tuple[dt.date, dt.date] | None, group: str, start: int,

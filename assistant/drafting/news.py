@@ -64,9 +64,9 @@ def _keywords(request: GenerationRequest) -> list[str]:
     return [w for spec in request.section.retrieval for q in spec.queries for w in q.split() if len(w) >= 2]
 
 
-def _limit(request: GenerationRequest, n_items: int, default: int) -> int:
+def _limit(request: GenerationRequest, n_items: int, default: int, floor: int = 3) -> int:
     per_item_tokens = request.section.budget_tokens // max(n_items, 1)
-    limit = max(2, min(default, per_item_tokens // 60))
+    limit = max(floor, min(default, per_item_tokens // 60))
     # "更简洁": about half of what the item would otherwise get, never below one sentence.
     return max(1, min(limit, 4) // 2) if request.editing.concise else limit
 
