@@ -94,7 +94,8 @@ def _missing_cells(row: dict[str, Any], src: Source, section: str) -> list[Findi
 
 def _others(group: dict[str, Any], sources: dict[int, Source]) -> str:
     """Items the table's cap left out, or that are not table material: named, cited, never dropped silently."""
-    lines, names = [], []
+    lines: list[tuple[Any, str]] = []
+    names: list[str] = []
     for other in group.get("others") or []:
         number = other.get("source") if isinstance(other, dict) else None
         src = sources.get(number) if isinstance(number, int) else None
@@ -102,12 +103,13 @@ def _others(group: dict[str, Any], sources: dict[int, Source]) -> str:
             continue
         summary = str(other.get("summary") or "").strip()
         if summary:
-            lines.append(f"{src.date.month} 月 {src.date.day} 日，{summary}")
+            dated = re.match(r"^\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日", summary)
+            lines.append((src.date, summary if dated else f"{src.date.month} 月 {src.date.day} 日，{summary}"))
         else:
             names.append(f"{src.title.rstrip('。')}[{src.number}]")
     out = []
     if lines:
-        out.append("其他相关动态：\n\n" + "\n\n".join(lines))
+        out.append("其他相关动态：\n\n" + "\n\n".join(t for _, t in sorted(lines, key=lambda x: x[0])))
     if names:
         out.append("其他动态：" + "；".join(names) + "。")
     return "\n\n".join(out)

@@ -77,7 +77,8 @@ def split_units(body: str) -> list[Unit]:
         sentences = _sentences(paragraphs[p])
         last = sentences[-1] if sentences else ""
         if last and _ENUM_HEAD.search(last) and p + 1 < len(paragraphs):
-            items, q = [], p + 1
+            items: list[str] = []
+            q = p + 1
             while q < len(paragraphs) and len(items) < 12 and _LIST_ITEM.match(paragraphs[q]):
                 items.append(paragraphs[q])
                 q += 1
@@ -113,7 +114,7 @@ def unattributed_first_person(sentence: str) -> bool:
     """'我们…' outside any quotation and without a speaker before it reads as the report's own voice."""
     outside = re.sub(r"“[^”]*”|「[^」]*」", "", sentence)
     match = _FIRST_PERSON.search(outside)
-    return bool(match) and not _SPEAKER.search(outside[:match.start()])
+    return match is not None and not _SPEAKER.search(outside[:match.start()])
 
 
 def needs_antecedent(sentence: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from assistant.drafting.context import Source
 from assistant.drafting.digest import FUNDING_COLUMNS, POLICY_COLUMNS
@@ -32,6 +33,8 @@ _TABLE_REFS = ("T1", "T2", "T4", "T5")
 def cite(sentence: str, number: int) -> str:
     """Marker before the closing punctuation (…75%[3]。), so every sentence carries its own source."""
     body = sentence.rstrip()
+    if len(body) > 1 and body[-1] in "”」』" and body[-2] in "。！？!?":
+        return f"{body}[{number}]"  # a quotation that ends the sentence keeps its own full stop
     if body and body[-1] in "。！？；!?;":
         return f"{body[:-1]}[{number}]{body[-1]}"
     return f"{body}[{number}]。"
@@ -115,7 +118,9 @@ def digest_json(request: GenerationRequest) -> str:
     groups = []
     for spec in request.section.retrieval:
         members = [(s, r) for s, r in ranked if s.group == spec.title]
-        rows, others, events = [], [], set()
+        rows: list[tuple[Any, dict[str, object]]] = []
+        others: list[dict[str, object]] = []
+        events: set[str] = set()
         for position, (source, rank) in enumerate(members):
             if rank.event in events and columns != FUNDING_COLUMNS:
                 others.append({"source": source.number, "title": source.title, "same_event": True})
@@ -156,7 +161,8 @@ def _figure_slots(source: Source, institution: str) -> list[str]:
     for caption in source.images:
         title = re.sub(r"^图\s*\d*\s*[：:]\s*", "", caption).strip()
         if title:
-            slots.append(f"图：{title}\n\n资料来源：{source.source}，{institution}整理")
+            # the caption is the item's own words: cited like any borrowed sentence (export shows it without [n])
+            slots.append(f"图：{title}[{source.number}]\n\n资料来源：{source.source}，{institution}整理")
     return slots
 
 
@@ -164,7 +170,9 @@ def writeup_markdown(request: GenerationRequest) -> str:
     """Numbered write-ups of the section's most important items; the rest named on a "其他动态" line."""
     ranked = ranked_sources(request.packed.sources, request)
     spec_max = max((r.max_items for r in request.section.retrieval), default=4)
-    chosen, rest, events = [], [], set()
+    chosen: list[tuple[Source, RankedItem]] = []
+    rest: list[Source] = []
+    events: set[str] = set()
     for source, rank in ranked:
         if len(chosen) < spec_max and rank.event not in events:
             chosen.append((source, rank))
