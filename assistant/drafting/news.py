@@ -60,7 +60,11 @@ def ranked_sources(sources: Sequence[Source], request: GenerationRequest) -> lis
     """In-window, non-instruction sources with their importance, most important first."""
     usable = [s for s in sources if not s.background and not instruction_like(s.title)]
     by_id = {s.doc_id: s for s in usable}
-    return [(by_id[r.doc_id], r) for r in rank_items([_as_item(s) for s in usable], pack_names(request))]
+    ranked = [(by_id[r.doc_id], r) for r in rank_items([_as_item(s) for s in usable], pack_names(request))]
+    prefer = [p.lower() for p in request.editing.prefer if p]
+    if prefer:  # an editor's "突出X": the items that speak of X come first (stable otherwise)
+        ranked.sort(key=lambda p: not any(t in f"{p[0].title}{p[0].passage}".lower() for t in prefer))
+    return ranked
 
 
 def _keywords(request: GenerationRequest) -> list[str]:
