@@ -24,6 +24,7 @@ from assistant.drafting.market import missing_tables
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
 from assistant.drafting.sources import briefs_for, prompt_values
 from assistant.drafting.template import SectionSpec
+from assistant.engine.answer import AnswerVerdict, check_answer
 from assistant.engine.output import strip_think
 from assistant.engine.request import DepBrief, Engine, Generation, GenerationRequest
 from assistant.errors import DraftingError
@@ -152,11 +153,27 @@ def _parse(state: ChainState) -> ChainState:
         except PlaceholderError as exc:
             raise SectionFailure(str(exc), [Finding(section=spec.id, kind="unknown_placeholder",
                                                     detail=str(exc), sentence=exc.placeholder)]) from exc
+    verdict = _answer_check(state, text.strip(), len(parsed.citations))
     state.draft = SectionDraft(
         id=spec.id, title=spec.title, markdown=text.strip(), citations=parsed.citations,
         tables=_table_ids(inputs.tables, spec.tables), charts=_chart_ids(inputs.tables, spec.charts),
-        findings=findings + parsed.findings, provenance=_provenance(state, gen))
+        findings=findings + parsed.findings + verdict.findings, provenance=_provenance(state, gen),
+        answer_check=verdict.status)
     return state
+
+
+def _answer_check(state: ChainState, markdown: str, citations: int) -> AnswerVerdict:
+    """Every engine's draft passes the same check; a failed answer is a failed section, never 完成."""
+    spec, template = state.inputs.spec, state.inputs.template
+    others = [t for s in template.sections if s.id != spec.id for t in (s.title, s.chapter) if t]
+    prompts = [text for _, text in state.request.messages] if state.request is not None else []
+    verdict = check_answer(spec, markdown, citations=citations, prompt_texts=prompts, other_titles=others)
+    if verdict.status == "failed":
+        for finding in verdict.findings:
+            finding.evidence = finding.evidence or markdown[:2000]
+        reasons = "；".join(f.detail for f in verdict.findings[:3])
+        raise SectionFailure(f"答案检查未通过：{reasons}", verdict.findings)
+    return verdict
 
 
 def _table_ids(tables: TableSet, refs: list[str]) -> list[str]:

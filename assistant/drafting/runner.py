@@ -19,6 +19,7 @@ from assistant.drafting.disclosures import render_fixed_section
 from assistant.drafting.inputs import RetrievalRecord, Retriever, SectionFailure, SectionInputs
 from assistant.drafting.stages import StageStore
 from assistant.drafting.template import ReportTemplate, SectionSpec
+from assistant.engine.answer import check_answer
 from assistant.engine.request import Editing, Engine
 from assistant.errors import AssistantError, ModelError
 from assistant.models import Finding, Provenance, SectionDraft, TableSet
@@ -76,7 +77,9 @@ def run_section(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome
     empty = RetrievalRecord(section=spec.id)
     try:
         if spec.kind in ("static", "disclosures"):
-            return SectionOutcome(render_fixed_section(spec, job.config, pack_hash=job.pack_hash), empty)
+            fixed = render_fixed_section(spec, job.config, pack_hash=job.pack_hash)
+            verdict = check_answer(spec, fixed.markdown, citations=len(fixed.citations))
+            return SectionOutcome(fixed.model_copy(update={"answer_check": verdict.status}), empty)
         if prior is None and spec.retrieval:
             prior = retrieve_and_pack(_inputs(job, spec, deps, editing, None))
         state = build_chain(job.engine).invoke(_inputs(job, spec, deps, editing, prior))

@@ -48,7 +48,9 @@ def briefs_for(inputs: SectionInputs) -> tuple[PackedContext, list[DepBrief]]:
     briefs = []
     for dep_id in inputs.spec.depends_on:
         dep = inputs.deps.get(dep_id)
-        if dep is None or dep[0].status == "failed":
+        # Only answers that passed the answer check feed a summary: a hole must not become a thesis.
+        # Drafts persisted before the check existed (None) and fixed sections are trusted as before.
+        if dep is None or dep[0].status == "failed" or dep[0].answer_check not in (None, "passed"):
             continue
         draft, packed = dep
         lead = _renumber_into(lead_paragraph(draft.markdown), draft, packed, sources)

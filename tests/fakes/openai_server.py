@@ -47,6 +47,9 @@ def default_answer(prompt: str) -> str:
     if placeholders:
         chosen = [p for p in placeholders if "theme_index" in p] or placeholders
         return "### （一）整体行情\n\n主题指数：" + "，".join(chosen[:4]) + "。"
+    if "撰写报告开头的" in prompt:  # core views: one bullet per brief, keeping its markers
+        briefs = re.findall(r"^【([^】]+)】(.+)$", prompt, re.MULTILINE)
+        return "\n".join(f"- **{label}**：{lead}" for label, lead in briefs) or "- **要点**：本月行业动态平稳。"
     if sources:
         n, title = sources[0]
         return f"本月进展较多[{n}]。\n\n#### 1. {title}\n\n{title}发布，引发关注。[{n}]"
