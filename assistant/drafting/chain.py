@@ -24,7 +24,7 @@ from assistant.drafting.market import missing_tables
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
 from assistant.drafting.sources import briefs_for, prompt_values
 from assistant.drafting.template import SectionSpec
-from assistant.engine.answer import AnswerVerdict, check_answer
+from assistant.engine.answer import AnswerVerdict, UnusableAnswer, check_answer
 from assistant.engine.output import strip_think
 from assistant.engine.request import DepBrief, Engine, Generation, GenerationRequest
 from assistant.errors import DraftingError
@@ -119,8 +119,29 @@ def _prompt(state: ChainState) -> ChainState:
 def _model(engine: Engine, state: ChainState) -> ChainState:
     if state.request is None:
         raise DraftingError("prompt step did not run")
-    state.generation = engine.generate(state.request)
+    try:
+        state.generation = engine.generate(state.request)
+    except UnusableAnswer as exc:
+        # The model's last answer goes into the failed draft's finding, so the stage file shows what came back.
+        spec = state.request.section
+        raise SectionFailure(str(exc), [Finding(section=spec.id, kind=exc.kind, detail=str(exc),
+                                                evidence=exc.text[:4000])]) from exc
     return state
+
+
+def _generation_findings(spec: SectionSpec, gen: Generation) -> list[Finding]:
+    """What the engine had to do to get this answer: never silent."""
+    params, out = gen.parameters, []
+    if "length" in str(params.get("finish_reasons") or ""):
+        out.append(Finding(section=spec.id, kind="output_truncated_retried", severity="warning",
+                           detail=f"模型输出达到长度上限被截断，已提高上限重试（finish_reason：{params['finish_reasons']}）"))
+    if params.get("repairs"):
+        out.append(Finding(section=spec.id, kind="structured_output_repaired", severity="info",
+                           detail="模型第一次的 JSON 未通过格式校验，已把错误反馈给模型重试"))
+    if params.get("fallback"):
+        out.append(Finding(section=spec.id, kind="engine_fallback", severity="warning",
+                           detail=f"模型调用失败，本节改由 {params['fallback']} 引擎起草：{params.get('fallback_reason', '')}"))
+    return out
 
 
 def _body(state: ChainState, raw: str) -> tuple[str, list[Finding]]:
@@ -157,7 +178,8 @@ def _parse(state: ChainState) -> ChainState:
     state.draft = SectionDraft(
         id=spec.id, title=spec.title, markdown=text.strip(), citations=parsed.citations,
         tables=_table_ids(inputs.tables, spec.tables), charts=_chart_ids(inputs.tables, spec.charts),
-        findings=findings + parsed.findings + verdict.findings, provenance=_provenance(state, gen),
+        findings=_generation_findings(spec, gen) + findings + parsed.findings + verdict.findings,
+        provenance=_provenance(state, gen),
         answer_check=verdict.status)
     return state
 
@@ -188,11 +210,18 @@ def _provenance(state: ChainState, gen: Generation) -> Provenance:
     inputs = state.inputs
     retrieved = [h.doc_id for hits in state.record.groups.values() for h in hits]
     return Provenance(
-        engine=state.inputs.values.get("engine", ""), model=gen.model, parameters=gen.parameters,
+        engine=_engine_name(state.inputs.values.get("engine", ""), gen), model=gen.model,
+        parameters=gen.parameters,
         template_id=state.template_id, template_hash=state.template_hash,
         retrieved_doc_ids=list(dict.fromkeys(retrieved)), prompt_tokens=gen.prompt_tokens,
         completion_tokens=gen.completion_tokens, cost_usd=gen.cost_usd, latency_s=gen.latency_s,
         pack_hash=inputs.pack_hash, corpus_hash=inputs.corpus_hash, attempts=gen.attempts)
+
+
+def _engine_name(engine: str, gen: Generation) -> str:
+    # A fallback draft names both engines: a re-run with a working model sees it as stale and redrafts it.
+    fallback = gen.parameters.get("fallback")
+    return f"{engine}+{fallback}" if fallback else engine
 
 
 def retrieve_and_pack(inputs: SectionInputs) -> RetrievalRecord:

@@ -181,6 +181,12 @@ def draft_sections(job: DraftJob, todo: list[SectionSpec],
                 status = "failed" if outcome.draft.status == "failed" else "ok"
                 job.progress(ProgressEvent("draft", outcome.draft.error or f"完成 {spec.title}", finished_count,
                                            total, spec.id, status))
+    except KeyboardInterrupt:
+        # Close the engine's open streams so blocked workers return now, not at their next read timeout.
+        cancel = getattr(job.engine, "cancel", None)
+        if callable(cancel):
+            cancel()
+        raise
     finally:
         # A timed-out section's thread may still be blocked on I/O; do not wait for it.
         pool.shutdown(wait=False, cancel_futures=True)

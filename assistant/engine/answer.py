@@ -16,9 +16,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant.engine.spec import SectionSpec
+from assistant.errors import ModelError
 from assistant.models import Finding
 
-__all__ = ["AnswerVerdict", "check_answer", "echo_fragments"]
+__all__ = ["AnswerVerdict", "UnusableAnswer", "check_answer", "echo_fragments"]
 
 NEWS_KINDS = ("digest", "writeup")
 _MARKER = re.compile(r"\[\d{1,3}\]")
@@ -59,7 +60,7 @@ def _prose_blocks(markdown: str) -> list[str]:
     for block in _blocks(markdown):
         lines = [ln for ln in block.splitlines() if ln.strip()
                  and not re.match(r"^\s*(#|\||表：|图：|资料来源|!\[)", ln) and not _BLOCK_MARKER.fullmatch(ln.strip())]
-        if lines and len(_plain("".join(lines))) >= 10:
+        if lines and len(_plain("".join(lines))) >= 2:
             out.append("\n".join(lines))
     return out
 
@@ -179,3 +180,13 @@ def check_answer(spec: SectionSpec, markdown: str, *, citations: int,
     if fatal:
         return AnswerVerdict(status="failed", findings=fatal + review)
     return AnswerVerdict(status="needs_review" if review else "passed", findings=review)
+
+
+class UnusableAnswer(ModelError):
+    """The model answered, but not usably (invalid JSON after the repair retry, cut at the length limit, context
+    overflow). ``kind`` becomes the finding kind; ``text`` is the model's last answer, kept for the stage file."""
+
+    def __init__(self, message: str, *, kind: str, text: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.text = text
