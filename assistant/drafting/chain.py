@@ -28,6 +28,7 @@ from assistant.engine.answer import AnswerVerdict, UnusableAnswer, check_answer
 from assistant.engine.output import strip_think
 from assistant.engine.request import DepBrief, Engine, Generation, GenerationRequest
 from assistant.errors import DraftingError
+from assistant.llm.budget import max_tokens_for
 from assistant.models import Finding, Hit, Provenance, SectionDraft, TableSet
 from assistant.prompts import load_prompt
 
@@ -69,7 +70,7 @@ def _pack(state: ChainState) -> ChainState:
         return state
     doc_ids = sorted({h.doc_id for hits in record.groups.values() for h in hits})
     items = inputs.retriever.get_items(doc_ids) if inputs.retriever is not None else {}
-    share = inputs.context_tokens // max(len(record.groups), 1)
+    share = source_budget(inputs) // max(len(record.groups), 1)
     merged = PackedContext()
     for title, hits in record.groups.items():
         seen = {s.doc_id for s in merged.sources}
@@ -81,6 +82,19 @@ def _pack(state: ChainState) -> ChainState:
         merged.tokens += part.tokens
     record.packed = merged
     return state
+
+
+PROMPT_OVERHEAD_TOKENS = 1000  # system prompt + section instructions + message framing, measured ~600-900
+
+
+def source_budget(inputs: SectionInputs) -> int:
+    """Tokens for sources: the configured share, shrunk so system + prompt + sources + max_tokens fit the model's
+    context window. What does not fit is dropped lowest-ranked first (recorded, and reported as a finding)."""
+    budget = inputs.context_tokens
+    if inputs.context_window:
+        room = inputs.context_window - max_tokens_for(inputs.spec.budget_tokens) - PROMPT_OVERHEAD_TOKENS
+        budget = max(0, min(budget, room))
+    return budget
 
 
 def section_hash(spec: SectionSpec) -> str:
@@ -127,6 +141,16 @@ def _model(engine: Engine, state: ChainState) -> ChainState:
         raise SectionFailure(str(exc), [Finding(section=spec.id, kind=exc.kind, detail=str(exc),
                                                 evidence=exc.text[:4000])]) from exc
     return state
+
+
+def _trimmed(state: ChainState) -> list[Finding]:
+    dropped = [d for d in state.record.packed.dropped if d.reason == "budget"]
+    if not dropped or source_budget(state.inputs) >= state.inputs.context_tokens:
+        return []
+    docs = list(dict.fromkeys(d.doc_id for d in dropped))
+    return [Finding(section=state.inputs.spec.id, kind="context_trimmed", severity="info",
+                    detail=f"上下文预算内放不下全部检索结果：排名靠后的 {len(docs)} 篇资料未提供给模型（"
+                           f"{'、'.join(docs[:5])}{'…' if len(docs) > 5 else ''}）")]
 
 
 def _generation_findings(spec: SectionSpec, gen: Generation) -> list[Finding]:
@@ -178,7 +202,7 @@ def _parse(state: ChainState) -> ChainState:
     state.draft = SectionDraft(
         id=spec.id, title=spec.title, markdown=text.strip(), citations=parsed.citations,
         tables=_table_ids(inputs.tables, spec.tables), charts=_chart_ids(inputs.tables, spec.charts),
-        findings=_generation_findings(spec, gen) + findings + parsed.findings + verdict.findings,
+        findings=_generation_findings(spec, gen) + _trimmed(state) + findings + parsed.findings + verdict.findings,
         provenance=_provenance(state, gen),
         answer_check=verdict.status)
     return state

@@ -188,7 +188,16 @@ def _job(settings: Settings, template: ReportTemplate, tables: TableSet, config:
     return DraftJob(template=template, tables=tables, values=report_values(config, tables),
                     window=month_window(config.month), engine=make_engine(settings, out_dir, count), count=count,
                     config=config, context_tokens=settings.context_tokens, max_concurrency=settings.max_concurrency,
-                    section_timeout_s=_section_timeout(settings, template), store=store, progress=progress)
+                    section_timeout_s=_section_timeout(settings, template), store=store, progress=progress,
+                    context_window=_context_window(settings))
+
+
+def _context_window(settings: Settings) -> int | None:
+    if settings.resolved_engine != "openai":
+        return None
+    from assistant.llm.budget import context_window
+
+    return context_window(settings)
 
 
 def _section_timeout(settings: Settings, template: ReportTemplate) -> float:

@@ -42,6 +42,7 @@ class DraftJob:
     config: PackConfig
     retriever: Retriever | None = None
     context_tokens: int = 6000
+    context_window: int | None = None
     max_concurrency: int = 4
     section_timeout_s: float = 300.0
     pack_hash: str = ""
@@ -67,6 +68,7 @@ def _inputs(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome], e
     return SectionInputs(
         spec=spec, template=job.template, tables=job.tables, window=job.window,
         values={**job.values, "engine": job.engine.name}, count=job.count, context_tokens=job.context_tokens,
+        context_window=job.context_window,
         retriever=job.retriever, deps={k: (v.draft, v.record.packed) for k, v in deps.items()},
         editing=editing or Editing(), prior=prior, pack_hash=job.pack_hash, corpus_hash=job.corpus_hash)
 
