@@ -92,8 +92,11 @@ def source_budget(inputs: SectionInputs) -> int:
     context window. What does not fit is dropped lowest-ranked first (recorded, and reported as a finding)."""
     budget = inputs.context_tokens
     if inputs.context_window:
-        room = inputs.context_window - max_tokens_for(inputs.spec.budget_tokens) - PROMPT_OVERHEAD_TOKENS
-        budget = max(0, min(budget, room))
+        free = inputs.context_window - PROMPT_OVERHEAD_TOKENS
+        # In a small window the output keeps at most half of what is free (the engine caps max_tokens to the
+        # rest): a section with no sources cannot be drafted at all.
+        output = min(max_tokens_for(inputs.spec.budget_tokens), max(free // 2, 0))
+        budget = max(0, min(budget, free - output))
     return budget
 
 

@@ -27,7 +27,7 @@ _LITERAL = re.compile(r"\[(?:n|N|x|X|编号|来源|n\d?|序号)\]|\{\{(?!\s*(?:t
 _BLOCK_MARKER = re.compile(r"\{\{\s*(?:table|chart):[^}]*\}\}")
 _SOURCE_BLOCK = re.compile(r"<source\b.*?</source>", re.DOTALL)
 _FRAGMENT_SPLIT = re.compile(r"[\n。；！？：:“”\"，,（）()\[\]{}]")
-_DATA_LINE = re.compile(r"^\s*(?:【|\{|#|\d+[.、]\s|[A-Z][A-Z0-9]*（|关注名单)")
+_DATA_LINE = re.compile(r"^\s*(?:【|#|\d+[.、]\s|[A-Z][A-Z0-9]*（|关注名单)")
 _REFUSAL = re.compile(r"^(?:无|暂无|没有|无内容|无相关内容|不适用|n/?a|none|null|抱歉.*|对不起.*|我无法.*|作为.{0,12}模型.*)$",
                       re.IGNORECASE)
 _PLAIN_DROP = re.compile(r"[\s*#>|\-—:：。，,、；;！？!?()（）\[\]]+")
