@@ -24,7 +24,14 @@ from assistant.drafting.market import missing_tables
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
 from assistant.drafting.sources import briefs_for, prompt_values
 from assistant.drafting.template import SectionSpec
-from assistant.engine.answer import AnswerVerdict, UnusableAnswer, check_answer
+from assistant.engine.answer import (
+    AWAITING_EDITOR,
+    JUDGEMENT_KINDS,
+    AnswerVerdict,
+    UnusableAnswer,
+    check_answer,
+    tag_uncited_judgement,
+)
 from assistant.engine.output import strip_think
 from assistant.engine.request import DepBrief, Engine, Generation, GenerationRequest
 from assistant.errors import DraftingError
@@ -146,6 +153,19 @@ def _model(engine: Engine, state: ChainState) -> ChainState:
     return state
 
 
+def _judgement(state: ChainState, gen: Generation, text: str) -> tuple[str, list[Finding]]:
+    """Model-written opinion without a citation in 核心观点/投资建议 waits for an editor (the offline engine only
+    assembles cited leads and configured themes, so its text is not a model's judgement)."""
+    spec = state.inputs.spec
+    if spec.kind not in JUDGEMENT_KINDS or state.inputs.values.get("engine") == "offline" \
+            or gen.parameters.get("fallback"):
+        return text, []
+    tagged, sentences = tag_uncited_judgement(text)
+    return tagged, [Finding(section=spec.id, kind="uncited_model_judgement", sentence=s[:200],
+                            detail=f"模型写出的判断没有引用支撑，需编辑确认后删除「{AWAITING_EDITOR}」标记")
+                    for s in sentences]
+
+
 def _trimmed(state: ChainState) -> list[Finding]:
     dropped = [d for d in state.record.packed.dropped if d.reason == "budget"]
     if not dropped or source_budget(state.inputs) >= state.inputs.context_tokens:
@@ -202,10 +222,12 @@ def _parse(state: ChainState) -> ChainState:
             raise SectionFailure(str(exc), [Finding(section=spec.id, kind="unknown_placeholder",
                                                     detail=str(exc), sentence=exc.placeholder)]) from exc
     verdict = _answer_check(state, text.strip(), len(parsed.citations))
+    text, judgement = _judgement(state, gen, text)
     state.draft = SectionDraft(
         id=spec.id, title=spec.title, markdown=text.strip(), citations=parsed.citations,
         tables=_table_ids(inputs.tables, spec.tables), charts=_chart_ids(inputs.tables, spec.charts),
-        findings=_generation_findings(spec, gen) + _trimmed(state) + findings + parsed.findings + verdict.findings,
+        findings=(_generation_findings(spec, gen) + _trimmed(state) + findings + parsed.findings + verdict.findings
+                  + judgement),
         provenance=_provenance(state, gen),
         answer_check=verdict.status)
     return state

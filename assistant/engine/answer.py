@@ -19,7 +19,7 @@ from assistant.engine.spec import SectionSpec
 from assistant.errors import ModelError
 from assistant.models import Finding
 
-__all__ = ["AnswerVerdict", "UnusableAnswer", "check_answer", "echo_fragments"]
+__all__ = ["AWAITING_EDITOR", "AnswerVerdict", "UnusableAnswer", "check_answer", "echo_fragments", "tag_uncited_judgement"]
 
 NEWS_KINDS = ("digest", "writeup")
 _MARKER = re.compile(r"\[\d{1,3}\]")
@@ -190,3 +190,29 @@ class UnusableAnswer(ModelError):
         super().__init__(message)
         self.kind = kind
         self.text = text
+
+
+AWAITING_EDITOR = "【待编辑确认】"
+JUDGEMENT_KINDS = ("core_views", "advice")
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+
+
+def tag_uncited_judgement(markdown: str) -> tuple[str, list[str]]:
+    """Mark every model-written sentence without a citation in a judgement section with ``AWAITING_EDITOR``.
+
+    The checks report each mark as blocking; an editor who confirms the sentence deletes the mark (an edit the
+    review store versions), so model opinion reaches a signed report only through a person.
+    """
+    tagged: list[str] = []
+
+    def _sub(match: re.Match[str]) -> str:
+        sentence = match.group(0)
+        body = sentence.strip()
+        if (_MARKER.search(body) or AWAITING_EDITOR in body or body.startswith(("#", "|", "{{"))
+                or len(_plain(body)) < 8):
+            return sentence
+        tagged.append(body)
+        end = len(sentence.rstrip("。！？!? "))
+        return f"{sentence[:end]}{AWAITING_EDITOR}{sentence[end:]}"
+
+    return _SENTENCE.sub(_sub, markdown), tagged

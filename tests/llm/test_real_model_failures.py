@@ -184,3 +184,19 @@ def test_structured_output_steps_down_per_endpoint_and_remembers(tmp_path: Path)
         kinds = [(b.get("response_format") or {}).get("type") for b in server.bodies_matching("只输出一个 JSON 对象")]
     assert all(d.status == "draft" for d in drafts.values())
     assert kinds[:3] == ["json_schema", "json_object", None] and set(kinds[3:]) == {None}
+
+
+def test_rerun_redrafts_what_another_model_or_endpoint_wrote_and_failed_answers(tmp_path: Path) -> None:
+    from assistant.drafting.orchestrator import plan_sections
+    from assistant.drafting.stages import StageStore
+
+    with FakeOpenAIServer() as server:
+        server.script(MARKET, Step("ok", "无"))
+        job, _ = _job(server, tmp_path)
+        draft_sections(job, job.template.sections, {})
+        store = StageStore(tmp_path)
+        same, _kept = plan_sections(job, store, None, False)
+        other, _ = plan_sections(_job(server, tmp_path, model="other-model")[0], store, None, False)
+    # the failed answer and the sections built on it
+    assert [s.id for s in same] == ["core_views", "market_review", "investment_advice"]
+    assert len(other) == 10 and "risk_warnings" not in {s.id for s in other}
