@@ -109,8 +109,9 @@ def _lead_of(passage: str, limit: int, count: Callable[[str], int]) -> str:
 
 
 def _prompt_sources(inputs: SectionInputs, packed: PackedContext) -> list[Source]:
-    """Digest prompts get each source's lead sentences; the stored passage (what checks compare with) is whole."""
-    if inputs.spec.kind != "digest":
+    """Digest rows and summaries (core views, advice: they restate briefs) get each source's lead sentences; the
+    stored passage (what checks compare with) stays whole."""
+    if inputs.spec.kind not in ("digest", "core_views", "advice"):
         return packed.sources
     return [s.model_copy(update={"passage": _lead_of(s.passage, DIGEST_PASSAGE_TOKENS, inputs.count)})
             for s in packed.sources]

@@ -31,7 +31,7 @@ __all__ = ["CATEGORY_HINTS", "PROMPT", "AnswerCache", "classifier_for", "make_ll
            "rules_verdict"]
 
 PROMPT = "corpus/classify.v1.md"
-BODY_CHARS = 1200  # the lead of an item decides its category; the rest only costs tokens
+BODY_CHARS = 600  # the lead of an item decides its category; the rest only costs tokens
 MAX_TOKENS = 16  # a category id is one word; a longer answer is not one
 CONFIDENT_SCORE = 6  # two title hits (3 each) or six body hits
 CACHE_NAME = "classify_cache.sqlite"
