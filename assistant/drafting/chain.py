@@ -238,6 +238,10 @@ def _answer_check(state: ChainState, markdown: str, citations: int) -> AnswerVer
     spec, template = state.inputs.spec, state.inputs.template
     others = [t for s in template.sections if s.id != spec.id for t in (s.title, s.chapter) if t]
     prompts = [text for _, text in state.request.messages] if state.request is not None else []
+    # The current version an editor regenerates from is material to keep, not scaffolding to echo.
+    for material in (state.inputs.editing.current_markdown, state.inputs.editing.instruction):
+        if material:
+            prompts = [text.replace(material, "") for text in prompts]
     verdict = check_answer(spec, markdown, citations=citations, prompt_texts=prompts, other_titles=others)
     if verdict.status == "failed":
         for finding in verdict.findings:
