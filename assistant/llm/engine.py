@@ -100,15 +100,19 @@ class OpenAIEngine:
 
     def __init__(self, settings: Settings, *, log: CallLog, count: Callable[[str], int],
                  client: openai.OpenAI | None = None, backoff_s: float = 1.0,
-                 sleep: Callable[[float], None] = time.sleep, fallback: Engine | None = None) -> None:
+                 sleep: Callable[[float], None] | None = None, fallback: Engine | None = None) -> None:
         self.settings = settings
         self.streamer = Streamer(client if client is not None else make_client(settings))
+        # Waiting between retries (Retry-After may ask for a minute) ends at once on cancel().
+        self.sleep = sleep if sleep is not None else self._interruptible_sleep
         self.log = log
         self.count = count
         self.backoff_s = backoff_s
-        self.sleep = sleep
         self.fallback = fallback
         self.endpoint = f"{settings.openai_base_url or 'https://api.openai.com/v1'}|{settings.model}"
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        self.streamer.cancelled.wait(seconds)
 
     def cancel(self) -> None:
         """Close every open stream now (Ctrl-C): blocked workers return within a chunk, not at the next timeout."""
