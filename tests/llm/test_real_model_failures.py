@@ -60,6 +60,8 @@ def test_schema_echo_literal_n_and_bare_none_fail_their_sections(tmp_path: Path)
         server.script(DATA, Step("ok", SCHEMA_ECHO))
         server.script(MARKET, Step("ok", "无"))
         server.script(PRODUCT, Step("ok", "本月新品密集发布[n]。\n\n#### 1. 新品\n\n新品发布，性能提升明显[n]。"))
+        server.script(TECH, Step("ok", "本月技术进展密集[1]。\n\n#### 1. 新方法\n\n新方法把训练效率提高一倍[1]。"
+                                       "\n\n### 五、投资建议\n\n建议关注算力方向[1]。"))
         drafts = _run(server, tmp_path)
         core = next(r["prompt"] for r in server.requests if "撰写报告开头的" in r["prompt"])
     data, market, product = drafts["data_policy"], drafts["market_review"], drafts["product_dynamics"]
@@ -68,7 +70,11 @@ def test_schema_echo_literal_n_and_bare_none_fail_their_sections(tmp_path: Path)
     assert product.status == "failed" and "answer_check:placeholder_left" in _kinds(product)
     assert "答案检查未通过" in (market.error or "")
     # failed answers never reach the summaries
-    assert "【板块行情】" not in core and "【数据要素】" not in core and "【大模型】" in core
+    tech = drafts["tech_frontier"]
+    assert tech.status == "draft" and tech.answer_check == "needs_review"
+    assert "answer_check:other_section_heading" in _kinds(tech)
+    assert "【板块行情】" not in core and "【数据要素】" not in core and "【前沿技术】" not in core
+    assert "【大模型】" in core
 
 
 def test_prompt_echo_and_repetition_loop_fail(tmp_path: Path) -> None:
