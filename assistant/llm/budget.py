@@ -30,12 +30,18 @@ KNOWN_CONTEXT_WINDOWS: tuple[tuple[str, int], ...] = (
 )
 # Unknown model behind an unknown server: assume Ollama's historical default rather than an API's generous one.
 DEFAULT_CONTEXT_WINDOW = 4_096
+OLLAMA_PORT = ":11434"
+OLLAMA_DEFAULT_CONTEXT = 4_096
 
 
 def context_window(settings: Settings) -> int:
     """The configured ``context_window``, else the known default for the model name, else a small safe value."""
     if settings.context_window:
         return settings.context_window
+    if OLLAMA_PORT in (settings.openai_base_url or ""):
+        # Ollama serves every model with its own num_ctx (default 4096) and silently truncates beyond it,
+        # whatever the model could do: the model's nominal context would be a lie here.
+        return OLLAMA_DEFAULT_CONTEXT
     name = re.sub(r"^.*/", "", settings.model.lower())
     for prefix, size in KNOWN_CONTEXT_WINDOWS:
         if name.startswith(prefix):
