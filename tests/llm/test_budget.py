@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from assistant.llm.budget import call_deadline_s, context_window, max_tokens_for, retry_max_tokens, section_deadline_s
+from assistant.llm.budget import (
+    call_deadline_s,
+    context_window,
+    max_tokens_for,
+    retry_max_tokens,
+    section_deadline_s,
+)
 from assistant.settings import get_settings
 
 
@@ -17,7 +23,7 @@ def test_context_window_setting_then_ollama_then_model_table_then_a_small_defaul
 def test_max_tokens_has_headroom_and_a_length_retry_never_passes_the_context() -> None:
     assert max_tokens_for(1800) == 2956 and max_tokens_for(10) == 271
     assert retry_max_tokens(1000, 2000, 8192) == 2000
-    assert retry_max_tokens(3000, 2000, 8192) == 6176  # what the context leaves
+    assert retry_max_tokens(3000, 4000, 8192) == 4176  # what the context leaves
     assert retry_max_tokens(3000, 6000, 8192) == 3000  # never lower than before
 
 
