@@ -11,7 +11,7 @@ from assistant.drafting.digest import match_groups, render_digest, source_number
 from assistant.drafting.template import load_template
 from assistant.engine.answer import AWAITING_EDITOR, check_answer, tag_uncited_judgement
 from assistant.engine.packed import PackedContext, Source
-from assistant.models import Report, SectionDraft
+from assistant.models import Report, SectionDraft, SourceRef
 
 TEMPLATE = load_template("monthly_ai")
 OTHERS = [s.title for s in TEMPLATE.sections]
@@ -106,3 +106,15 @@ def test_uncited_model_judgement_is_tagged_and_blocks_until_the_mark_is_deleted(
     confirmed = report.model_copy(update={"sections": [section.model_copy(
         update={"markdown": text.replace(AWAITING_EDITOR, "")})]})
     assert not [f for f in run_checks(confirmed, {}) if f.kind == "uncited_model_judgement"]
+
+
+def test_checks_repeat_the_answer_check_for_sections_sent_to_review_until_fixed() -> None:
+    bad = WRITEUP + "\n\n### （一）前沿产品动态\n\n产品更新很多[1]。"
+    section = SectionDraft(id="tech_frontier", title="（一）前沿技术动态", markdown=bad, answer_check="needs_review")
+    source = SourceRef(marker=1, doc_id="fa3", title="FlashAttention-3", date=dt.date(2024, 7, 12), source="机器之心")
+    report = Report(month="2024-07", engine="openai", template_id="monthly_ai", sections=[section],
+                    sources=[source])
+    kinds = [f.kind for f in run_checks(report, {}) if f.kind.startswith("answer_check:")]
+    assert kinds == ["answer_check:other_section_heading"]
+    fixed = report.model_copy(update={"sections": [section.model_copy(update={"markdown": WRITEUP})]})
+    assert not [f for f in run_checks(fixed, {}) if f.kind.startswith("answer_check:")]
