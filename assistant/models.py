@@ -176,6 +176,8 @@ class SectionDraft(BaseModel):
     error: str | None = None
     provenance: Provenance | None = None
     findings: list[Finding] = Field(default_factory=list)
+    # the answer check's verdict (assistant.engine.answer): "passed" | "needs_review" | "failed"; None = not run
+    answer_check: str | None = None
 
 
 class Report(BaseModel):

@@ -80,10 +80,20 @@ class Settings(BaseSettings):
     model: str = "gpt-4o-mini"
     temperature: float = 0.2
     max_concurrency: int = 4
-    request_timeout_s: float = 60.0
-    section_timeout_s: float = 300.0
+    request_timeout_s: float = Field(default=60.0, description="connect timeout and the longest silence while a "
+                                     "streamed answer is arriving (not the whole call: see call_deadline_s)")
+    section_timeout_s: float | None = Field(default=None, description="wall clock per section; None = sized from "
+                                            "the sections' budgets, tokens_per_s and max_retries")
     max_retries: int = 3
     context_tokens: int = 6000
+    context_window: int | None = Field(default=None, description="the model's context in tokens; None = known "
+                                       "default for the model name (assistant.llm.budget), else 4096")
+    tokens_per_s: float = Field(default=8.0, description="conservative generation speed used to size deadlines")
+    call_deadline_s: float | None = Field(default=None, description="wall clock per model call; None = sized "
+                                          "from max_tokens and tokens_per_s")
+    fallback_offline: bool = Field(default=False, description="a section whose model calls keep failing is "
+                                   "drafted by the offline engine instead (marked in provenance and findings)")
+    structured_output: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
     price_prompt_per_1k: float = 0.00015
     price_completion_per_1k: float = 0.0006
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from assistant.checks.config import CheckConfig, load_check_config
 from assistant.checks.context import CheckContext
+from assistant.checks.judgement import check_answers, check_model_judgement
 from assistant.checks.market import (
     build_subjects,
     check_core_views_in_body,
@@ -66,6 +67,8 @@ def run_checks(report: Report, items: dict[str, NewsItem], *, pack: MarketPack |
         lambda: check_core_views_in_body(ctx, subjects),
         lambda: check_publishers(ctx),
         lambda: check_hygiene(ctx),
+        lambda: check_model_judgement(ctx),
+        lambda: check_answers(ctx),
     ]
     findings = [f for check in checks for f in check()]
     order = {s.id: i for i, s in enumerate(report.sections)}

@@ -45,7 +45,8 @@ def _summary(report: Report, out: Path) -> Table:
     for col in ("章节", "状态", "引用", "说明"):
         table.add_column(col)
     for s in report.sections:
-        status = "[red]失败[/]" if s.status == "failed" else "[green]完成[/]"
+        status = ("[red]失败[/]" if s.status == "failed" else
+                  "[yellow]待复核[/]" if s.answer_check == "needs_review" else "[green]完成[/]")
         note = s.error or "；".join(f.kind for f in s.findings[:3])
         table.add_row(s.title, status, str(len(s.citations)), note)
     return table

@@ -24,9 +24,18 @@ from assistant.drafting.market import missing_tables
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
 from assistant.drafting.sources import briefs_for, prompt_values
 from assistant.drafting.template import SectionSpec
+from assistant.engine.answer import (
+    AWAITING_EDITOR,
+    JUDGEMENT_KINDS,
+    AnswerVerdict,
+    UnusableAnswer,
+    check_answer,
+    tag_uncited_judgement,
+)
 from assistant.engine.output import strip_think
 from assistant.engine.request import DepBrief, Engine, Generation, GenerationRequest
 from assistant.errors import DraftingError
+from assistant.llm.budget import max_tokens_for
 from assistant.models import Finding, Hit, Provenance, SectionDraft, TableSet
 from assistant.prompts import load_prompt
 
@@ -68,7 +77,7 @@ def _pack(state: ChainState) -> ChainState:
         return state
     doc_ids = sorted({h.doc_id for hits in record.groups.values() for h in hits})
     items = inputs.retriever.get_items(doc_ids) if inputs.retriever is not None else {}
-    share = inputs.context_tokens // max(len(record.groups), 1)
+    share = source_budget(inputs) // max(len(record.groups), 1)
     merged = PackedContext()
     for title, hits in record.groups.items():
         seen = {s.doc_id for s in merged.sources}
@@ -81,6 +90,22 @@ def _pack(state: ChainState) -> ChainState:
     # what the groups left of their equal shares widens the best-ranked cut sources of any group
     record.packed = widen_sources(merged, items, budget=inputs.context_tokens, count=inputs.count)
     return state
+
+
+PROMPT_OVERHEAD_TOKENS = 1000  # system prompt + section instructions + message framing, measured ~600-900
+
+
+def source_budget(inputs: SectionInputs) -> int:
+    """Tokens for sources: the configured share, shrunk so system + prompt + sources + max_tokens fit the model's
+    context window. What does not fit is dropped lowest-ranked first (recorded, and reported as a finding)."""
+    budget = inputs.context_tokens
+    if inputs.context_window:
+        free = inputs.context_window - PROMPT_OVERHEAD_TOKENS
+        # In a small window the output keeps at most half of what is free (the engine caps max_tokens to the
+        # rest): a section with no sources cannot be drafted at all.
+        output = min(max_tokens_for(inputs.spec.budget_tokens), max(free // 2, 0))
+        budget = max(0, min(budget, free - output))
+    return budget
 
 
 def section_hash(spec: SectionSpec) -> str:
@@ -119,8 +144,52 @@ def _prompt(state: ChainState) -> ChainState:
 def _model(engine: Engine, state: ChainState) -> ChainState:
     if state.request is None:
         raise DraftingError("prompt step did not run")
-    state.generation = engine.generate(state.request)
+    try:
+        state.generation = engine.generate(state.request)
+    except UnusableAnswer as exc:
+        # The model's last answer goes into the failed draft's finding, so the stage file shows what came back.
+        spec = state.request.section
+        raise SectionFailure(str(exc), [Finding(section=spec.id, kind=exc.kind, detail=str(exc),
+                                                evidence=exc.text[:4000])]) from exc
     return state
+
+
+def _judgement(state: ChainState, gen: Generation, text: str) -> tuple[str, list[Finding]]:
+    """Model-written opinion without a citation in 核心观点/投资建议 waits for an editor (the offline engine only
+    assembles cited leads and configured themes, so its text is not a model's judgement)."""
+    spec = state.inputs.spec
+    if spec.kind not in JUDGEMENT_KINDS or state.inputs.values.get("engine") == "offline" \
+            or gen.parameters.get("fallback"):
+        return text, []
+    tagged, sentences = tag_uncited_judgement(text)
+    return tagged, [Finding(section=spec.id, kind="uncited_model_judgement", sentence=s[:200],
+                            detail=f"模型写出的判断没有引用支撑，需编辑确认后删除「{AWAITING_EDITOR}」标记")
+                    for s in sentences]
+
+
+def _trimmed(state: ChainState) -> list[Finding]:
+    dropped = [d for d in state.record.packed.dropped if d.reason == "budget"]
+    if not dropped or source_budget(state.inputs) >= state.inputs.context_tokens:
+        return []
+    docs = list(dict.fromkeys(d.doc_id for d in dropped))
+    return [Finding(section=state.inputs.spec.id, kind="context_trimmed", severity="info",
+                    detail=f"上下文预算内放不下全部检索结果：排名靠后的 {len(docs)} 篇资料未提供给模型（"
+                           f"{'、'.join(docs[:5])}{'…' if len(docs) > 5 else ''}）")]
+
+
+def _generation_findings(spec: SectionSpec, gen: Generation) -> list[Finding]:
+    """What the engine had to do to get this answer: never silent."""
+    params, out = gen.parameters, []
+    if "length" in str(params.get("finish_reasons") or ""):
+        out.append(Finding(section=spec.id, kind="output_truncated_retried", severity="warning",
+                           detail=f"模型输出达到长度上限被截断，已提高上限重试（finish_reason：{params['finish_reasons']}）"))
+    if params.get("repairs"):
+        out.append(Finding(section=spec.id, kind="structured_output_repaired", severity="info",
+                           detail="模型第一次的 JSON 未通过格式校验，已把错误反馈给模型重试"))
+    if params.get("fallback"):
+        out.append(Finding(section=spec.id, kind="engine_fallback", severity="warning",
+                           detail=f"模型调用失败，本节改由 {params['fallback']} 引擎起草：{params.get('fallback_reason', '')}"))
+    return out
 
 
 def _body(state: ChainState, raw: str) -> tuple[str, list[Finding]]:
@@ -153,11 +222,34 @@ def _parse(state: ChainState) -> ChainState:
         except PlaceholderError as exc:
             raise SectionFailure(str(exc), [Finding(section=spec.id, kind="unknown_placeholder",
                                                     detail=str(exc), sentence=exc.placeholder)]) from exc
+    verdict = _answer_check(state, text.strip(), len(parsed.citations))
+    text, judgement = _judgement(state, gen, text)
     state.draft = SectionDraft(
         id=spec.id, title=spec.title, markdown=text.strip(), citations=parsed.citations,
         tables=_table_ids(inputs.tables, spec.tables), charts=_chart_ids(inputs.tables, spec.charts),
-        findings=findings + parsed.findings, provenance=_provenance(state, gen))
+        findings=(_generation_findings(spec, gen) + _trimmed(state) + findings + parsed.findings + verdict.findings
+                  + judgement),
+        provenance=_provenance(state, gen),
+        answer_check=verdict.status)
     return state
+
+
+def _answer_check(state: ChainState, markdown: str, citations: int) -> AnswerVerdict:
+    """Every engine's draft passes the same check; a failed answer is a failed section, never 完成."""
+    spec, template = state.inputs.spec, state.inputs.template
+    others = [t for s in template.sections if s.id != spec.id for t in (s.title, s.chapter) if t]
+    prompts = [text for _, text in state.request.messages] if state.request is not None else []
+    # The current version an editor regenerates from is material to keep, not scaffolding to echo.
+    for material in (state.inputs.editing.current_markdown, state.inputs.editing.instruction):
+        if material:
+            prompts = [text.replace(material, "") for text in prompts]
+    verdict = check_answer(spec, markdown, citations=citations, prompt_texts=prompts, other_titles=others)
+    if verdict.status == "failed":
+        for finding in verdict.findings:
+            finding.evidence = finding.evidence or markdown[:2000]
+        reasons = "；".join(f.detail for f in verdict.findings[:3])
+        raise SectionFailure(f"答案检查未通过：{reasons}", verdict.findings)
+    return verdict
 
 
 def _table_ids(tables: TableSet, refs: list[str]) -> list[str]:
@@ -172,11 +264,18 @@ def _provenance(state: ChainState, gen: Generation) -> Provenance:
     inputs = state.inputs
     retrieved = [h.doc_id for hits in state.record.groups.values() for h in hits]
     return Provenance(
-        engine=state.inputs.values.get("engine", ""), model=gen.model, parameters=gen.parameters,
+        engine=_engine_name(state.inputs.values.get("engine", ""), gen), model=gen.model,
+        parameters=gen.parameters,
         template_id=state.template_id, template_hash=state.template_hash,
         retrieved_doc_ids=list(dict.fromkeys(retrieved)), prompt_tokens=gen.prompt_tokens,
         completion_tokens=gen.completion_tokens, cost_usd=gen.cost_usd, latency_s=gen.latency_s,
         pack_hash=inputs.pack_hash, corpus_hash=inputs.corpus_hash, attempts=gen.attempts)
+
+
+def _engine_name(engine: str, gen: Generation) -> str:
+    # A fallback draft names both engines: a re-run with a working model sees it as stale and redrafts it.
+    fallback = gen.parameters.get("fallback")
+    return f"{engine}+{fallback}" if fallback else engine
 
 
 def retrieve_and_pack(inputs: SectionInputs) -> RetrievalRecord:

@@ -49,6 +49,7 @@ class SectionInputs:
     values: dict[str, str]
     count: Callable[[str], int]
     context_tokens: int = 6000
+    context_window: int | None = None  # the model's context (openai engine): packing fits prompt + output in it
     retriever: Retriever | None = None
     deps: dict[str, tuple[SectionDraft, PackedContext]] = field(default_factory=dict)
     editing: Editing = field(default_factory=Editing)

@@ -54,21 +54,34 @@ def report_values(config: PackConfig, tables: TableSet) -> dict[str, str]:
 
 def make_engine(settings: Settings, out_dir: Path, count: Callable[[str], int]) -> Engine:
     if settings.resolved_engine == "openai":
+        from assistant.drafting.offline import OfflineEngine as Fallback
         from assistant.llm.engine import OpenAIEngine
 
-        return OpenAIEngine(settings, log=CallLog(Path(out_dir) / "calls.jsonl"), count=count)
+        return OpenAIEngine(settings, log=CallLog(Path(out_dir) / "calls.jsonl"), count=count,
+                            fallback=Fallback() if settings.fallback_offline else None)
     from assistant.drafting.offline import OfflineEngine
 
     return OfflineEngine()
 
 
 def _stale(draft: SectionDraft, spec: SectionSpec, job: DraftJob) -> bool:
-    """Failed, or drafted from other inputs, another engine or another version of its template/prompts."""
+    """Failed (or failed the answer check), or drafted from other inputs, by another engine, model or endpoint,
+    or from another version of its template/prompts."""
     prov = draft.provenance
-    if prov is None or draft.status == "failed":
+    if prov is None or draft.status == "failed" or draft.answer_check in ("failed", "needs_review"):
+        return True
+    if prov.engine != "template" and (prov.model, prov.parameters.get("base_url")) != _endpoint(job.engine):
         return True
     return (prov.pack_hash != job.pack_hash or prov.engine not in ("template", job.engine.name)
             or prov.corpus_hash not in ("", job.corpus_hash) or prov.template_hash != section_hash(spec))
+
+
+def _endpoint(engine: Engine) -> tuple[str | None, object]:
+    """(model, base URL) of an engine; the offline engine has neither."""
+    settings = getattr(engine, "settings", None)
+    if settings is None:
+        return None, None
+    return settings.model, settings.openai_base_url
 
 
 def plan_sections(job: DraftJob, store: StageStore, wanted: list[str] | None,
@@ -175,7 +188,26 @@ def _job(settings: Settings, template: ReportTemplate, tables: TableSet, config:
     return DraftJob(template=template, tables=tables, values=report_values(config, tables),
                     window=month_window(config.month), engine=make_engine(settings, out_dir, count), count=count,
                     config=config, context_tokens=settings.context_tokens, max_concurrency=settings.max_concurrency,
-                    section_timeout_s=settings.section_timeout_s, store=store, progress=progress)
+                    section_timeout_s=_section_timeout(settings, template), store=store, progress=progress,
+                    context_window=_context_window(settings))
+
+
+def _context_window(settings: Settings) -> int | None:
+    if settings.resolved_engine != "openai":
+        return None
+    from assistant.llm.budget import context_window
+
+    return context_window(settings)
+
+
+def _section_timeout(settings: Settings, template: ReportTemplate) -> float:
+    if settings.section_timeout_s:
+        return settings.section_timeout_s
+    if settings.resolved_engine != "openai":
+        return 300.0
+    from assistant.llm.budget import section_deadline_s
+
+    return max(section_deadline_s(settings, s.budget_tokens) for s in template.sections)
 
 
 def regenerate_section(out_dir: Path, section_id: str, instruction: str, settings: Settings, *,

@@ -19,6 +19,7 @@ from assistant.drafting.disclosures import render_fixed_section
 from assistant.drafting.inputs import RetrievalRecord, Retriever, SectionFailure, SectionInputs
 from assistant.drafting.stages import StageStore
 from assistant.drafting.template import ReportTemplate, SectionSpec
+from assistant.engine.answer import check_answer
 from assistant.engine.request import Editing, Engine
 from assistant.errors import AssistantError, ModelError
 from assistant.models import Finding, Provenance, SectionDraft, TableSet
@@ -41,6 +42,7 @@ class DraftJob:
     config: PackConfig
     retriever: Retriever | None = None
     context_tokens: int = 6000
+    context_window: int | None = None
     max_concurrency: int = 4
     section_timeout_s: float = 300.0
     pack_hash: str = ""
@@ -66,6 +68,7 @@ def _inputs(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome], e
     return SectionInputs(
         spec=spec, template=job.template, tables=job.tables, window=job.window,
         values={**job.values, "engine": job.engine.name}, count=job.count, context_tokens=job.context_tokens,
+        context_window=job.context_window,
         retriever=job.retriever, deps={k: (v.draft, v.record.packed) for k, v in deps.items()},
         editing=editing or Editing(), prior=prior, pack_hash=job.pack_hash, corpus_hash=job.corpus_hash)
 
@@ -76,7 +79,9 @@ def run_section(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome
     empty = RetrievalRecord(section=spec.id)
     try:
         if spec.kind in ("static", "disclosures"):
-            return SectionOutcome(render_fixed_section(spec, job.config, pack_hash=job.pack_hash), empty)
+            fixed = render_fixed_section(spec, job.config, pack_hash=job.pack_hash)
+            verdict = check_answer(spec, fixed.markdown, citations=len(fixed.citations))
+            return SectionOutcome(fixed.model_copy(update={"answer_check": verdict.status}), empty)
         if prior is None and spec.retrieval:
             prior = retrieve_and_pack(_inputs(job, spec, deps, editing, None))
         state = build_chain(job.engine).invoke(_inputs(job, spec, deps, editing, prior))
@@ -178,6 +183,12 @@ def draft_sections(job: DraftJob, todo: list[SectionSpec],
                 status = "failed" if outcome.draft.status == "failed" else "ok"
                 job.progress(ProgressEvent("draft", outcome.draft.error or f"完成 {spec.title}", finished_count,
                                            total, spec.id, status))
+    except KeyboardInterrupt:
+        # Close the engine's open streams so blocked workers return now, not at their next read timeout.
+        cancel = getattr(job.engine, "cancel", None)
+        if callable(cancel):
+            cancel()
+        raise
     finally:
         # A timed-out section's thread may still be blocked on I/O; do not wait for it.
         pool.shutdown(wait=False, cancel_futures=True)

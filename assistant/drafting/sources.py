@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from assistant.drafting.citations import MARKER
 from assistant.drafting.context import PackedContext, Source, format_sources
@@ -48,7 +49,9 @@ def briefs_for(inputs: SectionInputs) -> tuple[PackedContext, list[DepBrief]]:
     briefs = []
     for dep_id in inputs.spec.depends_on:
         dep = inputs.deps.get(dep_id)
-        if dep is None or dep[0].status == "failed":
+        # Only answers that passed the answer check feed a summary: a hole must not become a thesis.
+        # Drafts persisted before the check existed (None) and fixed sections are trusted as before.
+        if dep is None or dep[0].status == "failed" or dep[0].answer_check not in (None, "passed"):
             continue
         draft, packed = dep
         lead = _renumber_into(lead_paragraph(draft.markdown), draft, packed, sources)
@@ -57,16 +60,71 @@ def briefs_for(inputs: SectionInputs) -> tuple[PackedContext, list[DepBrief]]:
     return PackedContext(sources=sources), briefs
 
 
+# The cells market prose may cite, per table: (column, rows kept, sort by that column descending?). Whole tables
+# cost ~16k tokens and a model cites a handful of cells; the tables themselves are attached by code.
+MARKET_CELLS: dict[str, tuple[str, int, bool]] = {
+    "T1": ("月涨跌幅", 5, False), "T2": ("月涨跌幅", 5, False), "T3": ("近1月回报(%)", 3, True),
+    "T4": ("月涨跌幅(%)", 5, True), "T5": ("月涨跌幅(%)", 5, True),
+}
+
+
+def _number(cell: str) -> float:
+    try:
+        return float(cell.rstrip("%"))
+    except ValueError:
+        return float("-inf")
+
+
 def _facts_listing(tables: TableSet, refs: list[str]) -> str:
+    """The placeholders market prose may use: every fact, and the few cells per table it can cite."""
     lines = [f"{{fact:{k}}} = {v}" for k, v in sorted(tables.facts.items())]
     for ref in refs:
         table = tables.table(ref)
-        if table is None:
+        if table is None or table.id not in MARKET_CELLS or len(table.columns) < 2:
             continue
-        for row in table.rows:
-            lines += [f"{{{table.id}.{row[0]}.{col}}} = {cell}"
-                      for col, cell in zip(table.columns[2:], row[2:], strict=False) if cell]
+        column, keep, by_value = MARKET_CELLS[table.id]
+        if column not in table.columns:
+            continue
+        at = table.columns.index(column)
+        rows = [r for r in table.rows if len(r) > at and r[at]]
+        if by_value:
+            rows = sorted(rows, key=lambda r: _number(r[at]), reverse=True)
+        lines += [f"{{{table.id}.{row[1]}.{column}}} = {row[at]}" for row in rows[:keep]]
     return "\n".join(lines)
+
+
+DIGEST_PASSAGE_TOKENS = 160  # a digest row summarises an item in 2-4 sentences: its lead is what it needs
+
+
+def _lead_of(passage: str, limit: int, count: Callable[[str], int]) -> str:
+    out: list[str] = []
+    used = 0
+    for sentence in re.split(r"(?<=[。！？!?])", passage):
+        cost = count(sentence)
+        if out and used + cost > limit:
+            break
+        out.append(sentence)
+        used += cost
+    return "".join(out).strip()
+
+
+def _prompt_sources(inputs: SectionInputs, packed: PackedContext) -> list[Source]:
+    """Digest rows and summaries (core views, advice: they restate briefs) get each source's lead sentences; the
+    stored passage (what checks compare with) stays whole."""
+    if inputs.spec.kind not in ("digest", "core_views", "advice"):
+        return packed.sources
+    return [s.model_copy(update={"passage": _lead_of(s.passage, DIGEST_PASSAGE_TOKENS, inputs.count)})
+            for s in packed.sources]
+
+
+def editing_block(instruction: str, current_markdown: str | None) -> str:
+    """The editor's request, only when there is one: an empty "修改要求：无" block is what small models echo."""
+    if not instruction and not current_markdown:
+        return ""
+    parts = [f"编辑的修改要求：{instruction or '（未写明）'}"]
+    if current_markdown:
+        parts.append(f"当前版本（供参考）：\n{current_markdown}")
+    return "\n".join(parts) + "\n"
 
 
 def _tables_listing(tables: TableSet, refs: list[str]) -> str:
@@ -85,9 +143,10 @@ def prompt_values(inputs: SectionInputs, packed: PackedContext, briefs: list[Dep
         **inputs.values,
         "section_title": spec.title,
         "budget_tokens": str(spec.budget_tokens),
-        "sources": format_sources(packed.sources),
+        "sources": format_sources(_prompt_sources(inputs, packed)),
         "instruction": editing.instruction or "无",
         "current_markdown": editing.current_markdown or "无",
+        "editing": editing_block(editing.instruction, editing.current_markdown),
         "briefs": "\n".join(f"【{b.label}】{b.lead}" for b in briefs) or "无",
         "themes": "\n".join(f"{i}. {t}" for i, t in enumerate(spec.themes, start=1)) or "无",
         "placeholders": _facts_listing(inputs.tables, spec.tables) if spec.kind == "market" else "无",

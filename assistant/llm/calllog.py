@@ -23,6 +23,9 @@ class CallRecord(BaseModel):
     latency_s: float = 0.0
     cost_usd: float = 0.0
     error: str | None = None
+    finish_reason: str | None = None
+    max_tokens: int | None = None
+    response_format: str | None = None  # json_schema | json_object | prompt (digest sections), None for Markdown
     at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 

@@ -10,9 +10,9 @@ from assistant.settings import Settings
 __all__ = ["estimate_cost", "make_chat_model"]
 
 
-def make_chat_model(settings: Settings) -> ChatOpenAI:
-    """ChatOpenAI for DeepSeek/Qwen/vLLM/Ollama/OpenAI alike. The SDK's own retries are off: the engine retries
-    with its own bounded backoff so that every attempt is logged."""
+def make_chat_model(settings: Settings, *, max_tokens: int | None = None) -> ChatOpenAI:
+    """ChatOpenAI for DeepSeek/Qwen/vLLM/Ollama/OpenAI alike (used by the classifier; drafting streams through
+    the SDK in ``engine``). The SDK's own retries are off so that every attempt is logged."""
     if settings.openai_api_key is None:
         raise ConfigError("openai 引擎需要 API key（环境变量 RA_OPENAI_API_KEY 或配置文件 openai_api_key）")
     return ChatOpenAI(
@@ -22,6 +22,7 @@ def make_chat_model(settings: Settings) -> ChatOpenAI:
         api_key=settings.openai_api_key,
         timeout=settings.request_timeout_s,
         max_retries=0,
+        max_completion_tokens=max_tokens,
     )
 
 

@@ -1,8 +1,9 @@
 """A local OpenAI-compatible chat-completions server for tests and benchmarks (http.server on 127.0.0.1).
 
-Behaviour is scripted per request: a rule matches a substring of the user message (a section title) and pops
-the next scripted step; unmatched requests get a plausible default answer built from the prompt itself, so a
-whole report can be drafted through the real openai engine over real HTTP.
+Behaviour is scripted per request: a rule matches a substring of the prompt (a section title) and pops the next
+scripted step; unmatched requests get a plausible default answer built from the prompt itself, so a whole report
+can be drafted through the real openai engine over real HTTP. Streaming (SSE), ``max_tokens``, ``response_format``
+and a context limit behave like llama.cpp's server; every request body is kept in ``requests``.
 """
 
 from __future__ import annotations
@@ -21,12 +22,17 @@ __all__ = ["FakeOpenAIServer", "Step", "default_answer"]
 
 @dataclass
 class Step:
-    """One scripted reply: ``kind`` is ok | status | hang | empty."""
+    """One scripted reply. ``kind``: ok | status | hang | empty | length | endless.
+
+    ``length`` answers ``text`` with ``finish_reason: "length"``; ``endless`` streams ``text`` forever (until the
+    client closes the connection); ``status`` answers ``status`` with ``headers`` (e.g. Retry-After)."""
 
     kind: str = "ok"
     text: str = ""
     status: int = 200
     seconds: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    message: str = ""
 
 
 def _sources(prompt: str) -> list[tuple[int, str]]:
@@ -47,20 +53,34 @@ def default_answer(prompt: str) -> str:
     if placeholders:
         chosen = [p for p in placeholders if "theme_index" in p] or placeholders
         return "### （一）整体行情\n\n主题指数：" + "，".join(chosen[:4]) + "。"
+    if "撰写报告开头的" in prompt:  # core views: one bullet per brief, keeping its markers
+        briefs = re.findall(r"^【([^】]+)】(.+)$", prompt, re.MULTILINE)
+        return "\n".join(f"- **{label}**：{lead}" for label, lead in briefs) or "- **要点**：本月行业动态平稳。"
     if sources:
         n, title = sources[0]
         return f"本月进展较多[{n}]。\n\n#### 1. {title}\n\n{title}发布，引发关注。[{n}]"
     return "- **要点**：本月行业动态平稳。"
 
 
+def _tokens(text: str) -> int:
+    return max(1, len(text) // 2)
+
+
 @dataclass
 class FakeOpenAIServer:
-    """``with FakeOpenAIServer() as srv: settings(openai_base_url=srv.base_url)``."""
+    """``with FakeOpenAIServer() as srv: settings(openai_base_url=srv.base_url)``.
+
+    ``formats``: the response_format types accepted (others get llama.cpp's 400); ``context``: the context
+    window in (fake) tokens, ``None`` = unlimited; ``chunk_chars``: characters per streamed chunk."""
 
     latency_s: float = 0.0
     rules: dict[str, list[Step]] = field(default_factory=dict)
     answer: Callable[[str], str] = default_answer
     requests: list[dict[str, Any]] = field(default_factory=list)
+    formats: tuple[str, ...] = ("json_schema", "json_object")
+    context: int | None = None
+    chunk_chars: int = 64
+    disconnects: int = 0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -94,10 +114,25 @@ class FakeOpenAIServer:
     def calls_matching(self, match: str) -> int:
         return sum(1 for r in self.requests if match in r["prompt"])
 
+    def bodies_matching(self, match: str) -> list[dict[str, Any]]:
+        return [r["body"] for r in self.requests if match in r["prompt"]]
+
+    def _refusal(self, body: dict[str, Any], prompt: str) -> tuple[int, str] | None:
+        fmt = (body.get("response_format") or {}).get("type")
+        if fmt and fmt not in self.formats:
+            return 400, f"response_format type '{fmt}' is not supported"
+        wanted = _tokens(prompt) + int(body.get("max_tokens") or 0)
+        if self.context is not None and wanted > self.context:
+            return 400, (f"the request exceeds the available context size ({wanted} > {self.context}), "
+                         "try increasing the context size or enable context shift")
+        return None
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *args: object) -> None:
                 return None
 
@@ -105,36 +140,87 @@ class FakeOpenAIServer:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
                 with server._lock:
-                    server.requests.append({"prompt": prompt, "model": body.get("model"), "at": time.time()})
+                    server.requests.append({"prompt": prompt, "model": body.get("model"), "at": time.time(),
+                                            "body": body})
+                refusal = server._refusal(body, prompt)
+                if refusal is not None:
+                    return self._error(*refusal)
                 step = server.next_step(prompt)
                 time.sleep(server.latency_s)
                 if step.kind == "hang":
                     time.sleep(step.seconds)
                 if step.kind == "status":
-                    return self._send(step.status, {"error": {"message": f"scripted {step.status}",
-                                                              "type": "server_error"}})
+                    return self._error(step.status, step.message or f"scripted {step.status}", step.headers)
                 text = "" if step.kind == "empty" else step.text
-                return self._send(200, _completion(body, prompt, text))
+                finish = "length" if step.kind == "length" else "stop"
+                if body.get("stream"):
+                    return self._stream(body, prompt, text, finish, endless=step.kind == "endless")
+                return self._send(200, _completion(body, prompt, text, finish))
 
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
+            def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+                self._send(status, {"error": {"message": message, "type": "server_error", "code": status}},
+                           headers or {})
+
+            def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
+                    for key, value in (headers or {}).items():
+                        self.send_header(key, value)
                     self.end_headers()
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     return  # the client gave up (timeout): nothing to answer
 
+            def _event(self, payload: dict[str, Any] | str) -> None:
+                data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+                chunk = f"data: {data}\n\n".encode()
+                self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                self.wfile.flush()
+
+            def _stream(self, body: dict[str, Any], prompt: str, text: str, finish: str, *, endless: bool) -> None:
+                model = body.get("model", "fake")
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    size = server.chunk_chars
+                    pieces = [text[i:i + size] for i in range(0, len(text), size)] or [""]
+                    while True:
+                        for piece in pieces:
+                            self._event(_chunk(model, {"content": piece}, None))
+                        if not endless:
+                            break
+                        time.sleep(0.01)
+                    self._event(_chunk(model, {}, finish))
+                    if (body.get("stream_options") or {}).get("include_usage"):
+                        self._event({**_chunk(model, {}, None), "choices": [], "usage": _usage(prompt, text)})
+                    self._event("[DONE]")
+                    self.wfile.write(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    with server._lock:
+                        server.disconnects += 1  # the client closed the stream: generation stops here
+
         return Handler
 
 
-def _completion(body: dict[str, Any], prompt: str, text: str) -> dict[str, Any]:
+def _usage(prompt: str, text: str) -> dict[str, int]:
+    return {"prompt_tokens": _tokens(prompt), "completion_tokens": _tokens(text),
+            "total_tokens": _tokens(prompt) + _tokens(text)}
+
+
+def _chunk(model: str, delta: dict[str, str], finish: str | None) -> dict[str, Any]:
+    return {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+
+def _completion(body: dict[str, Any], prompt: str, text: str, finish: str = "stop") -> dict[str, Any]:
     return {
         "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
         "model": body.get("model", "fake"),
-        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
-        "usage": {"prompt_tokens": max(1, len(prompt) // 2), "completion_tokens": max(1, len(text) // 2),
-                  "total_tokens": max(1, len(prompt) // 2) + max(1, len(text) // 2)},
+        "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": text}}],
+        "usage": _usage(prompt, text),
     }

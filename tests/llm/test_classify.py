@@ -9,7 +9,7 @@ import pytest
 from fakes.openai_server import FakeOpenAIServer, Step
 
 from assistant.llm.calllog import CallLog
-from assistant.llm.classify import classifier_for, make_llm_classifier, parse_category
+from assistant.llm.classify import classifier_for, make_llm_classifier, parse_category, rules_verdict
 from assistant.settings import Settings, get_settings
 from assistant.store import ingest, open_store
 
@@ -70,3 +70,36 @@ def test_a_failing_model_falls_back_to_the_rules(tmp_path: Path) -> None:
 
 def test_offline_engine_uses_rules_only(tmp_path: Path) -> None:
     assert classifier_for(get_settings(engine="offline"), tmp_path / "calls.jsonl") is None
+
+
+def test_digits_are_not_a_category_and_the_prompt_asks_for_a_word(tmp_path: Path) -> None:
+    with FakeOpenAIServer() as server:
+        server.script("Tenstorrent", Step("ok", "3"))
+        settings = _settings(tmp_path, server)
+        classify = make_llm_classifier(settings, CallLog(tmp_path / "calls.jsonl"))
+        assert classify("Tenstorrent 推出新一代 AI 芯片", "RISC-V") == ""  # the rules decide
+        body = server.requests[0]["body"]
+    assert "不要回答序号或数字" in server.requests[0]["prompt"] and "- compute:" in server.requests[0]["prompt"]
+    assert (body.get("max_tokens") or body.get("max_completion_tokens")) == 16
+
+
+def test_confident_rules_win_over_a_disagreeing_model(tmp_path: Path) -> None:
+    title, body = "三星发布新一代 AI 芯片与 HBM 存储", "三星电子发布 AI 芯片，GPU 算力与 HBM 带宽提升，面向 AI 服务器与数据中心。"
+    ruled, confident = rules_verdict(title, body)
+    assert ruled == "compute" and confident
+    with FakeOpenAIServer() as server:
+        server.script("三星", Step("ok", "data_policy"), Step("ok", "compute"))
+        classify = make_llm_classifier(_settings(tmp_path, server), CallLog(None))
+        assert classify(title, body) == ""  # handed back to the rules
+        assert classify(title + "。", body) == "compute"  # agreeing answers stand
+
+
+def test_answers_are_cached_in_the_store_so_a_rerun_asks_nothing(tmp_path: Path) -> None:
+    with FakeOpenAIServer() as server:
+        server.script("Tenstorrent", Step("ok", "compute"))
+        settings = _settings(tmp_path, server)
+        ingest(_corpus(tmp_path), settings, classifier=classifier_for(settings, tmp_path / "calls.jsonl"))
+        first = len(server.requests)
+        ingest(_corpus(tmp_path), settings, classifier=classifier_for(settings, tmp_path / "calls.jsonl"))
+        assert first == 2 and len(server.requests) == first + 1  # only the non-answer ("chatty") is asked again
+    assert (tmp_path / "store" / "classify_cache.sqlite").is_file()

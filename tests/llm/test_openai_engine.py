@@ -95,10 +95,13 @@ def test_hang_past_the_timeout_fails_the_section(tmp_path: Path) -> None:
 def test_empty_and_malformed_output_fail_with_findings(tmp_path: Path) -> None:
     with FakeOpenAIServer() as server:
         server.script(PRODUCT, Step("empty"))
-        server.script(DATA, Step("ok", text="好的，以下是摘要：没有 JSON"))
+        server.script(DATA, Step("ok", text="好的，以下是摘要：没有 JSON"), Step("ok", text="还是没有 JSON"))
         drafts, _ = _run(server, tmp_path)
+        repair = server.bodies_matching(DATA)[-1]["messages"]
     assert {k for k, d in drafts.items() if d.status == "failed"} == {"product_dynamics", "data_policy"}
     assert drafts["data_policy"].findings[0].kind == "malformed_output"
+    assert drafts["data_policy"].findings[0].evidence == "还是没有 JSON"  # the model's text is kept
+    assert repair[-2]["content"] == "好的，以下是摘要：没有 JSON" and "未通过格式校验" in repair[-1]["content"]
     assert "空内容" in (drafts["product_dynamics"].error or "")
 
 

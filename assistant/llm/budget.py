@@ -1,0 +1,73 @@
+"""Token and time budgets for one model call, sized for slow local servers as well as fast APIs.
+
+A section's ``budget_tokens`` is what its prompt asks for; ``max_tokens`` adds headroom (Chinese text and JSON
+keys cost more tokens than writers expect) so a well-behaved answer is never cut, while a runaway one stops long
+before it fills the context. Deadlines follow from ``max_tokens`` and a conservative generation speed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.settings import Settings
+
+__all__ = ["KNOWN_CONTEXT_WINDOWS", "call_deadline_s", "context_window", "max_tokens_for", "retry_max_tokens",
+           "section_deadline_s"]
+
+HEADROOM = 1.5
+HEADROOM_TOKENS = 256
+MIN_MAX_TOKENS = 256
+PROMPT_TOKENS_PER_S = 100.0  # prompt processing on a CPU-only local server is ~100-500 tokens/s
+DEADLINE_SLACK_S = 30.0
+
+# Context windows of common models (prefix match on the lower-cased model name); the setting wins.
+KNOWN_CONTEXT_WINDOWS: tuple[tuple[str, int], ...] = (
+    ("gpt-4o", 128_000), ("gpt-4.1", 1_000_000), ("gpt-4-turbo", 128_000), ("gpt-3.5", 16_385),
+    ("o1", 200_000), ("o3", 200_000), ("o4", 200_000), ("deepseek", 64_000), ("qwen2.5", 32_768),
+    ("qwen3", 32_768), ("qwen", 8_192), ("glm-4", 128_000), ("moonshot-v1-8k", 8_192),
+    ("moonshot-v1-32k", 32_768), ("moonshot-v1-128k", 128_000), ("llama3", 8_192), ("llama-3", 8_192),
+    ("mistral", 32_768), ("gemma", 8_192), ("phi", 4_096),
+)
+# Unknown model behind an unknown server: assume Ollama's historical default rather than an API's generous one.
+DEFAULT_CONTEXT_WINDOW = 4_096
+OLLAMA_PORT = ":11434"
+OLLAMA_DEFAULT_CONTEXT = 4_096
+
+
+def context_window(settings: Settings) -> int:
+    """The configured ``context_window``, else the known default for the model name, else a small safe value."""
+    if settings.context_window:
+        return settings.context_window
+    if OLLAMA_PORT in (settings.openai_base_url or ""):
+        # Ollama serves every model with its own num_ctx (default 4096) and silently truncates beyond it,
+        # whatever the model could do: the model's nominal context would be a lie here.
+        return OLLAMA_DEFAULT_CONTEXT
+    name = re.sub(r"^.*/", "", settings.model.lower())
+    for prefix, size in KNOWN_CONTEXT_WINDOWS:
+        if name.startswith(prefix):
+            return size
+    return DEFAULT_CONTEXT_WINDOW
+
+
+def max_tokens_for(budget_tokens: int) -> int:
+    return max(MIN_MAX_TOKENS, int(budget_tokens * HEADROOM) + HEADROOM_TOKENS)
+
+
+def retry_max_tokens(previous: int, prompt_tokens: int, window: int) -> int:
+    """A higher bound after ``finish_reason == "length"``: double, but never past what the context leaves."""
+    room = window - prompt_tokens - 16
+    return max(previous, min(previous * 2, room))
+
+
+def call_deadline_s(settings: Settings, max_tokens: int, prompt_tokens: int) -> float:
+    """Wall-clock limit of one call: generating ``max_tokens`` at ``tokens_per_s`` plus prompt processing."""
+    if settings.call_deadline_s:
+        return settings.call_deadline_s
+    return DEADLINE_SLACK_S + prompt_tokens / PROMPT_TOKENS_PER_S + max_tokens / max(settings.tokens_per_s, 0.1)
+
+
+def section_deadline_s(settings: Settings, budget_tokens: int, prompt_tokens: int = 4_000) -> float:
+    """Every attempt a section may make (retries, one length retry at twice the bound, one repair) in sequence."""
+    first = call_deadline_s(settings, max_tokens_for(budget_tokens), prompt_tokens)
+    longer = call_deadline_s(settings, 2 * max_tokens_for(budget_tokens), prompt_tokens)
+    return first * (max(settings.max_retries, 0) + 2) + longer

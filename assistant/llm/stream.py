@@ -1,0 +1,94 @@
+"""One streamed chat completion with a wall-clock deadline and cancellation.
+
+Streaming is what makes a deadline real: between chunks the reader checks the clock and the cancel flag, and
+closing the stream closes the HTTP connection, so the server stops generating instead of queueing the retry
+behind a still-running answer. A silent server is bounded by the client's read timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+
+__all__ = ["Cancelled", "DeadlineExceeded", "StreamResult", "Streamer"]
+
+
+class DeadlineExceeded(TimeoutError):
+    """The call ran past its wall-clock deadline; the stream was closed."""
+
+
+class Cancelled(RuntimeError):
+    """The run was interrupted (Ctrl-C); the stream was closed."""
+
+
+@dataclass
+class StreamResult:
+    text: str = ""
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    model: str | None = None
+    latency_s: float = 0.0
+    chunks: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Streamer:
+    """Runs streamed calls on one client; ``cancel()`` (from any thread) closes every open stream."""
+
+    def __init__(self, client: openai.OpenAI) -> None:
+        self.client = client
+        self._lock = threading.Lock()
+        self._open: set[Any] = set()
+        self.cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+        with self._lock:
+            streams = list(self._open)
+        for stream in streams:
+            stream.close()
+
+    def run(self, params: dict[str, Any], deadline_s: float) -> StreamResult:
+        if self.cancelled.is_set():
+            raise Cancelled("起草已被中断")
+        start = time.perf_counter()
+        stream = self.client.chat.completions.create(**params, stream=True)
+        with self._lock:
+            self._open.add(stream)
+        result = StreamResult()
+        parts: list[str] = []
+        try:
+            for chunk in stream:
+                self._check(start, deadline_s)
+                result.chunks += 1
+                result.model = chunk.model or result.model
+                if chunk.usage is not None:
+                    result.prompt_tokens = chunk.usage.prompt_tokens
+                    result.completion_tokens = chunk.usage.completion_tokens
+                for choice in chunk.choices:
+                    if choice.delta is not None and choice.delta.content:
+                        parts.append(choice.delta.content)
+                    if choice.finish_reason:
+                        result.finish_reason = choice.finish_reason
+        except Exception:
+            # A stream closed by cancel() fails in whatever way the transport reports; name the real cause.
+            self._check(start, deadline_s)
+            raise
+        finally:
+            with self._lock:
+                self._open.discard(stream)
+            stream.close()
+            result.latency_s = round(time.perf_counter() - start, 3)
+            result.text = "".join(parts)
+        return result
+
+    def _check(self, start: float, deadline_s: float) -> None:
+        if self.cancelled.is_set():
+            raise Cancelled("起草已被中断")
+        if time.perf_counter() - start > deadline_s:
+            raise DeadlineExceeded(f"模型调用超过 {deadline_s:.0f} 秒仍未结束，已关闭连接")
