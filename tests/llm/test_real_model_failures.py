@@ -21,7 +21,7 @@ from assistant.settings import get_settings
 
 DATA, LLM, POLICY = "（一）数据要素", "（二）算法端", "（二）前沿政策动态"
 TECH, PRODUCT, MARKET = "（一）前沿技术动态", "（一）前沿产品动态", "一、市场行情回顾"
-SCHEMA_ECHO = json.dumps({"lead": "两到三句导语，概括本月主线并用 [n] 标注来源", "groups": [{"title": "表名", "rows": [
+SCHEMA_ECHO = json.dumps({"lead": "一到两句导语，只陈述表中各行所载内容（按重要性）并用 [n] 标注来源，不要写资料之外的判断", "groups": [{"title": "表名", "rows": [
     {"source": 1, "title": "事件标题", "summary": "两到四句摘要，句末标注 [n]"}]}]}, ensure_ascii=False)
 
 
