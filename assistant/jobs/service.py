@@ -159,7 +159,7 @@ class JobService:
 
     @staticmethod
     def _owner_names(session: Session, ids: list[int]) -> dict[int, str]:
-        return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
+        return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())  # type: ignore[arg-type]
 
     @staticmethod
     def _row(session: Session, job_id: str, *, lock: bool = False) -> JobRow:
