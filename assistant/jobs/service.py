@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant import SAMPLE_DIR
 from assistant.errors import ReviewError
 from assistant.jobs.errors import JobError, QueueFullError
+from assistant.jobs.plan import section_plan
 from assistant.jobs.queue import JobQueue
 from assistant.jobs.rows import JobRow
 from assistant.jobs.views import DraftInputs, JobView, RecheckInputs, RegenerateInputs, SectionProgress, aware
@@ -47,17 +48,6 @@ def job_view(row: JobRow, owner: str) -> JobView:
                    finished_at=aware(row.finished_at))
 
 
-def _section_plan(settings: Settings, wanted: list[str] | None) -> list[dict[str, Any]]:
-    from assistant.drafting.template import load_template  # late: drafting is heavy, reads need none of it
-
-    template = load_template(settings.template)
-    unknown = [w for w in wanted or [] if w not in template.ids()]
-    if unknown:
-        raise JobError(f"模板 {template.id} 中没有这些章节: {', '.join(unknown)}")
-    return [SectionProgress(id=s.id, title=s.title).model_dump()
-            for s in template.sections if wanted is None or s.id in wanted]
-
-
 class JobService:
     def __init__(self, engine: Engine, *, settings: Settings | None = None, queue: JobQueue | None = None) -> None:
         self.engine = engine
@@ -84,7 +74,7 @@ class JobService:
                 raise JobError(f"{label} {path} 不存在")
         inputs = DraftInputs(pack=str(Path(pack).resolve()), corpus=str(Path(corpus).resolve()), sections=sections,
                              engine=engine, store_dir=str(Path(store_dir).resolve()) if store_dir else None)  # type: ignore[arg-type]
-        plan = _section_plan(self.settings, sections)
+        plan = section_plan(self.settings.template, sections)
         return self._submit("draft", user, "import", inputs.model_dump(), plan, with_folder=True)
 
     def submit_regenerate(self, section_pk: int, instruction: str, user: UserView, *,

@@ -67,7 +67,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def job_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Settings for this test's jobs: folders under tmp_path, short leases so abandonment shows within seconds."""
-    env = {"RA_JOBS_DIR": str(tmp_path / "jobs"), "RA_JOBS_HEARTBEAT_S": "0.5", "RA_JOBS_LEASE_S": "3",
+    env = {"RA_JOBS_DIR": str(tmp_path / "jobs"), "RA_JOBS_HEARTBEAT_S": "0.5", "RA_JOBS_LEASE_S": "8",
            "RA_ENGINE": "offline", "RA_EMBEDDING": "hash", "RA_MAX_CONCURRENCY": "1"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
