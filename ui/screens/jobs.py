@@ -28,7 +28,7 @@ owner: UserView | None = None if everyone else user
 def _table(jobs: list[JobView]) -> None:
     frame = pd.DataFrame([{
         "任务": j.id, "类型": j.kind_label, "提交人": j.owner, "状态": j.state_label, "进度": progress_text(j),
-        "报告": f"#{j.report_id}" if j.report_id else "", "提交时间": j.created_at.strftime("%m-%d %H:%M:%S"),
+        "报告": f"#{j.report_id}" if j.report_id else "", "提交时间": j.created_at.astimezone().strftime("%m-%d %H:%M:%S"),
     } for j in jobs])
     st.dataframe(frame, hide_index=True, width="stretch")
 
@@ -47,7 +47,7 @@ def _act(action: str, job: JobView) -> None:
 def _card(job: JobView) -> None:
     with st.container(border=True):
         head = f"**{literal(job.kind_label)}** · `{job.id}` · {literal(job.state_label)}"
-        st.markdown(f"{head} · 提交人 {literal(job.owner)} · {job.created_at:%m-%d %H:%M:%S}")
+        st.markdown(f"{head} · 提交人 {literal(job.owner)} · {job.created_at.astimezone():%m-%d %H:%M:%S}")
         if job.sections:
             st.progress(job.sections_done / len(job.sections), text=literal(f"{progress_text(job)} · {job.message}"))
             st.text("\n".join(f"{SECTION_MARKS.get(s.status, '?')} {s.title or s.id}："
