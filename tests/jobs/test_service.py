@@ -164,6 +164,10 @@ def test_a_recheck_job_runs_the_checks_as_its_owner(db_url: str, job_env: dict[s
     assert "opened" in job.result
     with pytest.raises(PermissionDenied):
         ledger.submit_recheck(report_id, users["editor"])
+    hasty = JobLedger(review.engine, settings=get_settings(jobs_timeout_s=0), queue=ledger.queue)
+    late = hasty.submit_recheck(report_id, users["compliance"])
+    assert execute(hasty, late, "w1") == "failed"  # the job timeout stops it at its first step
+    assert "任务超时" in (hasty.job(late).error or "")
     ledger.queue.close()
     review.engine.dispose()
 
