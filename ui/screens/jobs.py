@@ -63,7 +63,7 @@ def _card(job: JobView) -> None:
             _act("cancel", job)
         if job.state in ("failed", "cancelled") and mine and cols[0].button("重试", key=f"retry_{job.id}"):
             _act("retry", job)
-        if job.report_id and cols[1].button(f"打开报告 #{job.report_id}", key=f"open_{job.id}"):
+        if job.report_id and cols[0].button(f"打开报告 #{job.report_id}", key=f"open_{job.id}"):
             st.session_state.report_id = job.report_id
             st.switch_page("screens/overview.py")
 
