@@ -100,6 +100,15 @@ class Settings(BaseSettings):
     # --- report
     template: str = "monthly_ai"
 
+    # --- jobs (assistant/jobs): output folders, crash detection and limits
+    jobs_dir: Path = Field(default=Path("out/jobs"), description="one output folder per draft job under here")
+    jobs_heartbeat_s: float = 5.0
+    jobs_lease_s: float = 30.0  # a running job not heard from for this long is abandoned and retried
+    jobs_timeout_s: float = 3600.0
+    jobs_max_queued: int = 500  # submissions beyond this many waiting jobs are refused ("队列已满")
+    jobs_max_running: int = 16
+    jobs_max_attempts: int = 3  # abandoned (worker died) this many times -> failed
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -30,7 +30,7 @@ else:
             st.Page("screens/tables.py", title="表格与图表"),
             st.Page("screens/export.py", title="导出"),
         ],
-        "起草": [st.Page("screens/new_draft.py", title="新建草稿")],
+        "起草": [st.Page("screens/new_draft.py", title="新建草稿"), st.Page("screens/jobs.py", title="任务")],
     }
     if user.role in ("compliance", "admin"):  # the page checks the role again: a URL alone must not open it
         pages["合规"] = [st.Page("screens/compliance.py", title="合规审查")]

@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "users": "assistant.cli.users",
     "load": "assistant.cli.load",
     "ui": "assistant.cli.ui",
+    "jobs": "assistant.cli.jobs",
+    "worker": "assistant.cli.worker",
 }
 
 # One line per command for the top-level --help, without importing every command module.
@@ -38,6 +40,8 @@ SUMMARIES: dict[str, str] = {
     "users": "管理审阅系统用户",
     "load": "把已起草的报告导入审阅库",
     "ui": "启动 Streamlit 审阅界面",
+    "jobs": "任务队列：提交起草任务、查看进度、取消或重试",
+    "worker": "任务工作进程：执行队列中的起草等任务",
 }
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import sys
-import threading
 import types
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from review_factories import EVIL_TITLE, PASSWORD, make_report, sign_off_report, write_out_dir
+from review_factories import EVIL_TITLE, PASSWORD, sign_off_report
 from streamlit.testing.v1 import AppTest
 
 from assistant.models import Citation, SectionDraft
-from assistant.progress import ProgressEvent
 from assistant.review import ReviewService, UserView
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,28 +195,18 @@ def test_export_page_is_gated_and_exports_when_all_approved(app_as: AppFactory, 
     assert service.audit_log(object_type="report")[0].action == "export"
 
 
-def test_new_draft_runs_drafting_with_progress_and_imports(app_as: AppFactory, store: Seeded, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    service, _users, _report_id = store
-    seen_threads: list[str] = []
+def test_new_draft_submits_a_job_and_returns(app_as: AppFactory, store: Seeded, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.jobs import JobService
 
-    def draft_report(pack_dir: Path, corpus: Path, out_dir: Path, settings: object, *,
-                     progress: Callable[[ProgressEvent], None]) -> object:
-        seen_threads.append(threading.current_thread().name)
-        report = make_report(2)
-        for i, section in enumerate(report.sections, start=1):
-            progress(ProgressEvent("draft", "起草中", done=i - 1, total=2, item=section.id))
-            progress(ProgressEvent("draft", "完成", done=i, total=2, item=section.id, status="ok"))
-        write_out_dir(out_dir, report)
-        return report
-
-    monkeypatch.setitem(sys.modules, "assistant.drafting", types.SimpleNamespace(draft_report=draft_report))
-    monkeypatch.setenv("RA_UI_OUT_DIR", str(tmp_path / "drafts"))
+    service, users, _report_id = store
+    monkeypatch.setenv("RA_JOBS_DIR", str(tmp_path / "jobs"))
     at = app_as("analyst", "screens/new_draft.py")
     at.button(key="start_draft").click().run()
-    assert "草稿已生成并导入审阅库" in _texts(at), _texts(at)
-    assert len(at.get("progress")) == 3 and seen_threads and seen_threads[0] != "MainThread"
-    assert len(service.list_reports()) == 2
+    assert "已提交起草任务" in _texts(at), _texts(at)
+    job = JobService(service.engine).job(at.session_state["last_job_id"])
+    assert job.state == "queued" and job.owner == users["analyst"].name and len(job.sections) == 12
+    assert len(service.list_reports()) == 1  # nothing drafted in the page: a worker does it
 
 
 def test_new_draft_is_disabled_for_editors(app_as: AppFactory) -> None:

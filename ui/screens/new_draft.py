@@ -1,31 +1,28 @@
-"""New draft: the sample data or an uploaded pack zip + corpus file, drafted with a progress bar per section."""
+"""New draft: the sample data or an uploaded pack zip + corpus file, submitted as a job and returned at once.
+
+A worker process drafts it (``python -m assistant worker``); the 任务 page shows its progress per section and links
+the imported report. Navigating away, closing the tab or signing out does not touch the job.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
-import os
-import queue
-import tempfile
-import time
-from concurrent.futures import ThreadPoolExecutor
+import uuid
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
-from ra_ui import extract_zip, literal, require_user, service
+from jobs_ui import job_service
+from ra_ui import extract_zip, require_user
 
 from assistant import SAMPLE_DIR
 from assistant.errors import AssistantError
-from assistant.progress import ProgressEvent
+from assistant.jobs.plan import section_plan
 from assistant.review import allowed
 from assistant.settings import get_settings
 
-DONE = {"ok", "failed", "skipped"}
 CORPUS_SUFFIXES = (".jsonl", ".csv")
 
 user = require_user()
-svc = service()
+jobs = job_service()
 st.title("新建草稿")
 can = allowed(user, "import")
 if not can:
@@ -36,61 +33,33 @@ pack_zip = corpus_file = None
 if mode == "上传数据包":
     pack_zip = st.file_uploader("市场数据包（zip，内含 pack.yaml）", type=["zip"], key="pack_zip")
     corpus_file = st.file_uploader("新闻语料（.jsonl 或 .csv）", type=["jsonl", "csv"], key="corpus_file")
+plan = section_plan(get_settings().template, None)
+titles = {s["id"]: s["title"] for s in plan}
+chosen = st.multiselect("只起草部分章节（不选则起草全部）", list(titles), format_func=lambda sid: titles[sid],
+                        key="draft_sections", disabled=not can)
 
 
-def _inputs(work: Path) -> tuple[Path, Path]:
+def _inputs() -> tuple[Path, Path]:
     if mode == "样例数据":
         return SAMPLE_DIR / "pack", SAMPLE_DIR / "corpus.jsonl"
     if pack_zip is None or corpus_file is None:
         raise AssistantError("请同时上传数据包 zip 和新闻语料文件")
+    # The worker reads the inputs later, maybe on another machine: they go under the shared jobs folder.
+    work = Path(get_settings().jobs_dir) / "uploads" / uuid.uuid4().hex[:12]
+    work.mkdir(parents=True, exist_ok=True)
     suffix = Path(corpus_file.name).suffix.lower()
     corpus = work / f"corpus{suffix if suffix in CORPUS_SUFFIXES else '.jsonl'}"
     corpus.write_bytes(corpus_file.getvalue())
     return extract_zip(pack_zip.getvalue(), work / "pack"), corpus
 
 
-def _run_draft(pack_dir: Path, corpus: Path, out_dir: Path) -> Any:
-    drafting = importlib.import_module("assistant.drafting")
-    events: queue.Queue[ProgressEvent] = queue.Queue()
-    bars: dict[str, Any] = {}
-    overall = st.progress(0.0, text="准备中……")
-    area = st.container()
-    # Drafting may call back from worker threads; only this script thread touches Streamlit elements.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(drafting.draft_report, pack_dir, corpus, out_dir, get_settings(),
-                             progress=events.put)
-        while True:
-            finished = future.done()
-            while not events.empty():
-                _show(events.get(), bars, overall, area)
-            if finished:
-                break
-            time.sleep(0.2)
-        return future.result()
-
-
-def _show(event: ProgressEvent, bars: dict[str, Any], overall: Any, area: Any) -> None:
-    if event.total:
-        overall.progress(min(event.done / event.total, 1.0), text=literal(event.message))
-    if event.item:
-        if event.item not in bars:
-            bars[event.item] = area.progress(0.0, text=literal(event.item))
-        value = 1.0 if event.status in DONE else 0.5
-        mark = {"ok": "✓", "failed": "✗", "skipped": "—"}.get(event.status, "…")
-        bars[event.item].progress(value, text=literal(f"{mark} {event.item} {event.message}"))
-
-
 if st.button("开始起草", disabled=not can, type="primary", key="start_draft"):
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out_dir = Path(os.environ.get("RA_UI_OUT_DIR", "out")) / f"draft-{stamp}"
     try:
-        with tempfile.TemporaryDirectory(prefix="ra-upload-") as tmp:
-            pack_dir, corpus = _inputs(Path(tmp))
-            _run_draft(pack_dir, corpus, out_dir)
-        report_id = svc.import_report(out_dir, user)
-    except (AssistantError, ImportError) as exc:
-        st.error(f"起草失败：{exc}")
+        pack_dir, corpus = _inputs()
+        job_id = jobs.submit_draft(user, pack=pack_dir, corpus=corpus, sections=list(chosen) or None)
+    except AssistantError as exc:
+        st.error(f"提交失败：{exc}")
     else:
-        st.session_state.report_id = report_id
-        st.success(f"草稿已生成并导入审阅库（报告 #{report_id}，输出目录 {out_dir}）")
-        st.page_link("screens/overview.py", label="去报告总览")
+        st.session_state.last_job_id = job_id
+        st.success(f"已提交起草任务 {job_id}：由工作进程在后台起草，完成后自动导入审阅库。可以离开本页。")
+        st.page_link("screens/jobs.py", label="查看任务进度")

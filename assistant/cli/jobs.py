@@ -1,0 +1,121 @@
+"""``jobs submit|list|show|cancel|retry``: drafting (and other long work) through the job queue."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from assistant.errors import ConfigError, PermissionDenied
+from assistant.jobs import JobService, JobView, sample_inputs
+from assistant.review import resolve_database_url
+from assistant.review.users import list_users
+from assistant.review.views import UserView
+
+__all__ = ["HELP", "add_arguments", "run"]
+
+HELP = "任务队列：提交起草任务、查看进度、取消或重试（由 worker 进程执行）"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    db_help = "数据库地址（默认 RA_DATABASE_URL / DATABASE_URL / settings）"
+    parser.add_argument("--db", help=db_help)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
+    sub = parser.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
+    submit = sub.add_parser("submit", help="提交起草任务，打印任务 id", parents=[common])
+    submit.add_argument("--sample", action="store_true", help="使用内置样例数据包与语料")
+    submit.add_argument("--pack", type=Path, help="行情数据包目录（含 pack.yaml）")
+    submit.add_argument("--corpus", type=Path, help="新闻语料 .jsonl / .csv / 目录")
+    submit.add_argument("--as", dest="as_user", required=True, help="提交人（分析师或管理员）")
+    submit.add_argument("--sections", help="只起草这些章节，逗号分隔的 id")
+    submit.add_argument("--engine", choices=["offline", "openai"], help="起草引擎")
+    submit.add_argument("--store", type=Path, help="共用的、已导入语料的向量库目录（默认每个任务各自新建）")
+    listing = sub.add_parser("list", help="列出任务（最新在前）", parents=[common])
+    listing.add_argument("--state", choices=["queued", "running", "done", "failed", "cancelled"])
+    listing.add_argument("--limit", type=int, default=50)
+    show = sub.add_parser("show", help="查看一个任务：状态、逐章进度、输出目录、导入的报告", parents=[common])
+    show.add_argument("job_id")
+    show.add_argument("--json", action="store_true", help="输出 JSON")
+    for action, text in (("cancel", "取消任务（排队中立即取消，运行中在下一步停止）"), ("retry", "重试失败或已取消的任务")):
+        p = sub.add_parser(action, help=text, parents=[common])
+        p.add_argument("job_id")
+        p.add_argument("--as", dest="as_user", help="操作人（默认任务的提交人）")
+
+
+def _user(service: JobService, name: str) -> UserView:
+    user = next((u for u in list_users(service.engine) if u.name == name), None)
+    if user is None:
+        raise PermissionDenied(f"用户 {name} 不存在；先用 `users add` 创建")
+    return user
+
+
+def _submit(service: JobService, args: argparse.Namespace, console: Console) -> int:
+    if args.sample:
+        pack, corpus = sample_inputs()
+    elif args.pack is None or args.corpus is None:
+        raise ConfigError("请同时给出 --pack 与 --corpus，或使用 --sample")
+    else:
+        pack, corpus = args.pack, args.corpus
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
+    job_id = service.submit_draft(_user(service, args.as_user), pack=pack, corpus=corpus, sections=sections,
+                                  engine=args.engine, store_dir=args.store)
+    console.print(job_id, markup=False, highlight=False)
+    return 0
+
+
+def _progress(job: JobView) -> str:
+    if not job.sections:
+        return job.message
+    return f"{job.sections_done}/{len(job.sections)} 章"
+
+
+def _list(service: JobService, args: argparse.Namespace, console: Console) -> int:
+    table = Table("任务", "类型", "提交人", "状态", "进度", "报告", "提交时间")
+    states = (args.state,) if args.state else None
+    for job in service.jobs(states=states, limit=args.limit):
+        table.add_row(job.id, job.kind_label, job.owner, job.state_label, _progress(job),
+                      f"#{job.report_id}" if job.report_id else "", f"{job.created_at:%Y-%m-%d %H:%M:%S}")
+    console.print(table)
+    return 0
+
+
+def _show(service: JobService, args: argparse.Namespace, console: Console) -> int:
+    job = service.job(args.job_id)
+    if args.json:
+        console.print_json(json.dumps(job.model_dump(mode="json"), ensure_ascii=False))
+        return 0
+    console.print(f"任务 {job.id}（{job.kind_label}，提交人 {job.owner}）：{job.state_label}", markup=False)
+    console.print(f"当前：{job.message}", markup=False)
+    if job.out_dir:
+        console.print(f"输出目录：{job.out_dir}", markup=False)
+    if job.report_id:
+        console.print(f"已导入报告 #{job.report_id}", markup=False)
+    if job.error:
+        console.print(f"错误：{job.error}", markup=False, style="red")
+    if job.sections:
+        table = Table("章节", "状态", "说明")
+        for s in job.sections:
+            table.add_row(s.title or s.id, {"queued": "等待", "running": "起草中", "ok": "完成", "failed": "失败"}
+                          .get(s.status, s.status), s.message)
+        console.print(table)
+    return 0
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    service = JobService.open(resolve_database_url(explicit=args.db))
+    command = args.jobs_command
+    if command == "submit":
+        return _submit(service, args, console)
+    if command == "list":
+        return _list(service, args, console)
+    if command == "show":
+        return _show(service, args, console)
+    job = service.job(args.job_id)
+    user = _user(service, args.as_user or job.owner)
+    done = service.cancel(job.id, user) if command == "cancel" else service.retry(job.id, user)
+    console.print(f"任务 {done.id}：{done.state_label}", markup=False)
+    return 0

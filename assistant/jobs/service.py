@@ -1,0 +1,213 @@
+"""The jobs service: submit, read, cancel and retry jobs. Every change is audited in the same transaction.
+
+Roles are checked here, as in the review service: drafting needs the ``import`` permission (analyst, admin),
+regeneration ``regenerate``, re-running checks ``run_checks``; only the owner or an admin cancels or retries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Self
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant import SAMPLE_DIR
+from assistant.errors import ReviewError
+from assistant.jobs.errors import JobError, QueueFullError
+from assistant.jobs.plan import section_plan
+from assistant.jobs.queue import JobQueue
+from assistant.jobs.rows import JobRow
+from assistant.jobs.views import DraftInputs, JobView, RecheckInputs, RegenerateInputs, SectionProgress, aware
+from assistant.review import audit
+from assistant.review.database import init_db
+from assistant.review.db import ReportRow, Section, User, utcnow
+from assistant.review.users import acting_user
+from assistant.review.views import UserView
+from assistant.settings import Settings, get_settings
+
+__all__ = ["JobService", "job_view", "sample_inputs"]
+
+ACTIVE = ("queued", "running")
+
+
+def sample_inputs() -> tuple[Path, Path]:
+    return SAMPLE_DIR / "pack", SAMPLE_DIR / "corpus.jsonl"
+
+
+def job_view(row: JobRow, owner: str) -> JobView:
+    progress = row.progress or {}
+    sections = [SectionProgress.model_validate(s) for s in progress.get("sections", [])]
+    return JobView(id=row.id, kind=row.kind, owner=owner, owner_id=row.owner_id, state=row.state,
+                   inputs=row.inputs, stage=str(progress.get("stage", "")), message=str(progress.get("message", "")),
+                   sections=sections, result=row.result, out_dir=row.out_dir, report_id=row.report_id,
+                   error=row.error, attempts=row.attempts, abandoned=row.abandoned, worker=row.worker,
+                   cancel_requested=row.cancel_requested, created_at=aware(row.created_at) or utcnow(),
+                   started_at=aware(row.started_at), heartbeat_at=aware(row.heartbeat_at),
+                   finished_at=aware(row.finished_at))
+
+
+class JobService:
+    def __init__(self, engine: Engine, *, settings: Settings | None = None, queue: JobQueue | None = None) -> None:
+        self.engine = engine
+        self.settings = settings or get_settings()
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._queue = queue
+
+    @classmethod
+    def open(cls, url: str, **kwargs: Any) -> Self:
+        return cls(init_db(url), **kwargs)
+
+    @property
+    def queue(self) -> JobQueue:
+        if self._queue is None:
+            self._queue = JobQueue(self.engine.url.render_as_string(hide_password=False))
+        return self._queue
+
+    # ------------------------------------------------------------------ submission
+    def submit_draft(self, user: UserView, *, pack: Path, corpus: Path, sections: list[str] | None = None,
+                     engine: str | None = None, store_dir: Path | None = None) -> str:
+        """Queue a draft of ``pack`` + ``corpus`` into a folder of its own; returns the job id."""
+        for label, path in (("数据包目录", pack), ("新闻语料", corpus)):
+            if not Path(path).exists():
+                raise JobError(f"{label} {path} 不存在")
+        inputs = DraftInputs(pack=str(Path(pack).resolve()), corpus=str(Path(corpus).resolve()), sections=sections,
+                             engine=engine, store_dir=str(Path(store_dir).resolve()) if store_dir else None)  # type: ignore[arg-type]
+        plan = section_plan(self.settings.template, sections)
+        return self._submit("draft", user, "import", inputs.model_dump(), plan, with_folder=True)
+
+    def submit_regenerate(self, section_pk: int, instruction: str, user: UserView, *,
+                          base_version: int | None = None) -> str:
+        if not instruction.strip():
+            raise JobError("请填写重新生成的要求")
+        with self._sessions() as session:
+            section = session.get(Section, section_pk)
+            if section is None:
+                raise ReviewError(f"章节 {section_pk} 不存在")
+            plan = [SectionProgress(id=section.section_id, title=section.title).model_dump()]
+        inputs = RegenerateInputs(section_pk=section_pk, instruction=instruction.strip(), base_version=base_version)
+        return self._submit("regenerate", user, "regenerate", inputs.model_dump(), plan)
+
+    def submit_recheck(self, report_id: int, user: UserView, *, corpus: Path | None = None) -> str:
+        with self._sessions() as session:
+            if session.get(ReportRow, report_id) is None:
+                raise ReviewError(f"报告 {report_id} 不存在")
+        inputs = RecheckInputs(report_id=report_id, corpus=str(corpus) if corpus else None)
+        return self._submit("recheck", user, "run_checks", inputs.model_dump(), [])
+
+    def _submit(self, kind: str, user: UserView, permission: str, inputs: dict[str, Any],
+                plan: list[dict[str, Any]], *, with_folder: bool = False) -> str:
+        job_id = uuid.uuid4().hex[:16]
+        with self._sessions.begin() as session:
+            actor = acting_user(session, user, permission)
+            waiting = session.scalar(select(func.count()).select_from(JobRow).where(JobRow.state == "queued")) or 0
+            if waiting >= self.settings.jobs_max_queued:
+                raise QueueFullError(f"任务队列已满：已有 {waiting} 个任务在排队（上限 {self.settings.jobs_max_queued}），"
+                                     "请稍后再提交")
+            out_dir = str((Path(self.settings.jobs_dir) / job_id).resolve()) if with_folder else None
+            session.add(JobRow(id=job_id, kind=kind, owner_id=actor.id, state="queued", inputs=inputs,
+                               progress={"stage": "queued", "message": "排队中", "sections": plan},
+                               out_dir=out_dir, attempts=0, abandoned=0, cancel_requested=False))
+            audit.record(session, actor, "job_submit", "job", job_id, kind=kind, inputs=inputs, out_dir=out_dir)
+        self.dispatch(job_id)
+        return job_id
+
+    def dispatch(self, job_id: str) -> None:
+        """Put a message for the job on the queue. A lost message is harmless: workers re-send for queued jobs."""
+        self.queue.send(job_id)
+        with self._sessions.begin() as session:
+            row = session.get(JobRow, job_id)
+            if row is not None and row.state == "queued":
+                row.dispatched_at = utcnow()
+
+    # ------------------------------------------------------------------ reads
+    def job(self, job_id: str) -> JobView:
+        with self._sessions() as session:
+            row = self._row(session, job_id)
+            return job_view(row, self._owner_names(session, [row.owner_id])[row.owner_id])
+
+    def jobs(self, *, owner: UserView | None = None, states: tuple[str, ...] | None = None,
+             kind: str | None = None, limit: int = 200) -> list[JobView]:
+        """Newest first; ``owner`` limits the list to one user's jobs."""
+        query = select(JobRow).order_by(JobRow.created_at.desc(), JobRow.id).limit(limit)
+        if owner is not None:
+            query = query.where(JobRow.owner_id == owner.id)
+        if states:
+            query = query.where(JobRow.state.in_(states))
+        if kind:
+            query = query.where(JobRow.kind == kind)
+        with self._sessions() as session:
+            rows = list(session.scalars(query))
+            names = self._owner_names(session, list({r.owner_id for r in rows}))
+            return [job_view(r, names.get(r.owner_id, "?")) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self._sessions() as session:
+            return {state: int(n) for state, n in session.execute(
+                select(JobRow.state, func.count()).group_by(JobRow.state)).all()}
+
+    @staticmethod
+    def _owner_names(session: Session, ids: list[int]) -> dict[int, str]:
+        return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())  # type: ignore[arg-type]
+
+    @staticmethod
+    def _row(session: Session, job_id: str, *, lock: bool = False) -> JobRow:
+        row = session.get(JobRow, job_id, with_for_update=lock)
+        if row is None and len(job_id) >= 4:  # a unique prefix is enough, as with git commits
+            matches = list(session.scalars(select(JobRow.id).where(JobRow.id.like(f"{job_id}%")).limit(2)))
+            if len(matches) == 1:
+                row = session.get(JobRow, matches[0], with_for_update=lock)
+        if row is None:
+            raise JobError(f"任务 {job_id} 不存在")
+        return row
+
+    # ------------------------------------------------------------------ owner actions
+    def _owner_or_admin(self, session: Session, row: JobRow, user: UserView, verb: str) -> UserView:
+        actor = acting_user(session, user, "read")
+        if actor.role != "admin" and actor.id != row.owner_id:
+            raise JobError(f"只有任务的提交者或管理员可以{verb}任务 {row.id}")
+        return actor
+
+    def cancel(self, job_id: str, user: UserView) -> JobView:
+        """A queued job ends at once; a running one is stopped by its worker at the next step (within seconds)."""
+        with self._sessions.begin() as session:
+            row = self._row(session, job_id, lock=True)
+            actor = self._owner_or_admin(session, row, user, "取消")
+            if row.state not in ACTIVE:
+                raise JobError(f"任务 {row.id} 已{_label(row.state)}，无法取消")
+            before = row.state
+            if row.state == "queued":
+                row.state, row.finished_at = "cancelled", utcnow()
+                _set_message(row, "cancelled", f"已由 {actor.name} 取消")
+            row.cancel_requested = True
+            audit.record(session, actor, "job_cancel", "job", row.id, state=before)
+        return self.job(row.id)
+
+    def retry(self, job_id: str, user: UserView) -> JobView:
+        """Queue a failed or cancelled job again; a draft resumes in its own folder from the persisted stages."""
+        with self._sessions.begin() as session:
+            row = self._row(session, job_id, lock=True)
+            actor = self._owner_or_admin(session, row, user, "重试")
+            if row.state not in ("failed", "cancelled"):
+                raise JobError(f"任务 {row.id} 处于{_label(row.state)}状态，只有失败或已取消的任务可以重试")
+            waiting = session.scalar(select(func.count()).select_from(JobRow).where(JobRow.state == "queued")) or 0
+            if waiting >= self.settings.jobs_max_queued:
+                raise QueueFullError(f"任务队列已满：已有 {waiting} 个任务在排队，请稍后再重试")
+            before = row.state
+            row.state, row.error, row.finished_at, row.worker = "queued", None, None, None
+            row.cancel_requested, row.abandoned, row.dispatched_at = False, 0, None
+            _set_message(row, "queued", "已重新排队")
+            audit.record(session, actor, "job_retry", "job", row.id, state=before)
+        self.dispatch(row.id)
+        return self.job(row.id)
+
+
+def _label(state: str) -> str:
+    from assistant.jobs.views import STATE_LABELS
+
+    return STATE_LABELS.get(state, state)
+
+
+def _set_message(row: JobRow, stage: str, message: str) -> None:
+    row.progress = {**(row.progress or {}), "stage": stage, "message": message}
