@@ -20,10 +20,18 @@ from assistant.drafting.citations import parse_output
 from assistant.drafting.context import PackedContext, fuse_rankings, pack_context
 from assistant.drafting.digest import MalformedOutput, loads_json, render_digest
 from assistant.drafting.inputs import RetrievalRecord, SectionFailure, SectionInputs
-from assistant.drafting.market import missing_tables
+from assistant.drafting.market import market_gaps, missing_tables
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
 from assistant.drafting.sources import briefs_for, prompt_values
 from assistant.drafting.template import SectionSpec
+from assistant.drafting.views import (
+    advice_briefs,
+    describe_advice,
+    describe_theses,
+    render_advice,
+    render_core_views,
+    thesis_briefs,
+)
 from assistant.engine.output import strip_think
 from assistant.engine.request import DepBrief, Engine, Generation, GenerationRequest
 from assistant.errors import DraftingError
@@ -102,14 +110,24 @@ def _prompt(state: ChainState) -> ChainState:
                 Finding(section=spec.id, kind="missing_table", detail=f"表 {t} 缺失或没有数据，章节未起草")
                 for t in gone])
     packed, briefs = state.record.packed, list[DepBrief]()
+    theses, advice = [], []
     if spec.kind in ("core_views", "advice"):
-        packed, briefs = briefs_for(inputs)
+        # the outline's own retrieval (evidence, catalysts) first, then what the drafted sections cite
+        packed, briefs = briefs_for(inputs, state.record.packed)
         state.record.packed = packed
-    values = prompt_values(inputs, packed, briefs)
+        names = [n for n in inputs.values.get("pack_names", "").split("、") if n]
+        if spec.kind == "core_views":
+            theses = thesis_briefs(spec, packed, state.record.groups, briefs, inputs.values, names)
+        else:
+            a_shares = [n for n in inputs.values.get("a_share_names", "").split("、") if n]
+            advice = advice_briefs(spec, packed, state.record.groups, briefs, a_shares, names)
+    values = {**prompt_values(inputs, packed, briefs), "theses": describe_theses(theses),
+              "advice_themes": describe_advice(advice)}
     system, section = load_prompt(SYSTEM_PROMPT), load_prompt(spec.prompt)
     messages = [("system", system.render(values)), ("user", section.render(values))]
     state.request = GenerationRequest(section=spec, messages=messages, packed=packed, tables=inputs.tables,
-                                      values=values, briefs=briefs, editing=inputs.editing)
+                                      values=values, briefs=briefs, editing=inputs.editing, theses=theses,
+                                      advice=advice)
     state.template_id = f"{section.id}.v{section.version}"
     state.template_hash = section_hash(spec)
     return state
@@ -131,6 +149,15 @@ def _body(state: ChainState, raw: str) -> tuple[str, list[Finding]]:
             raise SectionFailure(str(exc), [Finding(section=spec.id, kind="malformed_output", detail=str(exc),
                                                     evidence=raw[:500])]) from exc
         return render_digest(data, state.record.packed, spec, inputs.values["institution"])
+    if spec.kind in ("core_views", "advice") and state.request is not None:
+        try:
+            data = loads_json(raw)
+        except MalformedOutput as exc:
+            raise SectionFailure(str(exc), [Finding(section=spec.id, kind="malformed_output", detail=str(exc),
+                                                    evidence=raw[:500])]) from exc
+        if spec.kind == "core_views":
+            return render_core_views(data, state.request.theses, state.request.briefs, inputs.tables, spec.id)
+        return render_advice(data, state.request.advice, inputs.values, spec.id)
     return raw, []
 
 
@@ -138,7 +165,7 @@ def _parse(state: ChainState) -> ChainState:
     inputs, spec, gen = state.inputs, state.inputs.spec, state.generation
     if gen is None:
         raise DraftingError("model step did not run")
-    raw = strip_think(gen.text) if spec.kind == "digest" else gen.text
+    raw = strip_think(gen.text) if spec.kind in ("digest", "core_views", "advice") else gen.text
     if not raw.strip():
         raise SectionFailure("模型返回了空内容", [Finding(section=spec.id, kind="empty_output",
                                                      detail="模型返回了空内容")])
@@ -147,6 +174,9 @@ def _parse(state: ChainState) -> ChainState:
     parsed = parse_output(body, sources, spec.id)
     text = parsed.text
     if spec.kind == "market":
+        findings += [Finding(section=spec.id, kind="market_fact_missing", severity="warning", detail=gap)
+                     for gap in market_gaps(inputs.tables)]
+    if spec.kind in ("market", "core_views"):
         try:
             text, _ = fill_placeholders(text, inputs.tables)
         except PlaceholderError as exc:

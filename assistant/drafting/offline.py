@@ -118,37 +118,37 @@ def _writeup(request: GenerationRequest) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _lead_sentences(text: str, concise: bool) -> str:
-    # Full stops only: a lead's highlights are joined by "；" and must stay together.
-    sentences = [s for s in re.split(r"(?<=[。！？])", text) if s.strip()]
-    return "".join(sentences[: 1 if concise else 2]).strip()
-
-
-def _first_highlight(lead: str) -> str:
-    """The first highlighted event of a digest/write-up lead ("…：A[1]；B[2]。" -> "A[1]")."""
-    tail = lead.rsplit("：", 1)[-1]
-    return tail.split("；", 1)[0].rstrip("。").strip()
+def _evidence(request: GenerationRequest, numbers: tuple[int, ...], query: str) -> str:
+    """The thesis's supporting facts: the best sentences of its top sources, each cited. Never an opinion."""
+    by_number = request.packed.by_number()
+    keywords = [w for w in re.split(r"\s+", query) if len(w) >= 2]
+    out = []
+    for rank, n in enumerate(numbers):
+        source = by_number.get(n)
+        if source is None or source.background or instruction_like(source.title):
+            continue
+        limit = 1 if rank or request.editing.concise else 2
+        picked = rank_sentences(source.passage, keywords=keywords, title=source.title, limit=limit,
+                                prefer=request.editing.prefer)
+        out += [_cite(x, n) for x in picked]
+    return "".join(out)
 
 
 def _core_views(request: GenerationRequest) -> str:
-    bullets = []
-    prefer = request.editing.prefer
-    for brief in request.briefs:
-        if prefer and not any(p in brief.lead for p in prefer) and brief.section not in ("investment_advice",
-                                                                                          "risk_warnings"):
-            continue
-        lead = _lead_sentences(brief.lead, request.editing.concise or brief.section == "market_review")
-        if lead:
-            bullets.append(f"- **{brief.label}**：{lead}")
-    return "\n".join(bullets)
+    # the offline engine never writes an opinion: "view" stays empty, so the analyst's slot is printed
+    theses = [{"facts": "" if t.market else _evidence(request, t.sources, t.query or t.headline), "view": ""}
+              for t in request.theses]
+    return json.dumps({"theses": theses}, ensure_ascii=False)
 
 
 def _advice(request: GenerationRequest) -> str:
-    events = [_first_highlight(b.lead) for b in request.briefs if b.lead and "[" in b.lead]
-    values = {**request.values,
-              "themes": "；".join(f"{i}、{t}" for i, t in enumerate(request.section.themes, start=1)),
-              "events": "；".join(e for e in events if e) or "行业景气延续"}
-    return render_text(request.section.lead, values, where=f"template section {request.section.id}.lead")
+    by_number = request.packed.by_number()
+    rows = []
+    for theme in request.advice:
+        titles = [f"{by_number[n].title.rstrip('。')}[{n}]" for n in theme.sources
+                  if n in by_number and not by_number[n].background and not instruction_like(by_number[n].title)]
+        rows.append({"catalysts": "；".join(titles)})
+    return json.dumps({"advice": rows}, ensure_ascii=False)
 
 
 def _market(request: GenerationRequest) -> str:

@@ -22,6 +22,7 @@ from assistant.drafting.template import ReportTemplate, SectionSpec
 from assistant.engine.request import Editing, Engine
 from assistant.errors import AssistantError, ModelError
 from assistant.models import Finding, Provenance, SectionDraft, TableSet
+from assistant.outline.model import Outline
 from assistant.pack.model import PackConfig
 from assistant.progress import ProgressCallback, ProgressEvent, null_progress
 
@@ -47,6 +48,7 @@ class DraftJob:
     corpus_hash: str = ""
     store: StageStore | None = None
     progress: ProgressCallback = null_progress
+    outline: Outline | None = None  # the analyst's views.yaml, when given
 
 
 @dataclass
