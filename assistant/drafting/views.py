@@ -21,18 +21,12 @@ from assistant.engine.request import AdviceBrief, DepBrief, ThesisBrief
 from assistant.engine.spec import RetrievalSpec, SectionSpec
 from assistant.models import Finding, Hit, NewsItem, TableSet
 from assistant.outline.model import Outline
+from assistant.outline.slots import ADVICE_SLOT, MODEL_MARK, SLOT_PATTERN, STOCK_SLOT, VIEW_SLOT
 
 __all__ = [
     "ADVICE_SLOT", "MODEL_MARK", "SLOT_PATTERN", "STOCK_SLOT", "VIEW_SLOT", "advice_briefs", "apply_outline",
     "describe_advice", "describe_theses", "rating_sentence", "render_advice", "render_core_views", "thesis_briefs",
 ]
-
-VIEW_SLOT = "【待分析师补充观点】"
-MODEL_MARK = "【模型草拟，待分析师确认】"
-STOCK_SLOT = "【待分析师补充标的】"
-ADVICE_SLOT = "【待分析师确认投资方向】"
-# Everything the checks must hold back until an editor has replaced it with the analyst's own text.
-SLOT_PATTERN = re.compile(r"【(?:待分析师[^】]{0,12}|模型草拟，待分析师确认)】")
 
 _THESIS_GROUP = "观点{}"
 _ADVICE_GROUP = "方向{}"
