@@ -59,7 +59,8 @@ def _in_group(packed: PackedContext, ranking: Mapping[str, Sequence[Hit]], group
     """The group's best in-window sources in its own retrieval order (packing files a document under the first
     group that retrieved it). Beyond the first, a source must name one of the query's terms in its headline."""
     by_doc = {s.doc_id: s for s in packed.sources if not s.background}
-    terms = [w for w in re.split(r"\s+", query) if len(w) >= 2]
+    # "AI" or "5G" alone says nothing about relevance: Latin terms need three characters, CJK terms two
+    terms = [w for w in re.split(r"\s+", query) if len(w) >= (3 if w.isascii() else 2)]
     out: list[int] = []
     for hit in ranking.get(group, []):
         source = by_doc.get(hit.doc_id)
