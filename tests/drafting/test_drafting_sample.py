@@ -137,9 +137,10 @@ def test_investment_advice_lists_the_outlines_stocks_per_direction_and_no_overse
     for i, theme in enumerate(outline.advice, start=1):
         line = next(ln for ln in advice.splitlines() if ln.startswith(f"{i}. **{theme.theme}**"))
         assert line.endswith(f"相关标的：{'、'.join(s.name for s in theme.stocks)}。")
-    seed = ("科大讯飞、海康威视、大华股份、中科曙光、工业富联、网宿科技、海光信息、龙芯中科、华勤技术、润泽科技、曙光数创、中科创达、"
-            "锐明技术、万集科技、千方科技、金溢科技、税友股份、中国软件、万兴科技、国能日新、神州数码、金山办公、深桑达A、超图软件、"
-            "萤石网络、彩讯股份、同花顺、财富趋势、嘉和美康、上海钢联、柏楚电子、中控技术、诺瓦星云").split("、")
+    seed = ["科大讯飞", "海康威视", "大华股份", "中科曙光", "工业富联", "网宿科技", "海光信息", "龙芯中科", "华勤技术",
+            "润泽科技", "曙光数创", "中科创达", "锐明技术", "万集科技", "千方科技", "金溢科技", "税友股份", "中国软件",
+            "万兴科技", "国能日新", "神州数码", "金山办公", "深桑达A", "超图软件", "萤石网络", "彩讯股份", "同花顺",
+            "财富趋势", "嘉和美康", "上海钢联", "柏楚电子", "中控技术", "诺瓦星云"]  # the seed's 投资建议, in its order
     assert all(name in advice for name in seed)
     overseas = [r[1] for r in next(t for t in report.tables if t.id == "T5").rows]
     # catalysts may be overseas news (英伟达联合 Mistral AI …); the recommended stocks never are

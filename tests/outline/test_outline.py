@@ -100,6 +100,6 @@ def test_a_malformed_outline_stops_the_draft_before_anything_is_written(tmp_path
     shutil.copytree(PACK, pack_dir)
     (pack_dir / "views.yaml").write_text("theses:\n  - view: 没有标题\n", encoding="utf-8")
     out = tmp_path / "out"
-    with pytest.raises(OutlineError, match="theses\\[0\\].headline"):
+    with pytest.raises(OutlineError, match=r"theses\[0\]\.headline"):
         draft_report(pack_dir, SAMPLE_DIR / "corpus.jsonl", out, get_settings())
     assert not out.exists()

@@ -1,0 +1,102 @@
+"""Core views and investment directions are assembled by code: the analyst's words verbatim, a model's proposal
+marked, empty slots visible and held by the checks; market wording follows the sign of the numbers."""
+
+from __future__ import annotations
+
+import re
+
+from fakes.drafting_data import make_tables
+
+from assistant.checks import run_checks
+from assistant.drafting.market import add_relative_facts, core_market_facts, market_gaps, market_sentences
+from assistant.drafting.placeholders import fill_placeholders
+from assistant.drafting.views import render_advice, render_core_views
+from assistant.engine.request import AdviceBrief, DepBrief, ThesisBrief
+from assistant.models import Report, SectionDraft, Table, TableSet
+from assistant.outline.slots import ADVICE_SLOT, MODEL_MARK, STOCK_SLOT, VIEW_SLOT
+
+VALUES = {"industry": "计算机行业", "rating": "推荐", "rating_action": "维持评级"}
+
+
+def _tables() -> TableSet:
+    return add_relative_facts(make_tables())
+
+
+def test_the_analysts_view_is_printed_verbatim_whatever_a_model_answers() -> None:
+    theses = [ThesisBrief(headline="国产算力加速。", view="我们认为，国产算力迎来拐点。", sources=(1,)),
+              ThesisBrief(headline="端侧 AI 落地", sources=(2,)),
+              ThesisBrief(headline="数据要素", sources=())]
+    data = {"theses": [{"facts": "昇腾芯片量产[1]。", "view": "我们认为，模型改写的观点。"},
+                       {"facts": "AI 手机密集发布[2]", "view": "我们认为，端侧 AI 值得跟踪。"},
+                       {"facts": "", "view": ""}]}
+    briefs = [DepBrief(section="risk_warnings", label="风险提示", lead="供应链风险。")]
+    text, findings = render_core_views(data, theses, briefs, _tables(), "core_views")
+    lines = text.splitlines()
+    assert lines[0] == "- **国产算力加速。**昇腾芯片量产[1]。我们认为，国产算力迎来拐点。"
+    assert lines[1] == f"- **端侧 AI 落地：**AI 手机密集发布[2]。{MODEL_MARK}我们认为，端侧 AI 值得跟踪。"
+    assert lines[2].endswith(VIEW_SLOT) and "未检索到" in lines[2]
+    assert lines[3] == "- **风险提示：**供应链风险。"
+    assert [f.kind for f in findings] == ["thesis_without_evidence"]
+
+
+def test_a_market_thesis_states_the_month_against_each_benchmark_by_placeholder() -> None:
+    tables = _tables()
+    text, gaps = core_market_facts(tables)
+    assert not gaps and "{fact:theme_index.return}" in text and "{fact:relative." in text
+    filled, _ = fill_placeholders(text, tables)
+    theme = float(tables.facts["theme_index.return"].rstrip("%"))
+    for code in [k.split(".", 1)[1].rsplit(".", 1)[0] for k in tables.facts if k.startswith("benchmark.")
+                 and k.endswith(".return")]:
+        other = float(tables.facts[f"benchmark.{code}.return"].rstrip("%"))
+        word = "跑赢" if theme > other else "跑输"
+        assert f"{word}{tables.facts[f'benchmark.{code}.name']} {abs(theme - other):.2f} 个百分点" in filled
+
+
+def test_model_drafted_views_and_slots_are_blocking_until_an_editor_replaces_them() -> None:
+    report = Report(month="2024-07", engine="openai", sections=[
+        SectionDraft(id="core_views", title="核心观点", markdown=f"- **标题：**事实。{MODEL_MARK}我们认为，……"),
+        SectionDraft(id="investment_advice", title="五、投资建议", markdown=f"1. **主题**：相关标的：{STOCK_SLOT}。")])
+    found = [f for f in run_checks(report, {}) if f.kind == "view_awaiting_analyst"]
+    assert [(f.section, f.severity) for f in found] == [("core_views", "blocking"), ("investment_advice", "blocking")]
+    edited = report.model_copy(update={"sections": [
+        SectionDraft(id="core_views", title="核心观点", markdown="- **标题：**事实。我们认为，分析师改写后的观点。")]})
+    assert not [f for f in run_checks(edited, {}) if f.kind == "view_awaiting_analyst"]
+
+
+def test_advice_without_an_outline_lists_themes_and_only_linked_stocks_with_slots() -> None:
+    advice = [AdviceBrief(theme="算力", sources=(1,), stocks=("浪潮信息",), proposed=True),
+              AdviceBrief(theme="大模型", sources=(2,), proposed=True)]
+    text, _ = render_advice({"advice": [{"catalysts": "昇腾芯片量产[1]"}, {"catalysts": ""}]}, advice, VALUES, "a")
+    assert text.startswith("我们维持计算机行业“推荐”评级。本月值得跟踪的主题：1、算力；2、大模型。" + ADVICE_SLOT)
+    assert "1. **算力**：本月催化：昇腾芯片量产[1]。相关标的：浪潮信息。" in text
+    assert f"2. **大模型**：相关标的：{STOCK_SLOT}。" in text
+    empty, findings = render_advice({}, [], VALUES, "a")
+    assert ADVICE_SLOT in empty and findings[0].kind == "view_awaiting_analyst"
+
+
+def _movers(returns: list[str]) -> TableSet:
+    rows = [[f"00000{i}.SZ", f"股票{i}", "10.00", r, r] for i, r in enumerate(returns)]
+    table = Table(id="T1", key="top_movers", title="涨幅前十", source="资料来源：Wind",
+                  columns=["股票代码", "股票简称", "收盘价", "月涨跌幅", "相对"],
+                  rows=rows)
+    return TableSet(tables=[table, table.model_copy(update={"id": "T2", "key": "bottom_movers"})],
+                    facts={}, month="2024-07")
+
+
+def test_mover_wording_matches_the_sign() -> None:
+    falling = market_sentences(_movers(["-1.50%", "-2.00%", "-3.10%"]))["movers_sentence"]
+    assert "涨幅居前" not in falling and "跌幅较小的为股票0" in falling and "跌幅居前的为股票2" in falling
+    rising = re.sub(r"\{[^}]*\}", "", market_sentences(_movers(["3.00%", "2.00%", "1.00%"]))["movers_sentence"])
+    assert "涨幅居前的为股票0" in rising and "涨幅较小的为股票2" in rising and "跌幅" not in rising
+
+
+def test_a_loss_making_index_rewords_the_valuation_and_says_so() -> None:
+    tables = make_tables()
+    tables = tables.model_copy(update={"facts": {**tables.facts, "valuation.profit_cagr": "",
+                                                 "valuation.pe_ttm": "-35.20"}})
+    sentence = market_sentences(tables)["valuation_sentence"]
+    assert "PE(TTM) 不适用" in sentence and "亏损" in sentence and "profit_cagr" not in sentence
+    assert "{fact:valuation.ps_ttm}" in sentence
+    fill_placeholders(sentence, tables)  # every placeholder left resolves: the section does not fail
+    gaps = market_gaps(tables)
+    assert any("净利润复合增长率" in g for g in gaps) and any("-35.20" in g for g in gaps)
