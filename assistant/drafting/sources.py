@@ -62,7 +62,8 @@ def briefs_for(inputs: SectionInputs, base: PackedContext | None = None) -> tupl
 
 
 def _facts_listing(tables: TableSet, refs: list[str]) -> str:
-    lines = [f"{{fact:{k}}} = {v}" for k, v in sorted(tables.facts.items())]
+    # a blank fact cannot be printed, and a sign is for the code's 跑赢/跑输, not for the text
+    lines = [f"{{fact:{k}}} = {v}" for k, v in sorted(tables.facts.items()) if v and not k.endswith(".sign")]
     for ref in refs:
         table = tables.table(ref)
         if table is None:
