@@ -386,7 +386,7 @@ rating: 推荐
 rating_action: 维持评级
 institution: 中国银河证券研究院
 data_vendor: Wind
-title: 人工智能赋能新质生产力，国产 AI 产业迎来新机遇
+# the report headline is the analyst's: views.yaml (title)
 legal_entity: 中国银河证券股份有限公司
 qualification: 中国银河证券股份有限公司已具备中国证监会批复的证券投资咨询业务资格。
 contacts:

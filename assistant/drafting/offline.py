@@ -130,7 +130,8 @@ def _evidence(request: GenerationRequest, numbers: tuple[int, ...], query: str) 
         limit = 1 if rank or request.editing.concise else 2
         picked = rank_sentences(source.passage, keywords=keywords, title=source.title, limit=limit,
                                 prefer=request.editing.prefer)
-        out += [_cite(x, n) for x in picked]
+        # a picked line without its own full stop (a "本轮投资方：…" field) must not run into the next one
+        out += [_cite(x if x.rstrip()[-1:] in "。！？；!?;" else x.rstrip() + "。", n) for x in picked]
     return "".join(out)
 
 

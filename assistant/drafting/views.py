@@ -115,7 +115,7 @@ def thesis_briefs(spec: SectionSpec, packed: PackedContext, ranking: Mapping[str
     proposed = [ThesisBrief(headline=f"{values.get('month_label', '')}板块行情", market=True, proposed=True)]
     for label, members in _themes(_news_sources(packed, briefs), pack_names):
         top = members[0]
-        proposed.append(ThesisBrief(headline=f"{label}：{top.title.rstrip('。')}", query=f"{label} {top.title}",
+        proposed.append(ThesisBrief(headline=top.title.rstrip("。"), query=f"{label} {top.title}",
                                     sources=tuple(s.number for s in members[:2]), proposed=True))
     return proposed
 

@@ -168,6 +168,7 @@ def test_without_an_outline_theses_are_proposed_with_evidence_and_slots_the_chec
     assert len(theses) >= 3 and all(t.endswith(VIEW_SLOT) for t in theses)
     assert all(re.search(r"\[\d+\]", t) for t in theses[1:])
     assert "我们认为" not in core
+    assert unoutlined.title == "2024年7月人工智能月报"  # the July headline is the analyst's, in views.yaml only
     held = [f for f in unoutlined.checks if f.kind == "view_awaiting_analyst"]
     assert {f.section for f in held} == {"core_views", "investment_advice"}
     assert all(f.severity == "blocking" for f in held)
