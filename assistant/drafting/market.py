@@ -12,7 +12,7 @@ from assistant.drafting.placeholders import cell_placeholder
 from assistant.models import Table, TableSet
 from assistant.pack.model import BOARDS
 
-__all__ = ["add_relative_facts", "core_market_facts", "market_gaps", "market_sentences", "missing_tables"]
+__all__ = ["core_market_facts", "market_gaps", "market_sentences", "missing_tables"]
 
 
 def missing_tables(tables: TableSet, needed: Sequence[str]) -> list[str]:
@@ -70,25 +70,6 @@ def _fact(tables: TableSet, key: str) -> str:
 def _benchmark_codes(tables: TableSet) -> list[str]:
     return sorted({k.split(".", 1)[1].rsplit(".", 1)[0] for k in tables.facts
                    if k.startswith("benchmark.") and k.endswith(".return")})
-
-
-def add_relative_facts(tables: TableSet) -> TableSet:
-    """New facts ``relative.<code>``: the theme index's monthly return minus each benchmark's (and the sector
-    index's), in percentage points, unsigned; the sentence says 跑赢/跑输 from the sign. Computed here, once, so
-    prose and checks read the same number."""
-    theme = _as_float(_fact(tables, "theme_index.return"))
-    if theme is None:
-        return tables
-    facts = dict(tables.facts)
-    refs = [(c, f"benchmark.{c}") for c in _benchmark_codes(tables)] + [
-        (_fact(tables, "sector_index.code"), "sector_index")]
-    for code, prefix in refs:
-        other = _as_float(_fact(tables, f"{prefix}.return"))
-        if code and other is not None:
-            diff = round(theme - other, 2)
-            facts[f"relative.{code}"] = f"{abs(diff):.2f}"
-            facts[f"relative.{code}.sign"] = "+" if diff > 0 else ("-" if diff < 0 else "0")
-    return tables.model_copy(update={"facts": facts})
 
 
 def _relative(tables: TableSet, code: str, name: str) -> str:
@@ -152,7 +133,17 @@ def _valuation(tables: TableSet) -> str:
     out = f"{name}过去三年整体{'，'.join(growth)}" if growth else ""
     if multiples:
         out += ("，" if out else name) + f"截至 {{fact:month.end_date}} {'，'.join(multiples)}"
-    return f"{out}。" if out else ""
+    return f"{out}。{_history(tables, pe)}" if out else ""
+
+
+def _history(tables: TableSet, pe: float | None) -> str:
+    """PE(TTM) now against the members' PE at the previous year end, with the direction worded by code."""
+    then = _as_float(_fact(tables, "valuation.pe_year_start"))
+    if pe is None or pe <= 0 or then is None or then <= 0 or not _fact(tables, "valuation.year_start_date"):
+        return ""
+    word = "低于" if pe < then else ("高于" if pe > then else "持平于")
+    return (f"当前 PE(TTM) {word}上年末（{{fact:valuation.year_start_date}}，按上年净利润计）的 "
+            "{fact:valuation.pe_year_start} 倍。")
 
 
 def market_gaps(tables: TableSet) -> list[str]:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from assistant.drafting.assemble import globalise
 from assistant.drafting.chain import section_hash
-from assistant.drafting.market import add_relative_facts
 from assistant.drafting.runner import DraftJob, SectionOutcome, draft_sections, packed_of, run_section
 from assistant.drafting.stages import RunMeta, StageStore
 from assistant.drafting.template import ReportTemplate, SectionSpec, load_template
@@ -158,7 +157,7 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     pack = load_pack(Path(pack_dir))
     outline = load_outline(Path(pack_dir), pack)  # a malformed views.yaml stops here, before anything is written
     out_dir.mkdir(parents=True, exist_ok=True)
-    tables = add_relative_facts(compute_tables(pack))
+    tables = compute_tables(pack)
     progress(ProgressEvent("tables", f"已计算 {len(tables.tables)} 张表", status="ok"))
     tables = tables.model_copy(update={"charts": render_charts(pack, tables, out_dir)})
     write_table_files(tables, out_dir)

@@ -68,6 +68,10 @@ def test_market_numbers_equal_the_computed_tables(drafted: tuple[Report, Path]) 
         top.columns.index(next(c for c in top.columns if "月涨跌幅" in c))
     best = max(top.rows, key=lambda r: float(r[ret_col].rstrip("%")))
     assert f"{best[name_col]}（{best[ret_col]}" in text
+    # relative performance and valuation history are derived facts of the tables stage, worded by code
+    assert f"跑赢沪深300 {facts['relative.000300.SH']} 个百分点" in text
+    assert (f"当前 PE(TTM) 低于上年末（{facts['valuation.year_start_date']}，按上年净利润计）的 "
+            f"{facts['valuation.pe_year_start']} 倍") in text
 
 
 def test_seed_write_ups_are_present_with_sources(drafted: tuple[Report, Path]) -> None:

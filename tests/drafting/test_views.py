@@ -8,18 +8,20 @@ import re
 from fakes.drafting_data import make_tables
 
 from assistant.checks import run_checks
-from assistant.drafting.market import add_relative_facts, core_market_facts, market_gaps, market_sentences
+from assistant.drafting.market import core_market_facts, market_gaps, market_sentences
 from assistant.drafting.placeholders import fill_placeholders
 from assistant.drafting.views import render_advice, render_core_views
 from assistant.engine.request import AdviceBrief, DepBrief, ThesisBrief
 from assistant.models import Report, SectionDraft, Table, TableSet
 from assistant.outline.slots import ADVICE_SLOT, MODEL_MARK, STOCK_SLOT, VIEW_SLOT
+from assistant.tables.derived import relative_facts
 
 VALUES = {"industry": "计算机行业", "rating": "推荐", "rating_action": "维持评级"}
 
 
 def _tables() -> TableSet:
-    return add_relative_facts(make_tables())
+    tables = make_tables()
+    return tables.model_copy(update={"facts": {**tables.facts, **relative_facts(tables.facts)}})
 
 
 def test_the_analysts_view_is_printed_verbatim_whatever_a_model_answers() -> None:
@@ -100,3 +102,16 @@ def test_a_loss_making_index_rewords_the_valuation_and_says_so() -> None:
     fill_placeholders(sentence, tables)  # every placeholder left resolves: the section does not fail
     gaps = market_gaps(tables)
     assert any("净利润复合增长率" in g for g in gaps) and any("-35.20" in g for g in gaps)
+
+
+def test_valuation_is_set_against_the_previous_year_end_when_the_pack_allows() -> None:
+    tables = make_tables()
+    facts = {**tables.facts, "valuation.pe_ttm": "62.33", "valuation.pe_year_start": "75.50",
+             "valuation.year_start_date": "2023-12-29"}
+    sentence = market_sentences(tables.model_copy(update={"facts": facts}))["valuation_sentence"]
+    assert "当前 PE(TTM) 低于上年末（{fact:valuation.year_start_date}，按上年净利润计）的 {fact:valuation.pe_year_start} 倍" \
+        in sentence
+    higher = market_sentences(tables.model_copy(update={"facts": {**facts, "valuation.pe_year_start": "40.00"}}))
+    assert "高于上年末" in higher["valuation_sentence"]
+    no_history = market_sentences(tables.model_copy(update={"facts": {**facts, "valuation.pe_year_start": ""}}))
+    assert "上年末" not in no_history["valuation_sentence"]
