@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from assistant.drafting.context import Source
 from assistant.drafting.market import market_sentences
+from assistant.drafting.offline_views import advice_json, core_views_json
 from assistant.drafting.text import instruction_like, rank_sentences, split_sentences, strip_markers
 from assistant.engine.request import Generation, GenerationRequest
 from assistant.errors import DraftingError
@@ -118,38 +119,12 @@ def _writeup(request: GenerationRequest) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _evidence(request: GenerationRequest, numbers: tuple[int, ...], query: str) -> str:
-    """The thesis's supporting facts: the best sentences of its top sources, each cited. Never an opinion."""
-    by_number = request.packed.by_number()
-    keywords = [w for w in re.split(r"\s+", query) if len(w) >= 2]
-    out = []
-    for rank, n in enumerate(numbers):
-        source = by_number.get(n)
-        if source is None or source.background or instruction_like(source.title):
-            continue
-        limit = 1 if rank or request.editing.concise else 2
-        picked = rank_sentences(source.passage, keywords=keywords, title=source.title, limit=limit,
-                                prefer=request.editing.prefer)
-        # a picked line without its own full stop (a "本轮投资方：…" field) must not run into the next one
-        out += [_cite(x if x.rstrip()[-1:] in "。！？；!?;" else x.rstrip() + "。", n) for x in picked]
-    return "".join(out)
-
-
 def _core_views(request: GenerationRequest) -> str:
-    # the offline engine never writes an opinion: "view" stays empty, so the analyst's slot is printed
-    theses = [{"facts": "" if t.market else _evidence(request, t.sources, t.query or t.headline), "view": ""}
-              for t in request.theses]
-    return json.dumps({"theses": theses}, ensure_ascii=False)
+    return core_views_json(request)
 
 
 def _advice(request: GenerationRequest) -> str:
-    by_number = request.packed.by_number()
-    rows = []
-    for theme in request.advice:
-        titles = [f"{by_number[n].title.rstrip('。')}[{n}]" for n in theme.sources
-                  if n in by_number and not by_number[n].background and not instruction_like(by_number[n].title)]
-        rows.append({"catalysts": "；".join(titles)})
-    return json.dumps({"advice": rows}, ensure_ascii=False)
+    return advice_json(request)
 
 
 def _market(request: GenerationRequest) -> str:
