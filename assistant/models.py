@@ -85,6 +85,9 @@ class NewsItem(BaseModel):
     category_method: Literal["given", "rules", "llm"] | None = None
     duplicate_of: str | None = None  # doc_id of the item this one near-duplicates
     flags: list[str] = Field(default_factory=list)  # e.g. "instruction_like" from hygiene checks
+    # funding items' structured fields (contract section 2): company, sector, intro, round, amount, investors
+    fields: dict[str, str] = Field(default_factory=dict)
+    images: list[str] = Field(default_factory=list)  # captions (or file names) of the item's figures, in order
 
 
 class Chunk(BaseModel):

@@ -58,7 +58,8 @@ def _source(title: str, body: str) -> _Source:
 
 
 def _item_source(item: NewsItem) -> _Source:
-    return _source(item.title, item.body)
+    # an item's figure captions are its own text too: a drafted figure slot cites them
+    return _source(item.title, "\n".join([item.body, *item.images]))
 
 
 def sentence_facts(sentence: Sentence, stoplist: frozenset[str], companies: list[str]) -> SentenceFacts:

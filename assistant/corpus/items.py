@@ -46,6 +46,8 @@ def content_hash(item: NewsItem) -> str:
     """Hash of everything the source supplied (not derived fields), to detect changed items on re-ingest."""
     payload = [item.doc_id, item.date.isoformat(), item.title, item.body, item.source, item.url or "",
                item.category if item.category_method == "given" else ""]
+    if item.fields or item.images:  # only then, so the hashes of corpora without them do not change
+        payload += [json.dumps(item.fields, ensure_ascii=False, sort_keys=True), *item.images]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
 
 
@@ -78,4 +80,24 @@ def to_news_item(rec: RawRecord) -> NewsItem:
     doc_id = _text(data.get("id") or data.get("doc_id")) or derive_doc_id(date, title, body, source)
     return NewsItem(doc_id=doc_id, date=date, title=title, body=body, source=source,
                     url=_text(data.get("url")) or None, category=category,
-                    category_method="given" if category else None)
+                    category_method="given" if category else None, fields=_fields(data),
+                    images=_images(data, rec))
+
+
+FIELD_KEYS = ("company", "sector", "intro", "round", "amount", "investors")
+
+
+def _fields(data: dict[str, Any]) -> dict[str, str]:
+    """Funding items' structured fields (contract section 2), when the record carries them."""
+    return {k: _text(data[k]) for k in FIELD_KEYS if _text(data.get(k))}
+
+
+def _images(data: dict[str, Any], rec: RawRecord) -> list[str]:
+    value = data.get("images")
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [value.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CorpusError("images 须为字符串列表（图片标题或文件名）", file=rec.file, row=rec.row, field="images")
+    return [v.strip() for v in value if v.strip()]

@@ -17,7 +17,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.drafting.citations import parse_output
-from assistant.drafting.context import PackedContext, fuse_rankings, pack_context
+from assistant.drafting.context import PackedContext, fuse_rankings, pack_context, widen_sources
 from assistant.drafting.digest import MalformedOutput, loads_json, render_digest
 from assistant.drafting.inputs import RetrievalRecord, SectionFailure, SectionInputs
 from assistant.drafting.market import market_gaps, missing_tables
@@ -86,7 +86,8 @@ def _pack(state: ChainState) -> ChainState:
         merged.sources.extend(part.sources)
         merged.dropped.extend(part.dropped)
         merged.tokens += part.tokens
-    record.packed = merged
+    # what the groups left of their equal shares widens the best-ranked cut sources of any group
+    record.packed = widen_sources(merged, items, budget=inputs.context_tokens, count=inputs.count)
     return state
 
 

@@ -15,10 +15,13 @@ from assistant.drafting.text import join_unique
 from assistant.errors import DraftingError
 from assistant.models import Finding
 
-__all__ = ["FUNDING_COLUMNS", "NEWS_COLUMNS", "MalformedOutput", "loads_json", "render_digest"]
+__all__ = ["FUNDING_COLUMNS", "LEGACY_FUNDING_COLUMNS", "NEWS_COLUMNS", "POLICY_COLUMNS", "MalformedOutput",
+           "loads_json", "render_digest", "unprinted_findings"]
 
 NEWS_COLUMNS = ("日期", "具体内容")
-FUNDING_COLUMNS = ("融资方", "赛道", "融资日期", "融资轮次", "融资金额", "本轮投资方")
+FUNDING_COLUMNS = ("融资方", "赛道", "简介", "融资日期", "融资轮次", "融资金额", "本轮投资方")  # seed table 12
+LEGACY_FUNDING_COLUMNS = ("融资方", "赛道", "融资日期", "融资轮次", "融资金额", "本轮投资方")  # templates before 简介
+POLICY_COLUMNS = ("中央/地方", "发布机构", "时间", "文件名称", "主要内容")  # seed table 11
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
 
 
@@ -64,10 +67,52 @@ def _news_row(row: dict[str, Any], src: Source) -> list[str]:
     return [f"{src.date.month}.{src.date.day}", f"**{_cell(title)}**：{_cell(summary)}"]
 
 
-def _funding_row(row: dict[str, Any], src: Source) -> list[str]:
+def _funding_row(row: dict[str, Any], src: Source, columns: tuple[str, ...]) -> list[str]:
     investors = f"{_cell(row.get('investors'))}[{src.number}]"
-    return [_cell(row.get("company")), _cell(row.get("track")), src.date.strftime("%Y/%-m/%-d"),
-            _cell(row.get("round")), _cell(row.get("amount")), investors]
+    cells = {"融资方": _cell(row.get("company")), "赛道": _cell(row.get("track")), "简介": _cell(row.get("intro")),
+             "融资日期": src.date.strftime("%Y/%-m/%-d"), "融资轮次": _cell(row.get("round")),
+             "融资金额": _cell(row.get("amount")), "本轮投资方": investors}
+    return [cells[c] for c in columns]
+
+
+def _policy_row(row: dict[str, Any], src: Source) -> list[str]:
+    summary = str(row.get("summary") or "").strip()
+    if not re.search(r"\[\d+\]", summary):
+        summary += f"[{src.number}]"
+    return [_cell(row.get("level")), _cell(row.get("issuer")), src.date.strftime("%Y/%-m/%-d"),
+            _cell(row.get("name")), _cell(summary)]
+
+
+def _missing_cells(row: dict[str, Any], src: Source, section: str) -> list[Finding]:
+    """A funding cell the item does not fill is printed blank and named, never guessed or cut."""
+    missing = [str(m) for m in row.get("missing") or [] if m]
+    if not missing:
+        return []
+    return [Finding(section=section, kind="funding_cell_missing", severity="warning", marker=src.number,
+                    sentence=src.title, detail=f"{src.title}：资料未写明{'、'.join(missing)}，单元格留空待补")]
+
+
+def _others(group: dict[str, Any], sources: dict[int, Source]) -> str:
+    """Items the table's cap left out, or that are not table material: named, cited, never dropped silently."""
+    lines: list[tuple[Any, str]] = []
+    names: list[str] = []
+    for other in group.get("others") or []:
+        number = other.get("source") if isinstance(other, dict) else None
+        src = sources.get(number) if isinstance(number, int) else None
+        if src is None:
+            continue
+        summary = str(other.get("summary") or "").strip()
+        if summary:
+            dated = re.match(r"^\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日", summary)
+            lines.append((src.date, summary if dated else f"{src.date.month} 月 {src.date.day} 日，{summary}"))
+        else:
+            names.append(f"{src.title.rstrip('。')}[{src.number}]")
+    out = []
+    if lines:
+        out.append("其他相关动态：\n\n" + "\n\n".join(t for _, t in sorted(lines, key=lambda x: x[0])))
+    if names:
+        out.append("其他动态：" + "；".join(names) + "。")
+    return "\n\n".join(out)
 
 
 def _table(title: str, columns: tuple[str, ...], rows: list[list[str]], source_line: str) -> str:
@@ -76,13 +121,33 @@ def _table(title: str, columns: tuple[str, ...], rows: list[list[str]], source_l
     return "\n".join([*lines, "", source_line])
 
 
+def unprinted_findings(packed: PackedContext, markdown: str, section: str) -> list[Finding]:
+    """One finding per in-window item the section retrieved but does not print: nothing is dropped silently."""
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", markdown)}
+    findings = [Finding(section=section, kind="not_printed", severity="warning", marker=s.number, sentence=s.title,
+                        detail=f"检索到的本月条目未写入本节：{s.title}（{s.date.isoformat()}，{s.source}）")
+                for s in packed.sources if not s.background and s.number not in cited]
+    present = {s.doc_id for s in packed.sources}
+    seen: set[str] = set()
+    for d in packed.dropped:
+        if d.reason == "budget" and not d.background and d.doc_id not in present and d.doc_id not in seen:
+            seen.add(d.doc_id)
+            when = f"（{d.date.isoformat()}）" if d.date else ""
+            findings.append(Finding(section=section, kind="not_printed", severity="warning", sentence=d.title,
+                                    detail=f"检索到的本月条目因上下文预算未纳入本节：{d.title or d.doc_id}{when}"))
+    return findings
+
+
 def render_digest(data: dict[str, Any], packed: PackedContext, spec: SectionSpec,
                   institution: str) -> tuple[str, list[Finding]]:
     """Markdown for a digest section; rows citing unknown sources are dropped and reported."""
     sources = packed.by_number()
     findings: list[Finding] = []
-    funding = tuple(spec.columns) == FUNDING_COLUMNS
-    columns = FUNDING_COLUMNS if funding else NEWS_COLUMNS
+    columns = tuple(spec.columns)
+    funding = columns in (FUNDING_COLUMNS, LEGACY_FUNDING_COLUMNS)
+    policy = columns == POLICY_COLUMNS
+    if not (funding or policy):
+        columns = NEWS_COLUMNS
     parts = [str(data.get("lead") or "").strip()]
     groups = {str(g.get("title", "")): g for g in data.get("groups", []) if isinstance(g, dict)}
     for rspec in spec.retrieval:
@@ -93,8 +158,14 @@ def render_digest(data: dict[str, Any], packed: PackedContext, spec: SectionSpec
             if src is None:
                 continue
             used.append(src)
-            rows.append(_funding_row(row, src) if funding else _news_row(row, src))
+            if funding:
+                rows.append(_funding_row(row, src, columns))
+                findings += _missing_cells(row, src, spec.id)
+            else:
+                rows.append(_policy_row(row, src) if policy else _news_row(row, src))
         if rows:
             line = f"{rspec.source_line or '资料来源：'}{join_unique(s.source for s in used)}，{institution}整理"
             parts.append(_table(rspec.title, columns, rows, line))
-    return "\n\n".join(p for p in parts if p), findings
+        parts.append(_others(group, sources))
+    markdown = "\n\n".join(p for p in parts if p)
+    return markdown, findings + unprinted_findings(packed, markdown, spec.id)

@@ -123,11 +123,11 @@ def _same_event(a: NewsItem, b: NewsItem) -> bool:
     ga, gb = _event_terms(a.title), _event_terms(b.title)
     if not ga or not gb:
         return False
-    common = ga & gb
+    common = (ga & gb) - {"模型", "大模", "芯片", "智能"}  # every AI headline shares these
     shared = len(common) / min(len(ga), len(gb))
     # distinctive Latin names (Llama, GPT-4o) shared by both headlines identify one event across wordings
     latin = {t for t in common if t.isascii()}
-    return shared >= 0.5 or len(latin) >= 2 or (bool(latin) and shared >= 0.3)
+    return shared >= 0.5 or len(latin) >= 2 or (bool(latin) and shared >= 0.45)
 
 
 def event_groups(items: Sequence[NewsItem]) -> dict[str, str]:

@@ -7,17 +7,15 @@ instruction-like or forbidden ones, and every borrowed sentence carries its sour
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 
-from assistant.drafting.context import Source
 from assistant.drafting.market import market_sentences
+from assistant.drafting.news import digest_json, writeup_markdown
 from assistant.drafting.offline_views import advice_json, core_views_json
-from assistant.drafting.text import instruction_like, rank_sentences, split_sentences, strip_markers
 from assistant.engine.request import Generation, GenerationRequest
 from assistant.errors import DraftingError
-from assistant.prompts import load_prompt, render_text
+from assistant.prompts import load_prompt
 
 __all__ = ["OfflineEngine"]
 
@@ -28,95 +26,12 @@ _COMPANY = re.compile(r"^([^，。,：:\s]{2,20}?)(?:宣布|完成|获得?|正�
 _TRACK = re.compile(r"(?:专注于|聚焦于?|致力于)([^，。；,]{2,24})")
 
 
-def _keywords(request: GenerationRequest) -> list[str]:
-    words: list[str] = []
-    for spec in request.section.retrieval:
-        for q in spec.queries:
-            words.extend(w for w in re.split(r"\s+", q) if len(w) >= 2)
-    return words
-
-
-def _sentence_limit(request: GenerationRequest, n_items: int, default: int) -> int:
-    per_item_tokens = request.section.budget_tokens // max(n_items, 1)
-    limit = max(1, min(default, per_item_tokens // 60))
-    # "更简洁": about half of what the item would otherwise get, never below one sentence.
-    return max(1, min(limit, 4) // 2) if request.editing.concise else limit
-
-
-def _summary(source: Source, request: GenerationRequest, limit: int) -> str:
-    title_plain = source.title.strip()
-    picked = [s for s in rank_sentences(source.passage, keywords=_keywords(request), title=title_plain,
-                                        limit=limit + 1, prefer=request.editing.prefer)
-              if s.strip("。") != title_plain.strip("。")]
-    return "".join(picked[:limit])
-
-
-def _in_window(request: GenerationRequest) -> list[Source]:
-    return [s for s in request.packed.sources if not s.background]
-
-
-def _highlights(sources: list[Source], n: int = 3) -> str:
-    clean = [s for s in sources if not instruction_like(s.title)]
-    return "；".join(f"{s.title.rstrip('。')}[{s.number}]" for s in clean[:n])
-
-
-def _lead(request: GenerationRequest, sources: list[Source]) -> str:
-    if not request.section.lead or not sources:
-        return ""
-    values = {**request.values, "count": str(len(sources)), "highlights": _highlights(sources)}
-    return render_text(request.section.lead, values, where=f"template section {request.section.id}.lead")
-
-
-def _funding_row(source: Source) -> dict[str, object]:
-    text = strip_markers(source.passage)
-    first = lambda rx, s: (m.group(1).strip() if (m := rx.search(s)) else "")  # noqa: E731
-    company = first(_COMPANY, source.title) or first(_COMPANY, text)
-    return {"source": source.number, "company": company or source.title[:20], "track": first(_TRACK, text),
-            "round": first(_ROUND, source.title) or first(_ROUND, text),
-            "amount": first(_AMOUNT, source.title) or first(_AMOUNT, text), "investors": first(_INVESTOR, text)}
-
-
 def _digest(request: GenerationRequest) -> str:
-    sources = _in_window(request)
-    limit = _sentence_limit(request, len(sources), 3)
-    groups = []
-    for spec in request.section.retrieval:
-        members = sorted((s for s in sources if s.group == spec.title), key=lambda s: s.date, reverse=True)
-        members = [s for s in members if not instruction_like(s.title)][: spec.max_items]
-        if request.section.id == "funding":
-            rows = [_funding_row(s) for s in members]
-        else:
-            rows = [{"source": s.number, "title": s.title,
-                     "summary": "".join(_cite(x, s.number) for x in split_sentences(_summary(s, request, limit)))}
-                    for s in members]
-        groups.append({"title": spec.title, "rows": rows})
-    return json.dumps({"lead": _lead(request, sources), "groups": groups}, ensure_ascii=False)
-
-
-def _cite(sentence: str, number: int) -> str:
-    """Marker before the closing punctuation (…75%[3]。), so every sentence carries its own source."""
-    body = sentence.rstrip()
-    if body and body[-1] in "。！？；!?;":
-        return f"{body[:-1]}[{number}]{body[-1]}"
-    return f"{body}[{number}]"
-
-
-def _paragraphs(sentences: list[str], number: int, size: int = 2) -> list[str]:
-    cited = [_cite(s, number) for s in sentences]
-    return ["".join(cited[i:i + size]) for i in range(0, len(cited), size)]
+    return digest_json(request)
 
 
 def _writeup(request: GenerationRequest) -> str:
-    sources = [s for s in _in_window(request) if not instruction_like(s.title)]
-    spec_max = max((r.max_items for r in request.section.retrieval), default=4)
-    sources = sources[:spec_max]
-    limit = _sentence_limit(request, len(sources), 6)
-    parts = [_lead(request, sources)] if sources else []
-    for i, source in enumerate(sources, start=1):
-        body = _summary(source, request, limit)
-        parts.append(f"#### {i}. {source.title.rstrip('。')}")
-        parts.extend(_paragraphs(split_sentences(body), source.number))
-    return "\n\n".join(p for p in parts if p)
+    return writeup_markdown(request)
 
 
 def _core_views(request: GenerationRequest) -> str:

@@ -1,6 +1,7 @@
 """The offline engine's part of 核心观点 and 投资建议: evidence sentences and catalysts, never an opinion.
 
-It answers the same JSON a model does (``{"theses": [{"facts", "view"}]}``, ``{"advice": [{"catalysts"}]}``);
+Evidence sentences come from ``extract`` (whole items, coherent extracts), cited with ``news.cite``. It answers the
+same JSON a model does (``{"theses": [{"facts", "view"}]}``, ``{"advice": [{"catalysts"}]}``);
 ``views.render_core_views`` / ``render_advice`` assemble the Markdown, so the analyst's words are printed as written
 and an empty ``view`` becomes the analyst's visible slot.
 """
@@ -10,18 +11,12 @@ from __future__ import annotations
 import json
 import re
 
-from assistant.drafting.text import instruction_like, rank_sentences
+from assistant.drafting.extract import extract
+from assistant.drafting.news import cite
+from assistant.drafting.text import instruction_like
 from assistant.engine.request import GenerationRequest
 
 __all__ = ["advice_json", "core_views_json"]
-
-
-def _cite(sentence: str, number: int) -> str:
-    """Marker before the closing punctuation; a line without its own full stop gets one, so lines never run on."""
-    body = sentence.rstrip()
-    if body[-1:] not in "。！？；!?;":
-        body += "。"
-    return f"{body[:-1]}[{number}]{body[-1]}"
 
 
 def _evidence(request: GenerationRequest, numbers: tuple[int, ...], query: str) -> str:
@@ -33,10 +28,11 @@ def _evidence(request: GenerationRequest, numbers: tuple[int, ...], query: str) 
         source = by_number.get(n)
         if source is None or source.background or instruction_like(source.title):
             continue
+        # coherent extracts (antecedents, quotes and speakers kept): the same rules as the news sections
         limit = 1 if rank or request.editing.concise else 2
-        picked = rank_sentences(source.passage, keywords=keywords, title=source.title, limit=limit,
-                                prefer=request.editing.prefer)
-        out += [_cite(x, n) for x in picked]
+        picked = extract(source.passage, title=source.title, limit=limit, keywords=keywords,
+                         prefer=request.editing.prefer, max_chars=260 if rank else 360)
+        out += [cite(x, n) for x in picked]
     return "".join(out)
 
 

@@ -21,6 +21,9 @@ class Source(BaseModel):
     passage: str
     chunk_ids: list[str] = Field(default_factory=list)
     background: bool = False
+    fields: dict[str, str] = Field(default_factory=dict)  # the item's structured fields (NewsItem.fields)
+    images: list[str] = Field(default_factory=list)       # the item's figure captions (NewsItem.images)
+    whole: bool = False  # passage is the whole item body, not retrieved chunks
 
 
 class Dropped(BaseModel):
@@ -28,6 +31,9 @@ class Dropped(BaseModel):
     chunk_id: str = ""
     tokens: int = 0
     reason: str  # "budget" | "instruction_like" | "duplicate"
+    title: str = ""
+    date: dt.date | None = None
+    background: bool = False  # outside the report window
 
 
 class PackedContext(BaseModel):

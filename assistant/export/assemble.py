@@ -23,7 +23,7 @@ were written at. The sections with ids ``core_views`` and ``disclosures`` are pl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.errors import ExportError
 from assistant.export.blocks import (
@@ -47,6 +47,7 @@ __all__ = ["CORE_VIEWS_ID", "DISCLOSURE_IDS", "Assembly", "assemble", "disclaime
 
 CORE_VIEWS_ID = "core_views"
 _CAPTION_RE = re.compile(r"^表\s*\d*\s*[:：]\s*(\S[^\n]*)$")
+_FIGURE_RE = re.compile(r"^图\s*\d*\s*[:：]\s*(\S[^\n]*)$")  # a drafted figure slot: "图：title"
 DISCLOSURE_IDS = frozenset({"disclosures"})
 
 
@@ -99,6 +100,13 @@ class _Numberer:
         numbered = number_title("表", len(self.listed_tables) + 1, title)
         self.listed_tables.append(numbered)
         return numbered
+
+    def slot(self, title: str) -> ChartBlock:
+        """Number a figure slot a write-up drafted ("图：title"): listed in 图表目录, the picture awaits an editor."""
+        title = re.sub(r"\s*\[\d+\]\s*$", "", title)  # the caption's citation; its source line names the publisher
+        block = ChartBlock(len(self.charts) + 1, number_title("图", len(self.charts) + 1, title), "", "")
+        self.charts.append(block)
+        return block
 
     def _table(self, table: Table) -> TableBlock:
         number = len(self.listed_tables) + 1
@@ -156,6 +164,11 @@ def _body_blocks(section: SectionDraft, base: int, numberer: _Numberer, toc: boo
             out.append(numberer.place(block.kind, block.ref, section.id))
         elif isinstance(block, MdTable):
             _append_md_table(out, block, numberer)
+        elif isinstance(block, Paragraph) and (figure := _FIGURE_RE.match(block.text)):
+            out.append(numberer.slot(figure.group(1)))
+        elif (isinstance(block, Paragraph) and block.text.startswith("资料来源") and out
+              and isinstance(out[-1], ChartBlock) and not out[-1].path and not out[-1].source):
+            out[-1] = replace(out[-1], source=block.text)  # the slot's source line
         else:
             out.append(block)
     if section.status == "failed" and not section.markdown.strip():

@@ -247,6 +247,11 @@ class _Writer:
             self.para(SOURCE_STYLE, f"注：{block.note}")
 
     def chart_block(self, block: ChartBlock) -> None:
+        if not block.path:  # a figure slot: numbered and captioned, the editor inserts the picture
+            self.caption(block.title)
+            self.para(text="（图片待插入）").alignment = WD_ALIGN_PARAGRAPH.CENTER
+            self.source_line(block.source)
+            return
         root = self.base_dir.resolve()
         path = (root / block.path).resolve()
         if not path.is_relative_to(root):

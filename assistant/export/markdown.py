@@ -102,8 +102,12 @@ def _table_block(block: TableBlock) -> str:
     return "\n\n".join(parts)
 
 
+FIGURE_PENDING = "（图片待插入）"
+
+
 def _chart_block(block: ChartBlock) -> str:
-    parts = [f"**{escape_data(block.title)}**", f"![{escape_data(block.title)}]({quote(block.path)})"]
+    picture = f"![{escape_data(block.title)}]({quote(block.path)})" if block.path else FIGURE_PENDING
+    parts = [f"**{escape_data(block.title)}**", picture]
     if block.source:
         parts.append(escape_data(block.source))
     return "\n\n".join(parts)

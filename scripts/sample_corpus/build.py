@@ -9,7 +9,7 @@ import seed_items as S
 
 OUT = Path(__file__).resolve().parents[2] / "assistant" / "data" / "sample"
 items = sorted(S.ITEMS, key=lambda i: (i["date"], i["id"] == S.LLAMA_DUP, i["id"]))
-keys = ("id", "date", "title", "body", "source", "url", "category")
+keys = ("id", "date", "title", "body", "source", "url", "category", "images")
 with (OUT / "corpus.jsonl").open("w", encoding="utf-8") as fh:
     for it in items:
         fh.write(json.dumps({k: it[k] for k in keys if k in it}, ensure_ascii=False) + "\n")

@@ -25,6 +25,11 @@ def add(date, slug, title, body, source, category, url=None):
     return doc_id
 
 
+def figures(doc_id, *captions):
+    """The item's own figure captions (the pictures the seed's write-up reproduces), in order."""
+    next(i for i in ITEMS if i["id"] == doc_id)["images"] = list(captions)
+
+
 def headline_row(first, last=None):
     """Table 6/7/9 rows: first <p> is the headline, the rest the body."""
     paras = paras_of_cell(row(first, last)[-1])
@@ -123,11 +128,12 @@ T = "三星电子首次涉足 2 纳米 AI 芯片 将与日本 AI 企业合作开
 add("2024-07-10", "samsung-2nm-ai-chip-pfn", T, split_title(312, T, 314), "澎湃新闻", None)
 
 # ---------------------------------------------------------------- tech frontier write-ups (full text)
-add("2024-07-08", "pnn-physical-neural-networks", "PNN 或可从根本上改变 AI 系统高能耗、低吞吐率、高延迟等问题",
-    prose(325, 342), "新智元", "tech_frontier", "https://arxiv.org/abs/2406.03372")
-add("2024-07-12", "flashattention3", "FlashAttention-3 发布，H100 的 FLOP 利用率提升至 75%",
+figures(add("2024-07-08", "pnn-physical-neural-networks", "PNN 或可从根本上改变 AI 系统高能耗、低吞吐率、高延迟等问题",
+    prose(325, 342), "新智元", "tech_frontier", "https://arxiv.org/abs/2406.03372"),
+    "PNN 训练方法发展时间表", "新兴的 PNN 技术")
+figures(add("2024-07-12", "flashattention3", "FlashAttention-3 发布，H100 的 FLOP 利用率提升至 75%",
     prose(354, 388, skip=tuple(range(366, 387))), "新智元", "tech_frontier",
-    "https://tridao.me/blog/2024/flash3/")
+    "https://tridao.me/blog/2024/flash3/"), "FlashAttention-3 论文以及 GitHub 上用于 Beta 测试的源代码")
 add("2024-07-09", "deepmind-jest", "谷歌 DeepMind 新算法 JEST 训练提效 13 倍，能耗暴降 10 倍", prose(393, 401),
     "新智元", "tech_frontier", "https://arxiv.org/abs/2406.17711")
 
@@ -162,16 +168,18 @@ add("2024-07-24", "fiscal-tax-digitalization-market", "三中全会提出深化�
 # ---------------------------------------------------------------- products (full text)
 add("2024-07-19", "nvidia-mistral-nemo", "英伟达联合 Mistral AI 发布了可在本地硬件上高效运行的 to B 端 AI 大语言模型",
     prose(424, 426), "IT之家", "product", "https://mistral.ai/news/mistral-nemo/")
-add("2024-07-07", "cancong-flashhub-waic", "蚕丛机器人在 2024 WAIC 发布智能双模充电桩（FlashHub）", prose(430, 449),
-    "中国机器人网", "product")
-add("2024-07-15", "kunlun-cradle-agent", "昆仑万维等发布通用 Agent 新框架——Cradle", prose(453, 485),
-    "新智元", "product", "https://baai-agents.github.io/Cradle")
-add("2024-07-21", "small-models-apple-dclm", "OpenAI、Mistral AI & 英伟达、HuggingFace 竞逐小模型，苹果 DCLM 全开源",
-    prose(492, 508), "新智元", "product")
+figures(add("2024-07-07", "cancong-flashhub-waic", "蚕丛机器人在 2024 WAIC 发布智能双模充电桩（FlashHub）",
+            prose(430, 449), "中国机器人网", "product"), "蚕丛机器人 FlashHub 示例图")
+figures(add("2024-07-15", "kunlun-cradle-agent", "昆仑万维等发布通用 Agent 新框架——Cradle", prose(453, 485),
+            "新智元", "product", "https://baai-agents.github.io/Cradle"),
+        "Cradle 对电脑交互原始输入输出的合理封装和抽象", "Cradle 强大的决策推理模块",
+        "Cradle 在日常软件应用的各项任务执行上表现不俗")
+figures(add("2024-07-21", "small-models-apple-dclm", "OpenAI、Mistral AI & 英伟达、HuggingFace 竞逐小模型，苹果 DCLM 全开源",
+            prose(492, 508), "新智元", "product"), "苹果基础模型概览", "2024 年全球发布的 5 个领先的小模型")
 add("2024-07-10", "aitomatic-semikong", "全球首个芯片设计开源大模型 SemiKong，革新半导体工艺和制造技术",
     prose(525, 527), "36氪", "product")
-add("2024-07-13", "cau-shennong-2", "中国农业大学发布“神农大模型 2.0”：覆盖育种、种植、养殖、农业遥感及气象",
-    prose(531, 539, join=False), "中国农业大学新闻网", "product")
+figures(add("2024-07-13", "cau-shennong-2", "中国农业大学发布“神农大模型 2.0”：覆盖育种、种植、养殖、农业遥感及气象",
+            prose(531, 539, join=False), "中国农业大学新闻网", "product"), "神农大模型 2.0 功能升级与场景应用")
 
 # ---------------------------------------------------------------- funding (table 12)
 FUNDING_SOURCES = {"百川智能": "证券时报", "元石科技": "腾讯新闻", "芯盟科技": "IT桔子", "感图科技": "来觅研究院",
