@@ -3,17 +3,27 @@ marked, empty slots visible and held by the checks; market wording follows the s
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from fakes.drafting_data import make_tables
+from fakes.jobs import char_count, make_job
+from fakes.openai_server import FakeOpenAIServer, Step
 
 from assistant.checks import run_checks
 from assistant.drafting.market import core_market_facts, market_gaps, market_sentences
+from assistant.drafting.orchestrator import with_outline
 from assistant.drafting.placeholders import fill_placeholders
+from assistant.drafting.runner import draft_sections
 from assistant.drafting.views import render_advice, render_core_views
 from assistant.engine.request import AdviceBrief, DepBrief, ThesisBrief
+from assistant.llm.calllog import CallLog
+from assistant.llm.engine import OpenAIEngine
 from assistant.models import Report, SectionDraft, Table, TableSet
+from assistant.outline.model import Outline, Thesis
 from assistant.outline.slots import ADVICE_SLOT, MODEL_MARK, STOCK_SLOT, VIEW_SLOT
+from assistant.settings import get_settings
 from assistant.tables.derived import relative_facts
 
 VALUES = {"industry": "计算机行业", "rating": "推荐", "rating_action": "维持评级"}
@@ -115,3 +125,28 @@ def test_valuation_is_set_against_the_previous_year_end_when_the_pack_allows() -
     assert "高于上年末" in higher["valuation_sentence"]
     no_history = market_sentences(tables.model_copy(update={"facts": {**facts, "valuation.pe_year_start": ""}}))
     assert "上年末" not in no_history["valuation_sentence"]
+
+
+def test_through_the_openai_engine_the_analysts_view_wins_and_a_drafted_one_is_marked(tmp_path: Path) -> None:
+    outline = Outline(theses=[Thesis(headline="训练效率成为焦点。", view="我们认为，训练效率决定算力需求结构。",
+                                     evidence="FlashAttention-3 H100 利用率"),
+                              Thesis(headline="数据要素市场化提速", evidence="数据要素 行动方案")])
+    answer = json.dumps({"theses": [{"facts": "FlashAttention-3 使 H100 利用率提升至 75%[1]。",
+                                     "view": "我们认为，模型想改写分析师的观点。"},
+                                    {"facts": "河南省出台“数据要素×”行动实施方案[2]。",
+                                     "view": "我们认为，数据要素市场化将持续提速。"}]}, ensure_ascii=False)
+    with FakeOpenAIServer() as server:
+        server.script("“核心观点”", Step("ok", answer))
+        settings = get_settings(engine="openai", openai_api_key="sk-test", openai_base_url=server.base_url,
+                                model="fake-model", max_retries=0)
+        engine = OpenAIEngine(settings, log=CallLog(tmp_path / "calls.jsonl"), count=char_count, backoff_s=0.01)
+        job = make_job(engine, tmp_path)
+        job.template = with_outline(job.template, outline)
+        outcomes = draft_sections(job, job.template.sections, {})
+    core = outcomes["core_views"].draft
+    assert core.status == "draft", core.error
+    lines = core.markdown.splitlines()
+    assert lines[0].startswith("- **训练效率成为焦点。**") and lines[0].endswith("我们认为，训练效率决定算力需求结构。")
+    assert "模型想改写" not in core.markdown
+    assert lines[1].endswith(f"{MODEL_MARK}我们认为，数据要素市场化将持续提速。")
+    assert {c.doc_id for c in core.citations} >= {"fa3"}
