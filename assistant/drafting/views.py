@@ -97,8 +97,10 @@ def _themes(sources: list[Source], pack_names: Sequence[str]) -> list[tuple[str,
                       category=s.category or None) for s in sources]
     by_doc = {s.doc_id: s for s in sources}
     ranked = rank_items(items, pack_names)
-    return [(t.label, [by_doc[d] for d in t.doc_ids]) for t in cluster_themes(ranked, items, max_themes=_MAX_PROPOSED,
-                                                                             min_items=2)]
+    # Themes by category (政策与改革, 大模型, 算力与 AI 芯片 …), most important first: a heading an analyst can
+    # keep as a direction. No shared-term theme can form with this min_items, so cluster_themes falls back to them.
+    themes = cluster_themes(ranked, items, max_themes=_MAX_PROPOSED, min_items=len(items) + 1)
+    return [(t.label, [by_doc[d] for d in t.doc_ids]) for t in themes]
 
 
 def thesis_briefs(spec: SectionSpec, packed: PackedContext, ranking: Mapping[str, Sequence[Hit]],
@@ -115,8 +117,9 @@ def thesis_briefs(spec: SectionSpec, packed: PackedContext, ranking: Mapping[str
     proposed = [ThesisBrief(headline=f"{values.get('month_label', '')}板块行情", market=True, proposed=True)]
     for label, members in _themes(_news_sources(packed, briefs), pack_names):
         top = members[0]
+        # the theme's most important event is the thesis; its evidence is that item alone, not its neighbours
         proposed.append(ThesisBrief(headline=top.title.rstrip("。"), query=f"{label} {top.title}",
-                                    sources=tuple(s.number for s in members[:2]), proposed=True))
+                                    sources=(top.number,), proposed=True))
     return proposed
 
 
@@ -212,8 +215,9 @@ def render_advice(data: Any, advice: Sequence[AdviceBrief], values: dict[str, st
         stocks = "、".join(theme.stocks) if theme.stocks else STOCK_SLOT
         body = f"本月催化：{_sentence(catalysts)}" if catalysts else ""
         lines.append(f"{i}. **{theme.theme}**：{body}相关标的：{stocks}。")
+    # a flat "建议关注" line is a recommendation: only the analyst's directions make one
     every = list(dict.fromkeys(n for a in advice for n in a.stocks))
-    if every:
+    if every and not proposed:
         lines += ["", f"建议关注：{'、'.join(every)}等。"]
     return "\n".join(lines), findings
 
