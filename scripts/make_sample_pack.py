@@ -386,7 +386,15 @@ rating: 推荐
 rating_action: 维持评级
 institution: 中国银河证券研究院
 data_vendor: Wind
-title: 人工智能赋能新质生产力，国产 AI 产业迎来新机遇
+# the report headline is the analyst's: views.yaml (title)
+legal_entity: 中国银河证券股份有限公司
+qualification: 中国银河证券股份有限公司已具备中国证监会批复的证券投资咨询业务资格。
+contacts:
+  - 中国银河证券股份有限公司研究院
+  - 深圳市福田区金田路3088号中洲大厦20层
+  - 上海浦东新区富城路99号震旦大厦31层
+  - 北京市丰台区西营街8号院1号楼青海金融大厦
+  - 公司网址：www.chinastock.com.cn
 theme_index: {{code: {theme[0]}, name: {theme[1]}}}
 sector_index: {{code: {sector[0]}, name: {sector[1]}}}
 benchmarks:

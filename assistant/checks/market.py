@@ -37,7 +37,8 @@ _METRIC_CLASSES = (
 )
 _METRIC_FACTS = {
     "复合增长率": ("valuation.revenue_cagr", "valuation.profit_cagr"),
-    "市盈率": ("valuation.pe_ttm",), "PE": ("valuation.pe_ttm",),
+    # the previous year-end PE (tables/derived.py) is the one earlier valuation point the prose may compare with
+    "市盈率": ("valuation.pe_ttm", "valuation.pe_year_start"), "PE": ("valuation.pe_ttm", "valuation.pe_year_start"),
     "市销率": ("valuation.ps_ttm",), "PS": ("valuation.ps_ttm",),
     "成分股": ("constituents.count",), "总市值": ("constituents.market_cap",),
 }

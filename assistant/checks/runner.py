@@ -14,6 +14,7 @@ from assistant.checks.market import (
     check_cross_section,
     check_tables,
 )
+from assistant.checks.outline import check_view_slots
 from assistant.checks.policy import check_disclosures, check_hedges, check_rating, check_wording
 from assistant.checks.sources import (
     check_citations,
@@ -69,6 +70,7 @@ def run_checks(report: Report, items: dict[str, NewsItem], *, pack: MarketPack |
         lambda: check_hygiene(ctx),
         lambda: check_model_judgement(ctx),
         lambda: check_answers(ctx),
+        lambda: check_view_slots(ctx),
     ]
     findings = [f for check in checks for f in check()]
     order = {s.id: i for i, s in enumerate(report.sections)}

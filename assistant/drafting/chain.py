@@ -20,10 +20,18 @@ from assistant.drafting.citations import parse_output
 from assistant.drafting.context import PackedContext, fuse_rankings, pack_context, widen_sources
 from assistant.drafting.digest import MalformedOutput, loads_json, render_digest
 from assistant.drafting.inputs import RetrievalRecord, SectionFailure, SectionInputs
-from assistant.drafting.market import missing_tables
+from assistant.drafting.market import market_gaps, missing_tables
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
 from assistant.drafting.sources import briefs_for, prompt_values
 from assistant.drafting.template import SectionSpec
+from assistant.drafting.views import (
+    advice_briefs,
+    describe_advice,
+    describe_theses,
+    render_advice,
+    render_core_views,
+    thesis_briefs,
+)
 from assistant.engine.answer import (
     AWAITING_EDITOR,
     JUDGEMENT_KINDS,
@@ -128,14 +136,24 @@ def _prompt(state: ChainState) -> ChainState:
                 Finding(section=spec.id, kind="missing_table", detail=f"表 {t} 缺失或没有数据，章节未起草")
                 for t in gone])
     packed, briefs = state.record.packed, list[DepBrief]()
+    theses, advice = [], []
     if spec.kind in ("core_views", "advice"):
-        packed, briefs = briefs_for(inputs)
+        # the outline's own retrieval (evidence, catalysts) first, then what the drafted sections cite
+        packed, briefs = briefs_for(inputs, state.record.packed)
         state.record.packed = packed
-    values = prompt_values(inputs, packed, briefs)
+        names = [n for n in inputs.values.get("pack_names", "").split("、") if n]
+        if spec.kind == "core_views":
+            theses = thesis_briefs(spec, packed, state.record.groups, briefs, inputs.values, names)
+        else:
+            a_shares = [n for n in inputs.values.get("a_share_names", "").split("、") if n]
+            advice = advice_briefs(spec, packed, state.record.groups, briefs, a_shares, names)
+    values = {**prompt_values(inputs, packed, briefs), "theses": describe_theses(theses),
+              "advice_themes": describe_advice(advice)}
     system, section = load_prompt(SYSTEM_PROMPT), load_prompt(spec.prompt)
     messages = [("system", system.render(values)), ("user", section.render(values))]
     state.request = GenerationRequest(section=spec, messages=messages, packed=packed, tables=inputs.tables,
-                                      values=values, briefs=briefs, editing=inputs.editing)
+                                      values=values, briefs=briefs, editing=inputs.editing, theses=theses,
+                                      advice=advice)
     state.template_id = f"{section.id}.v{section.version}"
     state.template_hash = section_hash(spec)
     return state
@@ -154,17 +172,43 @@ def _model(engine: Engine, state: ChainState) -> ChainState:
     return state
 
 
+def _model_wrote(state: ChainState, gen: Generation) -> bool:
+    """The offline engine only assembles cited extracts and the analyst's outline: its text is no model's judgement."""
+    return state.inputs.values.get("engine") != "offline" and not gen.parameters.get("fallback")
+
+
+def _judgement_findings(section: str, sentences: list[str]) -> list[Finding]:
+    return [Finding(section=section, kind="uncited_model_judgement", sentence=s[:200],
+                    detail=f"模型写出的判断没有引用支撑，需编辑确认后删除「{AWAITING_EDITOR}」标记")
+            for s in sentences]
+
+
 def _judgement(state: ChainState, gen: Generation, text: str) -> tuple[str, list[Finding]]:
-    """Model-written opinion without a citation in 核心观点/投资建议 waits for an editor (the offline engine only
-    assembles cited leads and configured themes, so its text is not a model's judgement)."""
+    """Model-written opinion without a citation in a judgement section waits for an editor. 核心观点/投资建议 are
+    rendered by code from JSON (``_judge_entries`` tags the model's own fields there), so they are skipped here."""
     spec = state.inputs.spec
-    if spec.kind not in JUDGEMENT_KINDS or state.inputs.values.get("engine") == "offline" \
-            or gen.parameters.get("fallback"):
+    if spec.kind not in JUDGEMENT_KINDS or spec.kind in ("core_views", "advice") or not _model_wrote(state, gen):
         return text, []
     tagged, sentences = tag_uncited_judgement(text)
-    return tagged, [Finding(section=spec.id, kind="uncited_model_judgement", sentence=s[:200],
-                            detail=f"模型写出的判断没有引用支撑，需编辑确认后删除「{AWAITING_EDITOR}」标记")
-                    for s in sentences]
+    return tagged, _judgement_findings(spec.id, sentences)
+
+
+def _judge_entries(state: ChainState, data: dict[str, Any]) -> list[Finding]:
+    """In 核心观点/投资建议 the model writes only the evidence (``facts``, ``catalysts``); the analyst's headlines,
+    views and stocks are placed by code and a model-drafted view is marked by the renderer. Uncited sentences in
+    the model's evidence are tagged for an editor, in place."""
+    gen = state.generation
+    if gen is None or not _model_wrote(state, gen):
+        return []
+    sentences: list[str] = []
+    for key in ("theses", "advice"):
+        entries = data.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            for name in ("facts", "catalysts"):
+                if isinstance(entry, dict) and isinstance(entry.get(name), str):
+                    entry[name], tagged = tag_uncited_judgement(entry[name])
+                    sentences += tagged
+    return _judgement_findings(state.inputs.spec.id, sentences)
 
 
 def _trimmed(state: ChainState) -> list[Finding]:
@@ -201,6 +245,18 @@ def _body(state: ChainState, raw: str) -> tuple[str, list[Finding]]:
             raise SectionFailure(str(exc), [Finding(section=spec.id, kind="malformed_output", detail=str(exc),
                                                     evidence=raw[:500])]) from exc
         return render_digest(data, state.record.packed, spec, inputs.values["institution"])
+    if spec.kind in ("core_views", "advice") and state.request is not None:
+        try:
+            data = loads_json(raw)
+        except MalformedOutput as exc:
+            raise SectionFailure(str(exc), [Finding(section=spec.id, kind="malformed_output", detail=str(exc),
+                                                    evidence=raw[:500])]) from exc
+        judged = _judge_entries(state, data)
+        if spec.kind == "core_views":
+            text, found = render_core_views(data, state.request.theses, state.request.briefs, inputs.tables, spec.id)
+        else:
+            text, found = render_advice(data, state.request.advice, inputs.values, spec.id)
+        return text, found + judged
     return raw, []
 
 
@@ -208,7 +264,7 @@ def _parse(state: ChainState) -> ChainState:
     inputs, spec, gen = state.inputs, state.inputs.spec, state.generation
     if gen is None:
         raise DraftingError("model step did not run")
-    raw = strip_think(gen.text) if spec.kind == "digest" else gen.text
+    raw = strip_think(gen.text) if spec.kind in ("digest", "core_views", "advice") else gen.text
     if not raw.strip():
         raise SectionFailure("模型返回了空内容", [Finding(section=spec.id, kind="empty_output",
                                                      detail="模型返回了空内容")])
@@ -217,6 +273,9 @@ def _parse(state: ChainState) -> ChainState:
     parsed = parse_output(body, sources, spec.id)
     text = parsed.text
     if spec.kind == "market":
+        findings += [Finding(section=spec.id, kind="market_fact_missing", severity="warning", detail=gap)
+                     for gap in market_gaps(inputs.tables)]
+    if spec.kind in ("market", "core_views"):
         try:
             text, _ = fill_placeholders(text, inputs.tables)
         except PlaceholderError as exc:

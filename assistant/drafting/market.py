@@ -12,7 +12,7 @@ from assistant.drafting.placeholders import cell_placeholder
 from assistant.models import Table, TableSet
 from assistant.pack.model import BOARDS
 
-__all__ = ["market_sentences", "missing_tables"]
+__all__ = ["core_market_facts", "market_gaps", "market_sentences", "missing_tables"]
 
 
 def missing_tables(tables: TableSet, needed: Sequence[str]) -> list[str]:
@@ -63,11 +63,116 @@ def _ranked(table: Table, column: str, *, reverse: bool) -> list[list[str]]:
     return sorted(rows, key=lambda r: _as_float(r[col]) or 0.0, reverse=reverse)
 
 
+def _fact(tables: TableSet, key: str) -> str:
+    return tables.facts.get(key, "")
+
+
+def _benchmark_codes(tables: TableSet) -> list[str]:
+    return sorted({k.split(".", 1)[1].rsplit(".", 1)[0] for k in tables.facts
+                   if k.startswith("benchmark.") and k.endswith(".return")})
+
+
+def _relative(tables: TableSet, code: str, name: str) -> str:
+    sign = _fact(tables, f"relative.{code}.sign")
+    if not sign or not _fact(tables, f"relative.{code}"):
+        return ""
+    if sign == "0":
+        return f"与{name}持平"
+    return f"{'跑赢' if sign == '+' else '跑输'}{name} {{fact:relative.{code}}} 个百分点"
+
+
 def _benchmarks(tables: TableSet) -> str:
-    codes = sorted({k.split(".", 1)[1].rsplit(".", 1)[0] for k in tables.facts if k.startswith("benchmark.")})
-    parts = [f"{{fact:benchmark.{c}.name}}涨跌幅为{{fact:benchmark.{c}.return}}" for c in codes
-             if f"benchmark.{c}.name" in tables.facts and f"benchmark.{c}.return" in tables.facts]
-    return f"同期{'，'.join(parts)}。" if parts else ""
+    codes = [c for c in _benchmark_codes(tables) if _fact(tables, f"benchmark.{c}.name")
+             and _fact(tables, f"benchmark.{c}.return")]
+    parts = [f"{{fact:benchmark.{c}.name}}涨跌幅为{{fact:benchmark.{c}.return}}" for c in codes]
+    if not parts:
+        return ""
+    versus = [r for c in codes if (r := _relative(tables, c, f"{{fact:benchmark.{c}.name}}"))]
+    tail = f"{{fact:theme_index.name}}{'，'.join(versus)}。" if versus else ""
+    return f"同期{'，'.join(parts)}。{tail}"
+
+
+def _overview(tables: TableSet) -> str:
+    out = []
+    for prefix in ("theme_index", "sector_index"):
+        keys = [f"{prefix}.{k}" for k in ("name", "code", "close", "return")]
+        if all(_fact(tables, k) for k in keys):
+            out.append(f"{{fact:{prefix}.name}}（{{fact:{prefix}.code}}）截至{{fact:month.label}}末收盘价为 "
+                       f"{{fact:{prefix}.close}}，月涨跌幅为 {{fact:{prefix}.return}}。")
+    if out:
+        out[0] = "A 股" + out[0]
+    return "".join(out)
+
+
+def _cap(tables: TableSet) -> str:
+    parts = []
+    if _fact(tables, "constituents.market_cap"):
+        parts.append("总市值 {fact:constituents.market_cap} 亿")
+    if _fact(tables, "constituents.count"):
+        parts.append("含成分股 {fact:constituents.count} 支")
+    if not parts or not _fact(tables, "theme_index.name"):
+        return ""
+    return f"A 股{{fact:theme_index.name}}（{{fact:theme_index.code}}）截至 {{fact:month.end_date}} {'，'.join(parts)}。"
+
+
+def _valuation(tables: TableSet) -> str:
+    growth = []
+    if _fact(tables, "valuation.revenue_cagr"):
+        growth.append("营业收入复合增长率 {fact:valuation.revenue_cagr}")
+    if _fact(tables, "valuation.profit_cagr"):
+        growth.append("净利润复合增长率 {fact:valuation.profit_cagr}")
+    pe, ps = _as_float(_fact(tables, "valuation.pe_ttm")), _as_float(_fact(tables, "valuation.ps_ttm"))
+    multiples = []
+    if pe is not None and pe > 0:
+        multiples.append("平均估值 PE(TTM) {fact:valuation.pe_ttm} 倍")
+    elif pe is not None:
+        multiples.append("成分股整体净利润（TTM）为亏损，PE(TTM) 不适用")
+    if ps is not None and ps > 0:
+        multiples.append("PS(TTM) {fact:valuation.ps_ttm} 倍")
+    name = "{fact:theme_index.name}（{fact:theme_index.code}）重要成分股"
+    out = f"{name}过去三年整体{'，'.join(growth)}" if growth else ""
+    if multiples:
+        out += ("，" if out else name) + f"截至 {{fact:month.end_date}} {'，'.join(multiples)}"
+    return f"{out}。{_history(tables, pe)}" if out else ""
+
+
+def _history(tables: TableSet, pe: float | None) -> str:
+    """PE(TTM) now against the members' PE at the previous year end, with the direction worded by code."""
+    then = _as_float(_fact(tables, "valuation.pe_year_start"))
+    if pe is None or pe <= 0 or then is None or then <= 0 or not _fact(tables, "valuation.year_start_date"):
+        return ""
+    word = "低于" if pe < then else ("高于" if pe > then else "持平于")
+    return (f"当前 PE(TTM) {word}上年末（{{fact:valuation.year_start_date}}，按上年净利润计）的 "
+            "{fact:valuation.pe_year_start} 倍。")
+
+
+def market_gaps(tables: TableSet) -> list[str]:
+    """What the market prose had to leave out or reword, in Chinese, for findings (never a failed section)."""
+    gaps = []
+    labels = {"theme_index.return": "主题指数月涨跌幅", "sector_index.return": "行业指数月涨跌幅",
+              "constituents.market_cap": "成分股总市值", "valuation.revenue_cagr": "营业收入复合增长率",
+              "valuation.profit_cagr": "净利润复合增长率（基期或末期整体亏损时不可计算）",
+              "valuation.pe_ttm": "PE(TTM)", "valuation.ps_ttm": "PS(TTM)"}
+    for key, label in labels.items():
+        if not _fact(tables, key):
+            gaps.append(f"缺少{label}（{{fact:{key}}}），相关句子已省略")
+    pe = _as_float(_fact(tables, "valuation.pe_ttm"))
+    if pe is not None and pe <= 0:
+        gaps.append(f"成分股整体净利润（TTM）为亏损，PE(TTM) 为 {_fact(tables, 'valuation.pe_ttm')}，正文改写为“PE(TTM) 不适用”")
+    return gaps
+
+
+def core_market_facts(tables: TableSet) -> tuple[str, list[str]]:
+    """The market thesis's evidence for 核心观点: the theme index's month and where it stands against the
+    benchmarks, all by placeholder; and what had to be left out."""
+    if not (_fact(tables, "theme_index.name") and _fact(tables, "theme_index.return")):
+        return "", ["缺少主题指数月涨跌幅，核心观点中的行情论据已省略"]
+    head = "{fact:theme_index.name}（{fact:theme_index.code}）{fact:month.label}涨跌幅为 {fact:theme_index.return}"
+    codes = [c for c in _benchmark_codes(tables) if _fact(tables, f"benchmark.{c}.name")]
+    parts = [f"{{fact:benchmark.{c}.name}}{{fact:benchmark.{c}.return}}" for c in codes]
+    versus = [r for c in codes if (r := _relative(tables, c, f"{{fact:benchmark.{c}.name}}"))]
+    text = head + (f"，同期{'、'.join(parts)}" if parts else "") + (f"，板块{'，'.join(versus)}" if versus else "")
+    return text + "。", []
 
 
 def _boards(tables: TableSet) -> str:
@@ -75,13 +180,32 @@ def _boards(tables: TableSet) -> str:
     return f"上市板分布为{'，'.join(parts)}。" if parts else ""
 
 
+def _leaders(table: Table, col: str, rows: Sequence[list[str]], *, gains: bool) -> str:
+    """Wording that matches the sign: 涨幅居前 only before gains, 跌幅较小 for the best of the losers."""
+    col_at = table.columns.index(col)
+    values = [(r, _as_float(r[col_at]) or 0.0) for r in rows]
+    if gains:
+        up = [r for r, v in values if v > 0]
+        down = [r for r, v in values if v <= 0]
+        out = [f"涨幅居前的为{_named_moves(table, col, up)}"] if up else []
+        if not up and down:
+            out.append(f"跌幅较小的为{_named_moves(table, col, down)}")
+        return "；".join(out)
+    down = [r for r, v in values if v < 0]
+    up = [r for r, v in values if v >= 0]
+    if down:
+        return f"跌幅居前的为{_named_moves(table, col, down)}"
+    return f"涨幅较小的为{_named_moves(table, col, up)}" if up else ""
+
+
 def _movers(tables: TableSet) -> str:
     top, bottom = tables.table("T1"), tables.table("T2")
     out = []
-    for table, verb, reverse in ((top, "涨幅居前的为", True), (bottom, "跌幅居前的为", False)):
+    for table, gains in ((top, True), (bottom, False)):
         col = _column(table, "月涨跌幅", "涨跌幅") if table else None
         if table and col:
-            out.append(verb + _named_moves(table, col, _ranked(table, col, reverse=reverse)[:3]))
+            phrase = _leaders(table, col, _ranked(table, col, reverse=gains)[:3], gains=gains)
+            out += [phrase] if phrase else []
     return f"个股方面，{'；'.join(out)}。" if out else ""
 
 
@@ -95,7 +219,7 @@ def _companies(tables: TableSet) -> str:
             top = ranked[: min(2, max(1, len(ranked) - 1))]
             if top:
                 weakest = f"，表现较弱的为{_named_moves(table, col, ranked[-1:])}" if len(ranked) > len(top) else ""
-                out.append(f"{label}中，月涨幅居前的为{_named_moves(table, col, top)}{weakest}")
+                out.append(f"{label}中，月{_leaders(table, col, top, gains=True)}{weakest}")
     return f"{'；'.join(out)}。" if out else ""
 
 
@@ -107,7 +231,7 @@ def _funds(tables: TableSet) -> str:
     ranked = _ranked(table, col, reverse=True)
     if not ranked:
         return ""
-    return (f"主题基金方面，{len(table.rows)} 只人工智能主题基金中近 1 月回报居前的为"
+    return (f"主题基金方面，{len(table.rows)} 只主题基金中近 1 月回报最高的为"
             f"{_named_moves(table, col, ranked[:2])}。")
 
 
@@ -121,7 +245,10 @@ def market_sentences(tables: TableSet) -> dict[str, str]:
     return {
         "chart_index": _chart(tables, "F1"),
         "chart_returns": _chart(tables, "F2"),
+        "overview_sentence": _overview(tables),
         "benchmarks_sentence": _benchmarks(tables),
+        "cap_sentence": _cap(tables),
+        "valuation_sentence": _valuation(tables),
         "boards_sentence": _boards(tables),
         "movers_sentence": _movers(tables),
         "companies_sentence": _companies(tables),

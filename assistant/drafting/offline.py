@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 from assistant.drafting.market import market_sentences
 from assistant.drafting.news import digest_json, writeup_markdown
+from assistant.drafting.offline_views import advice_json, core_views_json
 from assistant.engine.request import Generation, GenerationRequest
 from assistant.errors import DraftingError
-from assistant.prompts import load_prompt, render_text
+from assistant.prompts import load_prompt
 
 __all__ = ["OfflineEngine"]
 
@@ -33,37 +34,12 @@ def _writeup(request: GenerationRequest) -> str:
     return writeup_markdown(request)
 
 
-def _lead_sentences(text: str, concise: bool) -> str:
-    # Full stops only: a lead's highlights are joined by "；" and must stay together.
-    sentences = [s for s in re.split(r"(?<=[。！？])", text) if s.strip()]
-    return "".join(sentences[: 1 if concise else 2]).strip()
-
-
-def _first_highlight(lead: str) -> str:
-    """The first highlighted event of a digest/write-up lead ("…：A[1]；B[2]。" -> "A[1]")."""
-    tail = lead.rsplit("：", 1)[-1]
-    return tail.split("；", 1)[0].rstrip("。").strip()
-
-
 def _core_views(request: GenerationRequest) -> str:
-    bullets = []
-    prefer = request.editing.prefer
-    for brief in request.briefs:
-        if prefer and not any(p in brief.lead for p in prefer) and brief.section not in ("investment_advice",
-                                                                                          "risk_warnings"):
-            continue
-        lead = _lead_sentences(brief.lead, request.editing.concise or brief.section == "market_review")
-        if lead:
-            bullets.append(f"- **{brief.label}**：{lead}")
-    return "\n".join(bullets)
+    return core_views_json(request)
 
 
 def _advice(request: GenerationRequest) -> str:
-    events = [_first_highlight(b.lead) for b in request.briefs if b.lead and "[" in b.lead]
-    values = {**request.values,
-              "themes": "；".join(f"{i}、{t}" for i, t in enumerate(request.section.themes, start=1)),
-              "events": "；".join(e for e in events if e) or "行业景气延续"}
-    return render_text(request.section.lead, values, where=f"template section {request.section.id}.lead")
+    return advice_json(request)
 
 
 def _market(request: GenerationRequest) -> str:

@@ -16,15 +16,18 @@ from assistant.drafting.chain import section_hash
 from assistant.drafting.runner import DraftJob, SectionOutcome, draft_sections, packed_of, run_section
 from assistant.drafting.stages import RunMeta, StageStore
 from assistant.drafting.template import ReportTemplate, SectionSpec, load_template
+from assistant.drafting.views import apply_outline
 from assistant.engine.request import Engine, parse_instruction
 from assistant.errors import DraftingError
 from assistant.llm.calllog import CallLog
 from assistant.models import Finding, NewsItem, Report, SectionDraft, TableSet
+from assistant.outline import Outline, load_outline
 from assistant.pack.model import MarketPack, PackConfig
 from assistant.progress import ProgressCallback, ProgressEvent, null_progress
 from assistant.settings import Settings
 
-__all__ = ["draft_report", "make_engine", "month_window", "plan_sections", "regenerate_section", "report_values"]
+__all__ = ["draft_report", "make_engine", "month_window", "plan_sections", "regenerate_section", "report_title",
+           "report_values", "with_outline"]
 
 
 def month_window(month: str) -> tuple[dt.date, dt.date]:
@@ -44,12 +47,18 @@ def _names(tables: TableSet, refs: tuple[str, ...]) -> list[str]:
 def report_values(config: PackConfig, tables: TableSet) -> dict[str, str]:
     """Variables every prompt and lead template may use, all from the pack."""
     watch = _names(tables, ("T4", "T5")) or [*config.watchlists.domestic, *config.watchlists.overseas]
+    a_shares = list(dict.fromkeys(_names(tables, ("T1", "T2", "T4"))))
     return {
+        "a_share_names": "、".join(a_shares), "pack_names": "、".join(dict.fromkeys([*a_shares, *_names(tables, ("T5",))])),
         "month": config.month, "month_label": f"{int(config.month[5:7])}月", "year": config.month[:4],
         "institution": config.institution or "本研究机构", "industry": config.industry or "人工智能行业",
         "rating": config.rating or "未评级", "rating_action": config.rating_action, "series": config.series,
         "watchlist": "、".join(dict.fromkeys(watch)) or "（关注名单为空）",
     }
+
+
+def with_outline(template: ReportTemplate, outline: Outline | None) -> ReportTemplate:
+    return template.model_copy(update={"sections": apply_outline(template.sections, outline)})
 
 
 def make_engine(settings: Settings, out_dir: Path, count: Callable[[str], int]) -> Engine:
@@ -115,12 +124,19 @@ def _report(job: DraftJob, outcomes: dict[str, SectionOutcome], engine: str) -> 
     sections, sources = globalise(ordered, packed_of(outcomes))
     cfg = job.config
     return Report(
-        month=cfg.month, title=cfg.title, series=cfg.series, industry=cfg.industry, rating=cfg.rating,
+        month=cfg.month, title=report_title(cfg, job.outline), series=cfg.series, industry=cfg.industry, rating=cfg.rating,
         rating_action=cfg.rating_action, institution=cfg.institution,
         analysts=[{k: v for k, v in a.model_dump().items() if v} for a in cfg.analysts], engine=engine,
         template_id=job.template.id, pack_hash=job.pack_hash, corpus_hash=job.corpus_hash,
         created_at=dt.datetime.now(dt.UTC), sections=sections, tables=job.tables.tables,
         charts=job.tables.charts, sources=sources)
+
+
+def report_title(config: PackConfig, outline: Outline | None) -> str:
+    """The outline's headline, else the pack's, else a neutral one: never a claim carried over from another month."""
+    if outline is not None and outline.title:
+        return outline.title
+    return config.title or f"{config.month[:4]}年{int(config.month[5:7])}月{config.series}"
 
 
 def _store_settings(settings: Settings, out_dir: Path) -> Settings:
@@ -150,9 +166,10 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     from assistant.tokens import count_tokens
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     progress(ProgressEvent("pack", f"读取数据包 {pack_dir}"))
     pack = load_pack(Path(pack_dir))
+    outline = load_outline(Path(pack_dir), pack)  # a malformed views.yaml stops here, before anything is written
+    out_dir.mkdir(parents=True, exist_ok=True)
     tables = compute_tables(pack)
     progress(ProgressEvent("tables", f"已计算 {len(tables.tables)} 张表", status="ok"))
     tables = tables.model_copy(update={"charts": render_charts(pack, tables, out_dir)})
@@ -162,16 +179,19 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     retriever = open_retriever(settings)
     # The stored copies carry the category ingestion assigned (rules, or the model when one is configured).
     items = retriever.get_items([i.doc_id for i in read_corpus(Path(corpus_path)).items])
-    template = load_template(settings.template)
+    template = with_outline(load_template(settings.template), outline)
     store = StageStore(out_dir)
     store.save_tables(tables)
     job = _job(settings, template, tables, pack.config, out_dir, count_tokens, progress, store)
+    job.outline = outline
     job.retriever = retriever
     job.pack_hash, job.corpus_hash = pack.content_hash or tables.pack_hash, corpus_hash(list(items.values()))
     store.save_meta(RunMeta(month=pack.config.month, template_id=template.id, template_hash=template.content_hash,
                             engine=job.engine.name, pack_dir=str(pack_dir), corpus_path=str(corpus_path),
                             pack_hash=job.pack_hash, corpus_hash=job.corpus_hash, store_dir=str(settings.store_dir),
-                            values=job.values, report_fields={"config": pack.config.model_dump(mode="json")}))
+                            values=job.values, report_fields={
+                                "config": pack.config.model_dump(mode="json"),
+                                "outline": outline.model_dump(mode="json") if outline is not None else None}))
     todo, kept = plan_sections(job, store, sections, force)
     outcomes = draft_sections(job, todo, kept)
     report = _report(job, outcomes, job.engine.name)
@@ -224,7 +244,10 @@ def regenerate_section(out_dir: Path, section_id: str, instruction: str, setting
     meta, tables = store.load_meta(), store.load_tables()
     if meta is None or tables is None:
         raise DraftingError(f"{out_dir} 中没有起草阶段文件（stages/meta.json, stages/tables.json），请先运行 draft")
-    template = load_template(settings.template if settings.template != "monthly_ai" else meta.template_id)
+    saved = meta.report_fields.get("outline")
+    outline = Outline.model_validate(saved) if saved else None
+    template = with_outline(load_template(settings.template if settings.template != "monthly_ai" else meta.template_id),
+                            outline)
     spec = template.section(section_id)
     config = PackConfig.model_validate(meta.report_fields["config"])
     job = _job(settings, template, tables, config, Path(out_dir), count_tokens, null_progress, None)

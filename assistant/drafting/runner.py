@@ -23,6 +23,7 @@ from assistant.engine.answer import check_answer
 from assistant.engine.request import Editing, Engine
 from assistant.errors import AssistantError, ModelError
 from assistant.models import Finding, Provenance, SectionDraft, TableSet
+from assistant.outline.model import Outline
 from assistant.pack.model import PackConfig
 from assistant.progress import ProgressCallback, ProgressEvent, null_progress
 
@@ -49,6 +50,7 @@ class DraftJob:
     corpus_hash: str = ""
     store: StageStore | None = None
     progress: ProgressCallback = null_progress
+    outline: Outline | None = None  # the analyst's views.yaml, when given
 
 
 @dataclass

@@ -43,9 +43,12 @@ def _renumber_into(text: str, draft: SectionDraft, packed: PackedContext, out: l
     return MARKER.sub(_sub, text)
 
 
-def briefs_for(inputs: SectionInputs) -> tuple[PackedContext, list[DepBrief]]:
-    """Leads of the sections this one depends on, their markers renumbered into this section's sources."""
-    sources: list[Source] = []
+def briefs_for(inputs: SectionInputs, base: PackedContext | None = None) -> tuple[PackedContext, list[DepBrief]]:
+    """Leads of the sections this one depends on, their markers renumbered into this section's sources.
+
+    ``base`` holds the section's own retrieved sources (numbered first); a brief citing one of them reuses its number.
+    """
+    sources: list[Source] = list(base.sources) if base is not None else []
     briefs = []
     for dep_id in inputs.spec.depends_on:
         dep = inputs.deps.get(dep_id)
@@ -57,7 +60,8 @@ def briefs_for(inputs: SectionInputs) -> tuple[PackedContext, list[DepBrief]]:
         lead = _renumber_into(lead_paragraph(draft.markdown), draft, packed, sources)
         label = inputs.template.section(dep_id).label or draft.title
         briefs.append(DepBrief(section=dep_id, label=label, lead=lead))
-    return PackedContext(sources=sources), briefs
+    return PackedContext(sources=sources, dropped=list(base.dropped) if base is not None else [],
+                         tokens=base.tokens if base is not None else 0), briefs
 
 
 # The cells market prose may cite, per table: (column, rows kept, sort by that column descending?). Whole tables
@@ -76,8 +80,9 @@ def _number(cell: str) -> float:
 
 
 def _facts_listing(tables: TableSet, refs: list[str]) -> str:
-    """The placeholders market prose may use: every fact, and the few cells per table it can cite."""
-    lines = [f"{{fact:{k}}} = {v}" for k, v in sorted(tables.facts.items())]
+    """The placeholders market prose may use: every printable fact, and the few cells per table it can cite."""
+    # a blank fact cannot be printed, and a sign is for the code's 跑赢/跑输, not for the text
+    lines = [f"{{fact:{k}}} = {v}" for k, v in sorted(tables.facts.items()) if v and not k.endswith(".sign")]
     for ref in refs:
         table = tables.table(ref)
         if table is None or table.id not in MARKET_CELLS or len(table.columns) < 2:

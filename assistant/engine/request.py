@@ -10,7 +10,8 @@ from assistant.engine.packed import PackedContext
 from assistant.engine.spec import SectionSpec
 from assistant.models import TableSet
 
-__all__ = ["DepBrief", "Editing", "Engine", "Generation", "GenerationRequest", "parse_instruction"]
+__all__ = ["AdviceBrief", "DepBrief", "Editing", "Engine", "Generation", "GenerationRequest", "ThesisBrief",
+           "parse_instruction"]
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,33 @@ class DepBrief:
     section: str
     label: str
     lead: str
+
+
+@dataclass(frozen=True)
+class ThesisBrief:
+    """One core view to draft: the analyst's (from views.yaml) or proposed from the month's events.
+
+    ``sources`` are its evidence, numbered as in the request's packed sources. ``view`` is the analyst's text,
+    printed verbatim by code; a model may only propose a view where it is empty, and that one is marked.
+    """
+
+    headline: str
+    view: str = ""
+    query: str = ""
+    sources: tuple[int, ...] = ()
+    market: bool = False  # supported by the month's computed market figures instead of news
+    stocks: tuple[str, ...] = ()
+    proposed: bool = False
+
+
+@dataclass(frozen=True)
+class AdviceBrief:
+    """One investment direction: the analyst's theme and stocks, or a theme of the month awaiting the analyst."""
+
+    theme: str
+    sources: tuple[int, ...] = ()  # the theme's catalysts of the month
+    stocks: tuple[str, ...] = ()
+    proposed: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +69,8 @@ class GenerationRequest:
     values: dict[str, str]  # month_label, institution, rating ... (also the prompt's variables)
     briefs: list[DepBrief] = field(default_factory=list)
     editing: Editing = field(default_factory=Editing)
+    theses: list[ThesisBrief] = field(default_factory=list)  # core_views only
+    advice: list[AdviceBrief] = field(default_factory=list)  # investment_advice only
 
 
 @dataclass

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.outline.model import AdviceTheme, Thesis
+
 __all__ = ["RetrievalSpec", "SectionKind", "SectionSpec"]
 
 SectionKind = Literal["core_views", "market", "digest", "writeup", "advice", "static", "disclosures"]
@@ -41,3 +43,5 @@ class SectionSpec(BaseModel):
     themes: list[str] = Field(default_factory=list)  # investment_advice: configured focus directions
     items: list[str] = Field(default_factory=list)  # static sections: the configured bullet items
     columns: list[str] = Field(default_factory=list)  # digest table columns
+    theses: list[Thesis] = Field(default_factory=list)  # core_views: the analyst's outline, when given
+    advice: list[AdviceTheme] = Field(default_factory=list)  # investment_advice: the analyst's directions

@@ -274,7 +274,9 @@ def _overseas(report: Report, overseas_names: Sequence[str], score: QualityScore
     section = report.section("investment_advice")
     if section is None:
         return
-    text = section.markdown
+    # the recommended names, not the catalysts: "英伟达联合 Mistral AI 发布…" is news, not a stock pick
+    lists = re.findall(r"(?:相关标的|建议关注)：([^。]*)", section.markdown)
+    text = "、".join(lists) if lists else section.markdown
     score.overseas_in_advice = [n for n in dict.fromkeys(overseas_names) if n and n in text]
 
 

@@ -60,6 +60,9 @@ class PackConfig(BaseModel):
     funds: list[str] | None = None
     analysts: list[Analyst] = Field(default_factory=list)
     data_vendor: str = "Wind"  # first name in "资料来源：Wind，<institution>"
+    legal_entity: str = ""  # the licensed company the disclaimer names, e.g. 中国银河证券股份有限公司
+    qualification: str = ""  # its regulatory qualification sentence (证券投资咨询业务资格)
+    contacts: list[str] = Field(default_factory=list)  # the 联系 block, one line each
 
 
 @dataclass

@@ -8,6 +8,7 @@ from assistant.models import Table, TableSet
 from assistant.pack.model import MarketPack
 from assistant.tables.companies import domestic_companies, overseas_companies
 from assistant.tables.context import PriceContext, build_context
+from assistant.tables.derived import history_facts, relative_facts
 from assistant.tables.funds import theme_funds
 from assistant.tables.market import (
     bottom_movers,
@@ -33,4 +34,5 @@ def compute_tables(pack: MarketPack) -> TableSet:
     ctx = build_context(pack)
     tables = [build(pack, ctx) for build in TABLE_BUILDERS]
     facts = market_facts(pack, ctx) | valuation_facts(valuation_figures(pack, ctx))
+    facts |= relative_facts(facts) | history_facts(pack)
     return TableSet(month=pack.config.month, tables=tables, facts=facts, pack_hash=pack.content_hash)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from assistant.cli import main
 from assistant.corpus import read_corpus
 from assistant.drafting import draft_report, regenerate_section
 from assistant.models import Report
+from assistant.outline import load_outline
+from assistant.outline.slots import ADVICE_SLOT, VIEW_SLOT
+from assistant.pack import load_pack
 from assistant.progress import ProgressEvent
 from assistant.settings import get_settings
 
@@ -64,6 +68,10 @@ def test_market_numbers_equal_the_computed_tables(drafted: tuple[Report, Path]) 
         top.columns.index(next(c for c in top.columns if "月涨跌幅" in c))
     best = max(top.rows, key=lambda r: float(r[ret_col].rstrip("%")))
     assert f"{best[name_col]}（{best[ret_col]}" in text
+    # relative performance and valuation history are derived facts of the tables stage, worded by code
+    assert f"跑赢沪深300 {facts['relative.000300.SH']} 个百分点" in text
+    assert (f"当前 PE(TTM) 低于上年末（{facts['valuation.year_start_date']}，按上年净利润计）的 "
+            f"{facts['valuation.pe_year_start']} 倍") in text
 
 
 def test_seed_write_ups_are_present_with_sources(drafted: tuple[Report, Path]) -> None:
@@ -103,3 +111,73 @@ def test_regenerate_section_applies_the_instruction(drafted: tuple[Report, Path]
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", shorter.markdown)}
     known = {s.marker for s in report.sources}
     assert markers and markers <= known  # same documents keep their report-global numbers
+
+
+def test_core_views_carry_the_analysts_theses_with_evidence_and_views_verbatim(drafted: tuple[Report, Path]) -> None:
+    report, _ = drafted
+    outline = load_outline(PACK, load_pack(PACK))
+    assert outline is not None and report.title == outline.title
+    core = report.section("core_views").markdown  # type: ignore[union-attr]
+    bullets = [ln for ln in core.splitlines() if ln.startswith("- **")]
+    assert len(bullets) == len(outline.theses) + 2  # the five theses, then 投资建议 and 风险提示
+    for bullet, thesis in zip(bullets, outline.theses, strict=False):
+        assert bullet.startswith(f"- **{thesis.headline}**")
+        assert bullet.endswith(thesis.view)  # the analyst's words, as written
+        evidence = bullet[len(thesis.headline) + 6:-len(thesis.view)]
+        if thesis.market:
+            assert "0.52%" in evidence and "跑赢沪深300 1.09 个百分点" in evidence
+        else:
+            assert re.search(r"\[\d+\]", evidence), thesis.headline
+    assert "Llama 3.1" in bullets[4] and "GPT-4o" in bullets[4]
+    assert not [f for f in report.checks if f.kind == "view_awaiting_analyst"]
+
+
+def test_investment_advice_lists_the_outlines_stocks_per_direction_and_no_overseas_names(
+        drafted: tuple[Report, Path]) -> None:
+    report, _ = drafted
+    outline = load_outline(PACK, load_pack(PACK))
+    assert outline is not None
+    advice = report.section("investment_advice").markdown  # type: ignore[union-attr]
+    for i, theme in enumerate(outline.advice, start=1):
+        line = next(ln for ln in advice.splitlines() if ln.startswith(f"{i}. **{theme.theme}**"))
+        assert line.endswith(f"相关标的：{'、'.join(s.name for s in theme.stocks)}。")
+    seed = ["科大讯飞", "海康威视", "大华股份", "中科曙光", "工业富联", "网宿科技", "海光信息", "龙芯中科", "华勤技术",
+            "润泽科技", "曙光数创", "中科创达", "锐明技术", "万集科技", "千方科技", "金溢科技", "税友股份", "中国软件",
+            "万兴科技", "国能日新", "神州数码", "金山办公", "深桑达A", "超图软件", "萤石网络", "彩讯股份", "同花顺",
+            "财富趋势", "嘉和美康", "上海钢联", "柏楚电子", "中控技术", "诺瓦星云"]  # the seed's 投资建议, in its order
+    assert all(name in advice for name in seed)
+    overseas = [r[1] for r in next(t for t in report.tables if t.id == "T5").rows]
+    # catalysts may be overseas news (英伟达联合 Mistral AI …); the recommended stocks never are
+    listed = "".join(re.findall(r"相关标的：(.*?)。", advice)) + "".join(re.findall(r"建议关注：(.*?)等。", advice))
+    assert overseas and listed and not [n for n in overseas if n in listed]
+    assert advice.startswith("我们维持计算机行业“推荐”评级")
+    risks = report.section("risk_warnings").markdown  # type: ignore[union-attr]
+    assert risks == "；".join(outline.risks) + "。"
+
+
+@pytest.fixture(scope="module")
+def unoutlined(drafted: tuple[Report, Path], tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The sample without views.yaml, drafted over the store the first draft filled (nothing re-embedded)."""
+    _, first = drafted
+    root = tmp_path_factory.mktemp("no_views")
+    pack = shutil.copytree(PACK, root / "pack", ignore=shutil.ignore_patterns("views.yaml"))
+    return draft_report(pack, CORPUS, root / "out", get_settings(engine="offline", store_dir=first / "store"))
+
+
+def test_without_an_outline_theses_are_proposed_with_evidence_and_slots_the_checks_hold(
+        unoutlined: Report) -> None:
+    core = unoutlined.section("core_views").markdown  # type: ignore[union-attr]
+    theses = [ln for ln in core.splitlines() if ln.startswith("- **") and not ln.startswith(("- **投资建议",
+                                                                                             "- **风险提示"))]
+    assert len(theses) >= 3 and all(t.endswith(VIEW_SLOT) for t in theses)
+    assert all(re.search(r"\[\d+\]", t) for t in theses[1:])
+    assert "我们认为" not in core
+    assert unoutlined.title == "2024年7月人工智能月报"  # the July headline is the analyst's, in views.yaml only
+    held = [f for f in unoutlined.checks if f.kind == "view_awaiting_analyst"]
+    assert {f.section for f in held} == {"core_views", "investment_advice"}
+    assert all(f.severity == "blocking" for f in held)
+    advice = unoutlined.section("investment_advice").markdown  # type: ignore[union-attr]
+    assert "国产算力产业链及生态伙伴" not in advice and ADVICE_SLOT in advice  # no invented directions
+    overseas = [r[1] for r in next(t for t in unoutlined.tables if t.id == "T5").rows]
+    listed = "".join(re.findall(r"相关标的：(.*?)。", advice))
+    assert not [n for n in overseas if n in listed]

@@ -24,6 +24,8 @@ from assistant.evaluation.quality import (
     mid_context_start,
 )
 from assistant.models import Report, SectionDraft
+from assistant.outline import load_outline
+from assistant.pack import load_pack
 from assistant.settings import get_settings
 
 GOLD = Path(__file__).parent / "data" / "quality_2024_07.yaml"
@@ -40,7 +42,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
 def score(sample: tuple[Report, Path]) -> QualityScore:
     report = sample[0]
     t5 = next(t for t in report.tables if t.id == "T5")
-    return evaluate_quality(report, load_gold(GOLD), overseas_names=[r[1] for r in t5.rows])
+    outline = load_outline(PACK, load_pack(PACK))
+    views = [t.view for t in outline.theses] if outline is not None else []
+    return evaluate_quality(report, load_gold(GOLD), overseas_names=[r[1] for r in t5.rows], analyst_views=views)
 
 
 # ------------------------------------------------------------------ the sample against the seed
