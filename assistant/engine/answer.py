@@ -138,9 +138,14 @@ def _foreign_headings(spec: SectionSpec, markdown: str, other_titles: Sequence[s
     return [_finding(spec, "other_section_heading", f"正文含其他章节的标题「{bad[0]}」：模型越出了本节", bad[0])]
 
 
+_SLOT_MARK = re.compile(r"【[^】\n]{1,24}】")
+
+
 def _loop(spec: SectionSpec, markdown: str) -> list[Finding]:
-    text = re.sub(r"\s+", "", _MARKER.sub("", "\n".join(
-        ln for ln in markdown.splitlines() if not re.match(r"^\s*(\|\s*-|资料来源|表：|\{\{)", ln))))
+    # 【…】 marks (view slots, model-drafted and awaiting-editor tags) are placed by code once per bullet: repeating
+    # them is the layout, not a loop
+    text = re.sub(r"\s+", "", _SLOT_MARK.sub("", _MARKER.sub("", "\n".join(
+        ln for ln in markdown.splitlines() if not re.match(r"^\s*(\|\s*-|资料来源|表：|\{\{)", ln)))))
     if len(text) < LOOP_SHINGLE * LOOP_REPEATS:
         return []
     counts = Counter(text[i:i + LOOP_SHINGLE] for i in range(0, len(text) - LOOP_SHINGLE + 1))

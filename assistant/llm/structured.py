@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from assistant.engine.spec import SectionSpec
 
-__all__ = ["Capabilities", "DigestAnswer", "InvalidStructure", "Mode", "answer_model", "capabilities",
+__all__ = ["AdviceAnswer", "Capabilities", "CoreViewsAnswer", "DigestAnswer", "InvalidStructure", "Mode", "answer_model", "capabilities",
            "extract_json", "response_format", "validate_answer"]
 
 Mode = Literal["json_schema", "json_object", "prompt"]
@@ -51,9 +51,30 @@ class FundingRow(BaseModel):
     source: int = Field(description="资料编号 n（整数）")
     company: str = ""
     track: str = ""
+    intro: str = ""
     round: str = ""
     amount: str = ""
     investors: str = ""
+    missing: list[str] = Field(default_factory=list, description="资料中没有写明的栏目")
+
+    _coerce = field_validator("source", mode="before")(_source_value)
+
+
+class PolicyRow(BaseModel):
+    source: int = Field(description="资料编号 n（整数）")
+    level: str = Field(default="", description="中央或地方")
+    issuer: str = ""
+    name: str = ""
+    summary: str = ""
+
+    _coerce = field_validator("source", mode="before")(_source_value)
+
+
+class OtherItem(BaseModel):
+    """An item that is not table material (company news beside policy documents), still cited."""
+
+    source: int = Field(description="资料编号 n（整数）")
+    summary: str = ""
 
     _coerce = field_validator("source", mode="before")(_source_value)
 
@@ -61,11 +82,19 @@ class FundingRow(BaseModel):
 class NewsGroup(BaseModel):
     title: str
     rows: list[NewsRow]
+    others: list[OtherItem] = Field(default_factory=list)
 
 
 class FundingGroup(BaseModel):
     title: str
     rows: list[FundingRow]
+    others: list[OtherItem] = Field(default_factory=list)
+
+
+class PolicyGroup(BaseModel):
+    title: str
+    rows: list[PolicyRow]
+    others: list[OtherItem] = Field(default_factory=list)
 
 
 class DigestAnswer(BaseModel):
@@ -78,11 +107,39 @@ class FundingAnswer(BaseModel):
     groups: list[FundingGroup]
 
 
+class PolicyAnswer(BaseModel):
+    lead: str
+    groups: list[PolicyGroup]
+
+
+class ThesisEvidence(BaseModel):
+    facts: str = Field(default="", description="本月支持事实，每句末尾 [n]")
+    view: str = Field(default="", description="仅当分析师没有给出观点时草拟，否则留空")
+
+
+class CoreViewsAnswer(BaseModel):
+    theses: list[ThesisEvidence]
+
+
+class DirectionCatalysts(BaseModel):
+    catalysts: str = Field(default="", description="本月属于该方向的事实，每个事实后 [n]")
+
+
+class AdviceAnswer(BaseModel):
+    advice: list[DirectionCatalysts]
+
+
 def answer_model(spec: SectionSpec) -> type[BaseModel] | None:
     """The pydantic model a section's answer must validate against (None: the section answers in Markdown)."""
+    if spec.kind == "core_views":
+        return CoreViewsAnswer
+    if spec.kind == "advice":
+        return AdviceAnswer
     if spec.kind != "digest":
         return None
-    return FundingAnswer if "融资方" in spec.columns else DigestAnswer
+    if "融资方" in spec.columns:
+        return FundingAnswer
+    return PolicyAnswer if "文件名称" in spec.columns else DigestAnswer
 
 
 def response_format(spec: SectionSpec, mode: Mode) -> dict[str, Any] | None:

@@ -39,18 +39,27 @@ def _sources(prompt: str) -> list[tuple[int, str]]:
     return [(int(n), t) for n, t in re.findall(r'<source n="(\d+)"[^>]*title="([^"]*)"', prompt)]
 
 
+def _titled(titles: dict[int, str], refs: str) -> str:
+    number = re.search(r"\d+", refs)
+    return titles.get(int(number.group(0)), "本月相关进展") if number else "本月相关进展"
+
+
 def default_answer(prompt: str) -> str:
     """A well-formed answer for whatever section the prompt asks for."""
     sources = _sources(prompt)
     if '{"theses":' in prompt:  # core views: evidence per thesis, a proposed view only where the analyst gave none
         listed = re.findall(r"^\d+\. .*（证据来源：([^；]*)；分析师观点：(.*)）$", prompt, re.MULTILINE)
-        theses = [{"facts": f"相关进展值得关注{refs.split('、')[0]}。" if refs != "无" else "",
-                   "view": "我们认为，相关产业趋势值得持续跟踪。" if view == "无" else ""} for refs, view in listed]
+        # a well-behaved model writes different evidence per thesis: the cited source's own title
+        titles = dict(sources)
+        theses = [{"facts": f"{_titled(titles, refs)}{refs.split('、')[0]}。" if refs != "无" else "",
+                   "view": f"我们认为，第{i}条所述产业趋势值得持续跟踪。" if view == "无" else ""}
+                  for i, (refs, view) in enumerate(listed, start=1)]
         return json.dumps({"theses": theses}, ensure_ascii=False)
     if '{"advice":' in prompt:
         listed = re.findall(r"^\d+\. .*（相关标的：.*；催化来源：([^）]*)）$", prompt, re.MULTILINE)
-        return json.dumps({"advice": [{"catalysts": f"本月相关进展{refs.split('、')[0]}" if refs != "无" else ""}
-                                      for refs in listed]}, ensure_ascii=False)
+        titles = dict(sources)
+        return json.dumps({"advice": [{"catalysts": f"{_titled(titles, refs)}{refs.split('、')[0]}" if refs != "无"
+                                       else ""} for refs in listed]}, ensure_ascii=False)
     if "只输出一个 JSON 对象" in prompt:
         groups = json.loads(re.search(r"groups 的 title 必须依次取自：(\[.*?\])", prompt).group(1))  # type: ignore[union-attr]
         rows = [{"source": n, "title": t, "summary": f"{t}，相关进展值得关注。[{n}]", "company": t[:6],
