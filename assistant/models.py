@@ -85,6 +85,14 @@ class NewsItem(BaseModel):
     category_method: Literal["given", "rules", "llm"] | None = None
     duplicate_of: str | None = None  # doc_id of the item this one near-duplicates
     flags: list[str] = Field(default_factory=list)  # e.g. "instruction_like" from hygiene checks
+    # Ingestion provenance (issue 14): where the date came from (record, front_matter, sidecar, page_metadata, feed,
+    # document_metadata, url, text), the input form (jsonl, csv, front_matter, page, pdf, docx, feed) and the
+    # language (ISO 639-1; an item not in the report's language is flagged "foreign_language").
+    date_origin: str | None = None
+    input_format: str | None = None
+    language: str | None = None
+    original_title: str | None = None  # the title as published when ``title`` holds a model's translation
+    translated_summary: str | None = None  # a model's summary, in the report's language, of a foreign item
 
 
 class Chunk(BaseModel):
