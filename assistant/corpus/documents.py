@@ -20,7 +20,7 @@ from assistant.corpus.dates import date_from_url, dates_in_text, document_date
 from assistant.corpus.readers import RawRecord
 from assistant.errors import CorpusError
 
-__all__ = ["read_docx", "read_page", "read_pdf"]
+__all__ = ["join_wrapped_lines", "read_docx", "read_page", "read_pdf"]
 
 _SOURCE_LINE = re.compile(r"(?:来源|来自|发布单位|发文机关|发布机构|Source)\s*[:：]\s*([^\s|｜/，,。]{2,40})")
 _NO_DATE = "无法确定日期（{where}均没有日期），可在同名 sidecar 文件 {name}.yaml 中提供 date"
@@ -70,12 +70,16 @@ def read_page(path: Path, text: str) -> RawRecord | CorpusError:
     if "source" not in data and url:
         _put(data, origins, "source", _labelled_source(body) or urlsplit(url).hostname, "url")
     _put(data, origins, "source", _labelled_source(html_to_text(text)), "text")
+    missing = {}
     if "date" not in data:
-        return CorpusError(_NO_DATE.format(where="网页元数据、链接和正文", name=path.name), file=str(path), row=1,
-                           field="date")
-    if isinstance(data["date"], dt.date):
+        missing["date"] = _NO_DATE.format(where="网页元数据、链接和正文", name=path.name)
+    elif isinstance(data["date"], dt.date):
         data["date"] = data["date"].isoformat()
-    return RawRecord(str(path), 1, data, "page", origins)
+    if "title" not in data:
+        missing["title"] = f"网页没有标题，可在 sidecar 文件 {path.name}.yaml 中提供 title"
+    if "source" not in data:
+        missing["source"] = f"网页元数据中没有站点名称，也没有链接，可在 sidecar 文件 {path.name}.yaml 中提供 source"
+    return RawRecord(str(path), 1, data, "page", origins, missing=missing)
 
 
 # ---------------------------------------------------------------- PDF
@@ -99,19 +103,44 @@ def _page_text(page: Any) -> str:
     """Text in reading order; a two-column page is read column by column, not line across line."""
     words = page.extract_words()
     if len(words) < 20:
-        return str(page.extract_text() or "")
+        return join_wrapped_lines(str(page.extract_text() or ""))
     width, height = float(page.width), float(page.height)
     gutter = _gutter(words, width)
     if gutter is None:
-        return str(page.extract_text() or "")
+        return join_wrapped_lines(str(page.extract_text() or ""))
     crossing = [w for w in words if w["x0"] < gutter < w["x1"]]
     top = max((w["bottom"] for w in crossing if w["top"] < height * 0.4), default=0.0)
     bottom = min((w["top"] for w in crossing if w["top"] > height * 0.85), default=height)
     if any(height * 0.4 <= w["top"] <= height * 0.85 for w in crossing):  # a full-width line mid-page
-        return str(page.extract_text() or "")
+        return join_wrapped_lines(str(page.extract_text() or ""))
     boxes = [(0, 0, width, top), (0, top, gutter, bottom), (gutter, top, width, bottom), (0, bottom, width, height)]
-    parts = [page.crop(box).extract_text() or "" for box in boxes if box[3] - box[1] > 1 and box[2] - box[0] > 1]
-    return "\n".join(p for p in parts if p.strip())
+    # within_bbox, not crop: a character straddling a column edge must not be read twice
+    parts = [page.within_bbox(box).extract_text() or "" for box in boxes
+             if box[3] - box[1] > 1 and box[2] - box[0] > 1]
+    return "\n".join(join_wrapped_lines(p) for p in parts if p.strip())
+
+
+_PARAGRAPH_END = re.compile(r"[。！？；：:!?;）)」』”\"]$")
+_NEW_PARAGRAPH = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[.、]|第[一二三四五六七八九十百\d]+[章节条]|[•·\-–])")
+
+
+def join_wrapped_lines(text: str) -> str:
+    """Undo the layout's line wrapping: a line that does not end a sentence and is about full width continues on
+    the next (a PDF puts a newline at every line end, which would otherwise cut sentences for chunking)."""
+    lines = [line.strip() for line in text.split("\n")]
+    widths = sorted(len(line) for line in lines if line)
+    full = widths[len(widths) * 3 // 4] if widths else 0
+    out: list[str] = []
+    for line in lines:
+        if not line:
+            continue
+        prev = out[-1] if out else ""
+        if prev and not _PARAGRAPH_END.search(prev) and not _NEW_PARAGRAPH.match(line) and len(prev) >= 0.8 * full:
+            joiner = " " if prev[-1].isascii() and prev[-1].isalnum() and line[0].isascii() else ""
+            out[-1] = prev + joiner + line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _pdf_date(value: Any) -> dt.date | None:
@@ -188,9 +217,14 @@ def _document_record(path: Path, kind: str, text: str, *, title: str | None, aut
     _put(data, origins, "source", _labelled_source(text), "text")
     _put(data, origins, "source", author, "document_metadata")
     _put(data, origins, "body", _drop_title_line(text, str(data["title"])), "text")
+    where = "文档属性和正文" if kind == "docx" else "PDF 元数据和正文"
+    missing = {}
     found = document_date(text, meta_date)
     if found is None:
-        where = "文档属性和正文" if kind == "docx" else "PDF 元数据和正文"
-        return CorpusError(_NO_DATE.format(where=where, name=path.name), file=str(path), row=1, field="date")
-    data["date"], origins["date"] = found[0].isoformat(), found[1]
-    return RawRecord(str(path), 1, data, kind, origins)
+        missing["date"] = _NO_DATE.format(where=where, name=path.name)
+    else:
+        data["date"], origins["date"] = found[0].isoformat(), found[1]
+    if "source" not in data:
+        missing["source"] = (f"{where}中没有发布方（作者属性或“来源：”行），"
+                             f"可在 sidecar 文件 {path.name}.yaml 中提供 source")
+    return RawRecord(str(path), 1, data, kind, origins, missing=missing)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,10 @@ def read_feed(path: Path) -> list[RawRecord | CorpusError]:
     for row, entry in enumerate(entries, start=1):
         data: dict[str, Any] = {}
         origins: dict[str, str] = {}
-        for name, value in (("id", entry.get("id")), ("title", entry.get("title")), ("url", entry.get("link")),
+        guid = str(entry.get("id") or "").strip()
+        if guid:  # a stable id from the entry's GUID: re-ingesting the feed is idempotent
+            data["id"], origins["id"] = "g" + hashlib.sha1(guid.encode("utf-8")).hexdigest()[:16], "feed"
+        for name, value in (("title", entry.get("title")), ("url", entry.get("link")),
                             ("body", _entry_body(entry)), ("source", publisher)):
             if value and str(value).strip():
                 data[name], origins[name] = str(value), "feed"

@@ -96,7 +96,9 @@ def build_item(rec: RawRecord) -> BuiltItem:
     for name in REQUIRED_FIELDS:
         if not (fields.get(name) if name != "date" else _text(rec.data.get("date"))):
             what = "为空" if name in rec.data else "缺失"
-            raise CorpusError(f"必填字段 {name} {what}", file=rec.file, row=rec.row, field=name)
+            reason = rec.missing.get(name)
+            raise CorpusError(f"必填字段 {name} {what}" + (f"：{reason}" if reason else ""), file=rec.file,
+                              row=rec.row, field=name)
     body = fields["body"] or ""
     size = len(body.encode("utf-8"))
     if size > MAX_BODY_BYTES:

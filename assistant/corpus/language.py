@@ -26,8 +26,11 @@ _SAMPLE_CHARS = 600
 
 
 class Translation(Protocol):
-    title: str
-    summary: str
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def summary(self) -> str: ...
 
 
 class Translator(Protocol):

@@ -36,6 +36,7 @@ class RawRecord:
     kind: str = "record"  # jsonl | csv | front_matter | page | pdf | docx | feed
     origins: dict[str, str] = field(default_factory=dict)  # field -> where its value came from
     warnings: tuple[str, ...] = ()
+    missing: dict[str, str] = field(default_factory=dict)  # field -> why the document did not give it
 
 
 def decode_text(raw: bytes, file: str) -> str:
@@ -172,7 +173,7 @@ def _with_sidecar(path: Path, records: list[RawRecord | CorpusError]) -> list[Ra
             rec = RawRecord(str(path), 1, {}, file_kind(path) or "record", {}, (f"未能从文件中提取：{rec.reason}",))
         data = {**rec.data, **meta}
         origins = {**rec.origins, **dict.fromkeys(meta, "sidecar")}
-        out.append(RawRecord(rec.file, rec.row, data, rec.kind, origins, rec.warnings))
+        out.append(RawRecord(rec.file, rec.row, data, rec.kind, origins, rec.warnings, rec.missing))
     return out
 
 
