@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable
 
+from assistant.corpus.language import foreign_mark
 from assistant.drafting.context import Source
 from assistant.drafting.market import market_sentences
 from assistant.drafting.text import instruction_like, rank_sentences, split_sentences, strip_markers
@@ -85,7 +86,8 @@ def _digest(request: GenerationRequest) -> str:
         if request.section.id == "funding":
             rows = [_funding_row(s) for s in members]
         else:
-            rows = [{"source": s.number, "title": s.title,
+            # An untranslated foreign-language row in a Chinese table says so: "…（英文）".
+            rows = [{"source": s.number, "title": s.title + foreign_mark(f"{s.title}\n{s.passage}"),
                      "summary": "".join(_cite(x, s.number) for x in split_sentences(_summary(s, request, limit)))}
                     for s in members]
         groups.append({"title": spec.title, "rows": rows})

@@ -130,6 +130,7 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     from assistant.corpus import corpus_hash, read_corpus
     from assistant.export import write_report
     from assistant.llm.classify import classifier_for
+    from assistant.llm.translate import translator_for
     from assistant.pack import load_pack
     from assistant.retrieval import open_retriever
     from assistant.store import ingest
@@ -145,7 +146,8 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     tables = tables.model_copy(update={"charts": render_charts(pack, tables, out_dir)})
     write_table_files(tables, out_dir)
     settings = _store_settings(settings, out_dir)
-    ingest(Path(corpus_path), settings, progress, classifier=classifier_for(settings, out_dir / "calls.jsonl"))
+    ingest(Path(corpus_path), settings, progress, classifier=classifier_for(settings, out_dir / "calls.jsonl"),
+           translator=translator_for(settings, out_dir / "calls.jsonl"), report_month=pack.config.month)
     retriever = open_retriever(settings)
     # The stored copies carry the category ingestion assigned (rules, or the model when one is configured).
     items = retriever.get_items([i.doc_id for i in read_corpus(Path(corpus_path)).items])
