@@ -147,7 +147,8 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     write_table_files(tables, out_dir)
     settings = _store_settings(settings, out_dir)
     ingest(Path(corpus_path), settings, progress, classifier=classifier_for(settings, out_dir / "calls.jsonl"),
-           translator=translator_for(settings, out_dir / "calls.jsonl"), report_month=pack.config.month)
+           translator=translator_for(settings, out_dir / "calls.jsonl"), report_month=pack.config.month,
+           report_path=out_dir / "ingest_report.json")
     retriever = open_retriever(settings)
     # The stored copies carry the category ingestion assigned (rules, or the model when one is configured).
     items = retriever.get_items([i.doc_id for i in read_corpus(Path(corpus_path)).items])
