@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import html
 import io
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -129,6 +130,9 @@ def scanned_pdf(pages: int = 1) -> bytes:
 
 
 def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters: Chinese anywhere, other text between words."""
+    if text.isascii():
+        return textwrap.wrap(text, width)
     return [text[i:i + width] for i in range(0, len(text), width)]
 
 

@@ -134,8 +134,8 @@ def file_kind(path: Path) -> str:
 
 
 def _read_document(path: Path) -> list[RawRecord | CorpusError]:
-    # trafilatura and pdfplumber load only for folders that need them
-    from assistant.corpus import documents, feeds
+    # trafilatura, pypdf and python-docx load only for folders that need them
+    from assistant.corpus import documents, feeds, pdf
 
     kind = file_kind(path)
     if kind == "feed":
@@ -150,7 +150,7 @@ def _read_document(path: Path) -> list[RawRecord | CorpusError]:
             return [CorpusError("缺少 YAML front-matter（以 --- 开头和结尾）", file=str(path), row=1)]
         return [documents.read_page(path, text)]
     if kind == "pdf":
-        return [documents.read_pdf(path, raw)]
+        return [pdf.read_pdf(path, raw)]
     return [documents.read_docx(path, raw)]
 
 
