@@ -166,8 +166,8 @@ def _with_sidecar(path: Path, records: list[RawRecord | CorpusError]) -> list[Ra
     out: list[RawRecord | CorpusError] = []
     for rec in records:
         if isinstance(rec, CorpusError):
-            # The sidecar may supply exactly what extraction could not (the date of a page without one).
-            if rec.row not in (None, 1) or not {"date", "title", "source", "body"} & set(meta):
+            # A file nothing could be read from (a scan) stands only when the sidecar gives every required field.
+            if rec.row not in (None, 1) or not {"date", "title", "source", "body"} <= set(meta):
                 out.append(rec)
                 continue
             rec = RawRecord(str(path), 1, {}, file_kind(path) or "record", {}, (f"未能从文件中提取：{rec.reason}",))
