@@ -20,7 +20,7 @@ from assistant.corpus.clean import html_to_text
 from assistant.corpus.safe_yaml import YamlRefused, load_mapping
 from assistant.errors import CorpusError
 
-__all__ = ["DOCUMENT_SUFFIXES", "FOLDER_SUFFIXES", "RawRecord", "decode_text", "file_kind", "read_file",
+__all__ = ["DOCUMENT_SUFFIXES", "FOLDER_SUFFIXES", "RawRecord", "decode_page", "decode_text", "file_kind", "read_file",
            "read_records"]
 
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".xml", ".rss", ".atom")
@@ -47,6 +47,22 @@ def decode_text(raw: bytes, file: str) -> str:
         except UnicodeDecodeError:
             continue
     raise CorpusError("编码无法识别（支持 UTF-8、UTF-8 BOM、GBK/GB18030）", file=file)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
+
+
+def decode_page(raw: bytes, file: str) -> str:
+    """A saved page in the encoding its ``<meta charset>`` declares (Big5, Shift-JIS, …), else as ``decode_text``."""
+    match = _META_CHARSET.search(raw[:4096])
+    if match:
+        name = match.group(1).decode("ascii", "ignore").lower()
+        try:
+            return raw.decode(_SUPERSETS.get(name, name)).removeprefix("\ufeff")
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown declaration: fall back to detection
+    return decode_text(raw, file)
 
 
 def _record(file: str, row: int, data: dict[str, Any], kind: str, origin: str) -> RawRecord:
@@ -142,7 +158,7 @@ def _read_document(path: Path) -> list[RawRecord | CorpusError]:
         return feeds.read_feed(path)
     raw = path.read_bytes()
     if kind in {"front_matter", "page"}:
-        text = decode_text(raw, str(path))
+        text = decode_page(raw, str(path)) if kind == "page" else decode_text(raw, str(path))
         split = _split_front_matter(path, text)
         if split is not None:
             return [_front_matter_file(path, text, *split)]

@@ -182,3 +182,14 @@ def test_english_item_is_flagged_and_chinese_with_english_names_is_not() -> None
     items = {i.source: i for i in read_corpus(RAW).items}
     assert items["VentureBeat"].language == "en" and "foreign_language" in items["VentureBeat"].flags
     assert items["IT之家"].language == "zh" and "foreign_language" not in items["IT之家"].flags
+
+
+@pytest.mark.parametrize("encoding", ["big5", "shift_jis", "gbk"])
+def test_saved_page_in_its_declared_encoding(tmp_path: Path, encoding: str) -> None:
+    title = {"big5": "台積電擴產先進封裝", "shift_jis": "ソフトバンクが生成AIの新会社", "gbk": "寒武纪发布新一代芯片"}[encoding]
+    html = maker().page_html(title=title, site="站点", url="https://a.example/2024/07/09/x.html",
+                             paragraphs=[title + "。" + "正文内容。" * 20]).replace('charset="utf-8"', f'charset="{encoding}"')
+    page = tmp_path / "p.html"
+    page.write_bytes(html.encode(encoding, errors="ignore"))
+    item, _fields, _ = _one(page)
+    assert item.title == title
