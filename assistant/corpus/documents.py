@@ -80,9 +80,8 @@ def read_page(path: Path, text: str) -> RawRecord | CorpusError:
         if "date" not in data:
             found = dates_in_text(body[:500]) or dates_in_text(page_text)
             _put(data, origins, "date", found[0][1] if found else None, "text")
-        if "source" not in data and url:
-            _put(data, origins, "source", _labelled_source(body) or urlsplit(url).hostname, "url")
-        _put(data, origins, "source", _labelled_source(page_text), "text")
+        _put(data, origins, "source", _labelled_source(body) or _labelled_source(page_text), "text")
+        _put(data, origins, "source", urlsplit(url).hostname if url else None, "url")
     missing = {}
     if "date" not in data:
         missing["date"] = _NO_DATE.format(where="网页元数据、链接和正文", name=path.name)
