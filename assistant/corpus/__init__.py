@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,18 +127,20 @@ def _file_entries(path: Path, pairs: Sequence[tuple[RawRecord, BuiltItem]], item
 
 def read_corpus(path: Path | str, *, skip_bad: bool = False, classifier: CategoryClassifier | None = None,
                 link_duplicates: bool = True, report_month: str | None = None,
-                report_language: str = REPORT_LANGUAGE) -> CorpusReadResult:
+                report_language: str = REPORT_LANGUAGE,
+                on_file: Callable[[int, int, Path], None] | None = None) -> CorpusReadResult:
     """Read a .jsonl/.csv file or a folder (front-matter files, saved pages, PDF, Word, feeds) into clean,
     validated, classified items.
 
     Without ``skip_bad`` the first bad record raises CorpusError (file, row, field) and nothing is returned;
     with it, exactly the bad records are left out and listed in ``skipped``. ``link_duplicates=False`` leaves
     near-duplicate linking to the caller (ingestion links against the store as well). ``report_month``
-    (``YYYY-MM``) adds a warning for items dated after it.
+    (``YYYY-MM``) adds a warning for items dated after it; ``on_file(done, total, file)`` reports each file
+    of a folder as it is read.
     """
     skipped: list[SkippedRecord] = []
     pairs: list[tuple[RawRecord, BuiltItem]] = []
-    for rec in read_records(Path(path)):
+    for rec in read_records(Path(path), on_file):
         try:
             if isinstance(rec, CorpusError):
                 raise rec

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,11 +211,18 @@ def read_file(path: Path) -> list[RawRecord | CorpusError]:
     return _with_sidecar(path, records)
 
 
-def read_records(path: Path) -> list[RawRecord | CorpusError]:
-    """Parse ``path`` (file or folder) into raw records, keeping parse errors in place."""
+def read_records(path: Path, on_file: Callable[[int, int, Path], None] | None = None
+                 ) -> list[RawRecord | CorpusError]:
+    """Parse ``path`` (file or folder) into raw records, keeping parse errors in place. ``on_file(done, total,
+    file)`` is called after each file of a folder (a month of PDFs takes a while)."""
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES)
-        return [rec for p in files for rec in read_file(p)]
+        out: list[RawRecord | CorpusError] = []
+        for done, file in enumerate(files, start=1):
+            out.extend(read_file(file))
+            if on_file is not None:
+                on_file(done, len(files), file)
+        return out
     if not path.is_file():
         raise CorpusError("语料文件或目录不存在", file=str(path))
     if not file_kind(path):

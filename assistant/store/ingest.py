@@ -162,7 +162,9 @@ def ingest(path: Path | str, settings: Settings, progress: ProgressCallback = nu
     started = time.perf_counter()
     progress(ProgressEvent("ingest", f"读取语料 {path}"))
     result = read_corpus(path, skip_bad=skip_bad, classifier=classifier, link_duplicates=False,
-                         report_month=report_month)
+                         report_month=report_month,
+                         on_file=lambda done, total, file: progress(
+                             ProgressEvent("ingest", f"读取 {file.name}", done=done, total=total)))
     report = IngestReport(corpus=str(path), skipped=result.skipped, files=result.files)
     report.flagged = [i.doc_id for i in result.items if "instruction_like" in i.flags]
     report.foreign = [i.doc_id for i in result.items if FOREIGN_FLAG in i.flags]

@@ -16,6 +16,7 @@ from assistant.cli import main
 from assistant.corpus import link_near_duplicates, read_corpus
 from assistant.errors import CorpusError
 from assistant.models import NewsItem
+from assistant.progress import ProgressEvent
 from assistant.settings import Settings, get_settings
 from assistant.store import ingest, open_store
 
@@ -51,7 +52,10 @@ def test_the_shipped_sample_is_what_the_script_makes(tmp_path: Path) -> None:
 
 
 def test_sample_folder_ingests_to_the_expected_items(settings: Settings) -> None:
-    report = ingest(RAW, settings, report_month="2024-07")
+    events: list[ProgressEvent] = []
+    report = ingest(RAW, settings, events.append, report_month="2024-07")
+    reading = [(e.message, e.done, e.total) for e in events if e.message.startswith("读取 ")]
+    assert reading[0] == ("读取 deepmind-atom.xml", 1, 8) and reading[-1] == ("读取 xinhua-sdex-carbon.html", 8, 8)
     store = open_store(settings)
     items = store.all_items()
     assert len(items) == len(EXPECTED) and report.added == len(EXPECTED) and report.skipped == []
