@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
@@ -12,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from assistant.cli.store_args import add_store_arguments, store_settings
+from assistant.corpus.report import OUTCOME_LABELS
 from assistant.progress import ProgressEvent
 from assistant.store import IngestReport, ingest
 
@@ -53,13 +55,15 @@ def _summary(report: IngestReport) -> Table:
 def file_table(report: IngestReport) -> Table:
     """One row per file: form, items, where the fields came from, warnings and refusals."""
     table = Table(title="逐文件导入报告", show_lines=False)
-    for column in ("文件", "格式", "条目", "字段来源", "警告", "拒绝原因"):
+    for column in ("文件", "格式", "条目", "结果", "字段来源", "警告", "拒绝原因"):
         table.add_column(column, overflow="fold")
     for entry in report.files:
         origins = sorted({f"{k}←{v}" for i in entry.items for k, v in i.fields.items() if k != "body"})
         warnings = list(dict.fromkeys(entry.warnings))
         refused = [f"第 {r.row} 行 {r.field or ''}: {r.reason}" if r.row else r.reason for r in entry.refused]
-        table.add_row(escape(Path(entry.file).name), entry.kind, str(len(entry.items)), escape(", ".join(origins)),
+        outcomes = Counter(OUTCOME_LABELS.get(i.outcome, i.outcome) for i in entry.items if i.outcome)
+        table.add_row(escape(Path(entry.file).name), entry.kind, str(len(entry.items)),
+                      " ".join(f"{k} {n}" for k, n in sorted(outcomes.items())), escape(", ".join(origins)),
                       escape("；".join(warnings[:5]) + (f" 等 {len(warnings)} 条" if len(warnings) > 5 else "")),
                       escape("；".join(refused)))
     return table

@@ -12,7 +12,9 @@ from pydantic import BaseModel, Field
 
 from assistant.models import NewsItem
 
-__all__ = ["FileEntry", "ItemEntry", "Refusal", "annotate_items"]
+__all__ = ["OUTCOME_LABELS", "FileEntry", "ItemEntry", "Refusal", "annotate_items"]
+
+OUTCOME_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "duplicate": "重复（已关联）"}
 
 
 class ItemEntry(BaseModel):

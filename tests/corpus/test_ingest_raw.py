@@ -157,4 +157,5 @@ def test_cli_ingest_prints_the_per_file_report(tmp_path: Path, capsys: pytest.Ca
                "--skip-bad", "--month", "2024-07", "--report", str(report)])
     out = capsys.readouterr().out
     assert rc == 0 and "逐文件导入报告" in out and "外文条目" in out and "scan.pdf" in out and "文字层" in out
+    assert "重复" in out  # the feed copy of the Xinhua page (the narrow test console wraps the cell)
     assert json.loads(report.read_text(encoding="utf-8"))["totals"]["items"] == len(EXPECTED)

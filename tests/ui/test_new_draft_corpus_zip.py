@@ -58,6 +58,8 @@ def test_a_zipped_raw_folder_is_drafted_and_its_ingest_report_shown(app_as: Call
     assert sorted(frame["文件"]) == sorted(p.name for p in (SAMPLE_DIR / "raw").iterdir() if p.suffix != ".yaml")
     pdf = frame[frame["文件"] == "miit-ai-standards-policy.pdf"].iloc[0]
     assert pdf["格式"] == "pdf" and "date←text" in pdf["字段来源"]
+    feed = frame[frame["文件"] == "jiqizhixin-rss.xml"].iloc[0]
+    assert feed["结果"] == "新增 1 重复（已关联） 1"  # the Xinhua story also saved as a page
     english = frame[frame["文件"] == "venturebeat-gpt4o-mini.html"].iloc[0]
     assert "语言为 en" in english["警告"]
     [out] = list(draft_env.iterdir())

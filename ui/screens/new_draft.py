@@ -10,6 +10,7 @@ import os
 import queue
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import streamlit as st
 from ra_ui import extract_zip, literal, require_user, service, unzip_safely
 
 from assistant import SAMPLE_DIR
+from assistant.corpus.report import OUTCOME_LABELS
 from assistant.errors import AssistantError
 from assistant.progress import ProgressEvent
 from assistant.review import allowed
@@ -100,7 +102,9 @@ def _show_ingest_report(path: Path) -> None:
     rows = []
     for entry in data.get("files", []):
         fields = sorted({f"{k}←{v}" for item in entry["items"] for k, v in item["fields"].items() if k != "body"})
+        outcomes = Counter(OUTCOME_LABELS.get(i["outcome"], i["outcome"]) for i in entry["items"] if i["outcome"])
         rows.append({"文件": Path(entry["file"]).name, "格式": entry.get("kind", ""), "条目": len(entry["items"]),
+                     "结果": " ".join(f"{k} {n}" for k, n in sorted(outcomes.items())),
                      "标题": "；".join(i["title"] for i in entry["items"][:3]),
                      "字段来源": ", ".join(fields),
                      "警告": "；".join(dict.fromkeys(w for i in entry["items"] for w in i["warnings"])),
