@@ -88,6 +88,14 @@ class NewsItem(BaseModel):
     # funding items' structured fields (contract section 2): company, sector, intro, round, amount, investors
     fields: dict[str, str] = Field(default_factory=dict)
     images: list[str] = Field(default_factory=list)  # captions (or file names) of the item's figures, in order
+    # Ingestion provenance (issue 14): where the date came from (record, front_matter, sidecar, page_metadata, feed,
+    # document_metadata, url, text), the input form (jsonl, csv, front_matter, page, pdf, docx, feed) and the
+    # language (ISO 639-1; an item not in the report's language is flagged "foreign_language").
+    date_origin: str | None = None
+    input_format: str | None = None
+    language: str | None = None
+    original_title: str | None = None  # the title as published when ``title`` holds a model's translation
+    translated_summary: str | None = None  # a model's summary, in the report's language, of a foreign item
 
 
 class Chunk(BaseModel):

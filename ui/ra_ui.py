@@ -20,7 +20,7 @@ from assistant.review import ReviewService, UserView, resolve_database_url
 from assistant.review.policy import ROLE_LABELS, STATUS_LABELS
 
 __all__ = ["ROLE_LABELS", "STATUS_LABELS", "current_user", "extract_zip", "literal", "report_page", "require_user",
-           "safe_markdown", "safe_url", "select_report", "service", "status_label"]
+           "safe_markdown", "safe_url", "select_report", "service", "status_label", "unzip_safely"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 _IMAGE = re.compile(r"!\[")
@@ -104,18 +104,32 @@ def report_page(title: str) -> tuple[UserView, ReviewService, int]:
     return user, svc, report_id
 
 
-def extract_zip(data: bytes, target: Path) -> Path:
-    """Unpack an uploaded pack zip, refusing absolute paths and ``..`` (zip-slip). Returns the pack folder."""
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+MAX_ZIP_MEMBERS = 5000
+
+
+def unzip_safely(data: bytes, target: Path, label: str) -> Path:
+    """Unpack an uploaded zip, refusing absolute paths and ``..`` (zip-slip) and archives that expand past
+    ``MAX_UNZIPPED_BYTES`` or ``MAX_ZIP_MEMBERS`` files (zip bombs)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise InputError("上传的文件不是 zip 压缩包", file="pack.zip") from exc
+        raise InputError("上传的文件不是 zip 压缩包", file=label) from exc
     with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
+            raise InputError(f"压缩包解压后超过 {MAX_ZIP_MEMBERS} 个文件或 {MAX_UNZIPPED_BYTES // 2**20} MB", file=label)
         for name in archive.namelist():
             parts = PurePosixPath(name).parts
             if name.startswith(("/", "\\")) or ".." in parts:
-                raise InputError("压缩包中有不安全的路径", file="pack.zip", field=name)
+                raise InputError("压缩包中有不安全的路径", file=label, field=name)
         archive.extractall(target)
+    return target
+
+
+def extract_zip(data: bytes, target: Path) -> Path:
+    """Unpack an uploaded pack zip (see ``unzip_safely``). Returns the pack folder."""
+    unzip_safely(data, target, "pack.zip")
     found = sorted(target.rglob("pack.yaml"))
     if not found:
         raise InputError("压缩包里没有 pack.yaml", file="pack.zip")

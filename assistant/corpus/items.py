@@ -1,4 +1,4 @@
-"""Raw record -> validated ``NewsItem``: required fields, dates, sizes, ids and content hashes."""
+"""Raw record -> validated ``NewsItem``: plain text in every field, required fields, dates, sizes, ids, hashes."""
 
 from __future__ import annotations
 
@@ -7,17 +7,29 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.corpus.clean import FieldRefused, clean_body, clean_line, clean_url
 from assistant.corpus.readers import RawRecord
 from assistant.errors import CorpusError
 from assistant.models import CATEGORIES, NewsItem
 
-__all__ = ["MAX_BODY_BYTES", "REQUIRED_FIELDS", "content_hash", "corpus_hash", "derive_doc_id", "to_news_item"]
+__all__ = ["MAX_BODY_BYTES", "REQUIRED_FIELDS", "BuiltItem", "build_item", "content_hash", "corpus_hash",
+           "derive_doc_id", "to_news_item"]
 
 REQUIRED_FIELDS = ("date", "title", "body", "source")
 MAX_BODY_BYTES = 1_000_000
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+@dataclass
+class BuiltItem:
+    """An item with the ingestion report's view of it: where each field came from and what was fixed."""
+
+    item: NewsItem
+    origins: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
 
 
 def _text(value: Any) -> str:
@@ -43,9 +55,9 @@ def derive_doc_id(date: dt.date, title: str, body: str, source: str) -> str:
 
 
 def content_hash(item: NewsItem) -> str:
-    """Hash of everything the source supplied (not derived fields), to detect changed items on re-ingest."""
-    payload = [item.doc_id, item.date.isoformat(), item.title, item.body, item.source, item.url or "",
-               item.category if item.category_method == "given" else ""]
+    """Hash of everything the source supplied (not derived fields, not a translation), to detect changed items."""
+    payload = [item.doc_id, item.date.isoformat(), item.original_title or item.title, item.body, item.source,
+               item.url or "", item.category if item.category_method == "given" else ""]
     if item.fields or item.images:  # only then, so the hashes of corpora without them do not change
         payload += [json.dumps(item.fields, ensure_ascii=False, sort_keys=True), *item.images]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
@@ -59,37 +71,75 @@ def corpus_hash(items: Iterable[NewsItem]) -> str:
     return h.hexdigest()[:32]
 
 
-def to_news_item(rec: RawRecord) -> NewsItem:
-    """Validate one record; raises CorpusError naming file, row and field."""
-    data = rec.data
+def _clean_fields(rec: RawRecord, warnings: list[str]) -> dict[str, str | None]:
+    """Every text field reduced to plain text; raises CorpusError naming the field that cannot be made safe."""
+    out: dict[str, str | None] = {}
+    for name in ("id", "title", "source", "category", "body", "url"):
+        key = "id" if name == "id" and "id" in rec.data else ("doc_id" if name == "id" else name)
+        value = rec.data.get(key)
+        if value is None:
+            continue
+        try:
+            if name == "body":
+                out[name] = clean_body(_text(value), warnings)
+            elif name == "url":
+                out[name] = clean_url(_text(value), warnings)
+            else:
+                out[name] = clean_line(_text(value), name, warnings)
+        except FieldRefused as exc:
+            raise CorpusError(str(exc), file=rec.file, row=rec.row, field=name) from exc
+    return out
+
+
+def build_item(rec: RawRecord) -> BuiltItem:
+    """Clean and validate one record; raises CorpusError naming file, row and field."""
+    warnings = list(rec.warnings)
+    fields = _clean_fields(rec, warnings)
     for name in REQUIRED_FIELDS:
-        if not _text(data.get(name)):
-            what = "为空" if name in data else "缺失"
-            raise CorpusError(f"必填字段 {name} {what}", file=rec.file, row=rec.row, field=name)
-    body = _text(data["body"])
+        if not (fields.get(name) if name != "date" else _text(rec.data.get("date"))):
+            what = "为空" if name in rec.data else "缺失"
+            reason = rec.missing.get(name)
+            raise CorpusError(f"必填字段 {name} {what}" + (f"：{reason}" if reason else ""), file=rec.file,
+                              row=rec.row, field=name)
+    body = fields["body"] or ""
     size = len(body.encode("utf-8"))
     if size > MAX_BODY_BYTES:
         raise CorpusError(f"正文 {size:,} 字节，超过上限 {MAX_BODY_BYTES:,} 字节", file=rec.file, row=rec.row,
                           field="body")
-    date = _parse_date(data["date"], rec)
-    category = _text(data.get("category")) or None
+    date = _parse_date(rec.data["date"], rec)
+    category = fields.get("category") or None
     if category is not None and category not in CATEGORIES:
         raise CorpusError(f"类别 {category!r} 不在 {', '.join(CATEGORIES)} 之中", file=rec.file, row=rec.row,
                           field="category")
-    title, source = _text(data["title"]), _text(data["source"])
-    doc_id = _text(data.get("id") or data.get("doc_id")) or derive_doc_id(date, title, body, source)
-    return NewsItem(doc_id=doc_id, date=date, title=title, body=body, source=source,
-                    url=_text(data.get("url")) or None, category=category,
-                    category_method="given" if category else None, fields=_fields(data),
-                    images=_images(data, rec))
+    title, source = fields["title"] or "", fields["source"] or ""
+    origins = dict(rec.origins)
+    doc_id = fields.get("id") or derive_doc_id(date, title, body, source)
+    if not fields.get("id"):
+        origins["id"] = "derived"
+    if "url" in rec.data and fields.get("url") is None:
+        origins.pop("url", None)
+    date_origin = origins.get("date", "record")
+    item = NewsItem(doc_id=doc_id, date=date, title=title, body=body, source=source, url=fields.get("url"),
+                    category=category, category_method="given" if category else None, date_origin=date_origin,
+                    input_format=rec.kind, fields=_fields(rec.data, warnings), images=_images(rec.data, rec))
+    return BuiltItem(item, {k: v for k, v in origins.items() if k in _REPORTED}, warnings)
+
+
+_REPORTED = frozenset({"id", "doc_id", "date", "title", "body", "source", "url", "category"})
+
+
+def to_news_item(rec: RawRecord) -> NewsItem:
+    """Validate one record (see ``build_item``), without the report's view."""
+    return build_item(rec).item
 
 
 FIELD_KEYS = ("company", "sector", "intro", "round", "amount", "investors")
 
 
-def _fields(data: dict[str, Any]) -> dict[str, str]:
-    """Funding items' structured fields (contract section 2), when the record carries them."""
-    return {k: _text(data[k]) for k in FIELD_KEYS if _text(data.get(k))}
+def _fields(data: dict[str, Any], warnings: list[str]) -> dict[str, str]:
+    """Funding items' structured fields (contract section 2), when the record carries them, cleaned like any field."""
+    out = {k: clean_line(_text(data.get(k)), k, warnings) for k in FIELD_KEYS if _text(data.get(k))}
+    return {k: v for k, v in out.items() if v}
 
 
 def _images(data: dict[str, Any], rec: RawRecord) -> list[str]:

@@ -1,29 +1,31 @@
-"""Format adapters: JSONL, CSV (UTF-8 / BOM / GBK) and folders of front-matter .md/.html files -> raw records.
+"""Format adapters -> raw records: JSONL, CSV (UTF-8 / BOM / GBK), and folders that mix front-matter .md/.html,
+saved web pages, PDF, Word and RSS/Atom files (``assistant.corpus.documents`` / ``feeds``).
 
-Readers only parse; field validation lives in ``assistant.corpus.items``. A record that cannot be parsed is
-returned as a ``CorpusError`` in its place so that ``--skip-bad`` can skip exactly that line.
+Readers only parse; cleaning and validation live in ``assistant.corpus.items``. A record that cannot be parsed is
+returned as a ``CorpusError`` in its place so that ``--skip-bad`` skips exactly that line or file. Each record
+says where every field came from (``origins``); a sidecar ``<file>.yaml`` and front matter win over extraction.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import html
 import io
 import json
 import re
-from dataclasses import dataclass
-from html.parser import HTMLParser
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from assistant.corpus.clean import html_to_text
+from assistant.corpus.safe_yaml import YamlRefused, load_mapping
 from assistant.errors import CorpusError
 
-__all__ = ["FOLDER_SUFFIXES", "RawRecord", "decode_text", "read_records"]
+__all__ = ["DOCUMENT_SUFFIXES", "FOLDER_SUFFIXES", "RawRecord", "decode_page", "decode_text", "file_kind", "read_file",
+           "read_records"]
 
-FOLDER_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+DOCUMENT_SUFFIXES = (".pdf", ".docx", ".xml", ".rss", ".atom")
+FOLDER_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".jsonl", ".ndjson", ".csv", *DOCUMENT_SUFFIXES)
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
@@ -32,6 +34,10 @@ class RawRecord:
     file: str
     row: int
     data: dict[str, Any]
+    kind: str = "record"  # jsonl | csv | front_matter | page | pdf | docx | feed
+    origins: dict[str, str] = field(default_factory=dict)  # field -> where its value came from
+    warnings: tuple[str, ...] = ()
+    missing: dict[str, str] = field(default_factory=dict)  # field -> why the document did not give it
 
 
 def decode_text(raw: bytes, file: str) -> str:
@@ -42,6 +48,27 @@ def decode_text(raw: bytes, file: str) -> str:
         except UnicodeDecodeError:
             continue
     raise CorpusError("编码无法识别（支持 UTF-8、UTF-8 BOM、GBK/GB18030）", file=file)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
+
+
+def decode_page(raw: bytes, file: str) -> str:
+    """A saved page in the encoding its ``<meta charset>`` declares (Big5, Shift-JIS, …), else as ``decode_text``."""
+    match = _META_CHARSET.search(raw[:4096])
+    if match:
+        name = match.group(1).decode("ascii", "ignore").lower()
+        try:
+            return raw.decode(_SUPERSETS.get(name, name)).removeprefix("\ufeff")
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown declaration: fall back to detection
+    return decode_text(raw, file)
+
+
+def _record(file: str, row: int, data: dict[str, Any], kind: str, origin: str) -> RawRecord:
+    data = {str(k).strip().lower(): v for k, v in data.items()}
+    return RawRecord(file, row, data, kind, {k: origin for k in data})
 
 
 def _read_jsonl(path: Path) -> list[RawRecord | CorpusError]:
@@ -55,10 +82,13 @@ def _read_jsonl(path: Path) -> list[RawRecord | CorpusError]:
         except json.JSONDecodeError as exc:
             out.append(CorpusError(f"JSON 格式错误: {exc.msg} (第 {exc.colno} 列)", file=str(path), row=lineno))
             continue
+        except RecursionError:
+            out.append(CorpusError("JSON 嵌套过深", file=str(path), row=lineno))
+            continue
         if not isinstance(data, dict):
             out.append(CorpusError("每行必须是一个 JSON 对象", file=str(path), row=lineno))
             continue
-        out.append(RawRecord(str(path), lineno, data))
+        out.append(_record(str(path), lineno, data, "jsonl", "record"))
     return out
 
 
@@ -86,80 +116,116 @@ def _read_csv(path: Path) -> list[RawRecord | CorpusError]:
             if len(values) > len(header):
                 out.append(CorpusError(f"列数 {len(values)} 多于表头 {len(header)}", file=str(path), row=start))
             else:
-                out.append(RawRecord(str(path), start, {h: v for h, v in zip(header, values, strict=False) if v != ""}))
+                data = {h: v for h, v in zip(header, values, strict=False) if v != ""}
+                out.append(_record(str(path), start, data, "csv", "record"))
         start = reader.line_num + 1
     return out
 
 
-class _TextExtractor(HTMLParser):
-    """HTML -> plain text; script/style dropped, block tags become line breaks (sentence boundaries)."""
-
-    _BLOCK = frozenset({"p", "br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "style"}:
-            self._skip += 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style"} and self._skip:
-            self._skip -= 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def _html_to_text(markup: str) -> str:
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    lines = (" ".join(html.unescape(line).split()) for line in "".join(parser.parts).splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def _read_front_matter_file(path: Path) -> RawRecord | CorpusError:
-    try:
-        text = decode_text(path.read_bytes(), str(path))
-    except CorpusError as exc:
-        return exc
+def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str] | None:
     match = _FRONT_MATTER.match(text)
     if not match:
-        return CorpusError("缺少 YAML front-matter（以 --- 开头和结尾）", file=str(path), row=1)
+        return None
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        return CorpusError(f"front-matter 不是有效 YAML: {exc}", file=str(path), row=1)
-    if not isinstance(meta, dict):
-        return CorpusError("front-matter 必须是键值表", file=str(path), row=1)
-    body = text[match.end():]
+        meta = load_mapping(match.group(1))
+    except YamlRefused as exc:
+        raise CorpusError(f"front-matter {exc}", file=str(path), row=1) from exc
+    return meta, text[match.end():]
+
+
+def _front_matter_file(path: Path, text: str, meta: dict[str, Any], body: str) -> RawRecord:
     if path.suffix.lower() in {".html", ".htm"}:
-        body = _html_to_text(body)
-    data = {str(k).lower(): (v.isoformat() if isinstance(v, dt.date) else v) for k, v in meta.items()}
-    data.setdefault("body", body.strip())
-    return RawRecord(str(path), 1, data)
+        body = html_to_text(body)
+    record = _record(str(path), 1, meta, "front_matter", "front_matter")
+    if "body" not in record.data:
+        record.data["body"] = body.strip()
+        record.origins["body"] = "text"
+    return record
 
 
-def read_records(path: Path) -> list[RawRecord | CorpusError]:
-    """Parse ``path`` (file or folder) into raw records, keeping parse errors in place."""
+def file_kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".pdf": "pdf", ".docx": "docx",
+            ".xml": "feed", ".rss": "feed", ".atom": "feed", ".md": "front_matter", ".markdown": "front_matter",
+            ".html": "page", ".htm": "page"}.get(suffix, "")
+
+
+def _read_document(path: Path) -> list[RawRecord | CorpusError]:
+    # trafilatura, pypdf and python-docx load only for folders that need them
+    from assistant.corpus import documents, feeds, pdf
+
+    kind = file_kind(path)
+    if kind == "feed":
+        return feeds.read_feed(path)
+    raw = path.read_bytes()
+    if kind in {"front_matter", "page"}:
+        text = decode_page(raw, str(path)) if kind == "page" else decode_text(raw, str(path))
+        split = _split_front_matter(path, text)
+        if split is not None:
+            return [_front_matter_file(path, text, *split)]
+        if kind == "front_matter":
+            return [CorpusError("缺少 YAML front-matter（以 --- 开头和结尾）", file=str(path), row=1)]
+        return [documents.read_page(path, text)]
+    if kind == "pdf":
+        return [pdf.read_pdf(path, raw)]
+    return [documents.read_docx(path, raw)]
+
+
+def _with_sidecar(path: Path, records: list[RawRecord | CorpusError]) -> list[RawRecord | CorpusError]:
+    """Fields of ``<file>.yaml`` win over what the file itself gave (extraction or front matter)."""
+    sidecar = path.with_name(path.name + ".yaml")
+    if not sidecar.is_file():
+        return records
+    try:
+        meta = load_mapping(decode_text(sidecar.read_bytes(), str(sidecar)))
+    except YamlRefused as exc:
+        return [CorpusError(f"sidecar {exc}", file=str(sidecar), row=1)]
+    out: list[RawRecord | CorpusError] = []
+    for rec in records:
+        if isinstance(rec, CorpusError):
+            # A file nothing could be read from (a scan) stands only when the sidecar gives every required field.
+            if rec.row not in (None, 1) or not {"date", "title", "source", "body"} <= set(meta):
+                out.append(rec)
+                continue
+            rec = RawRecord(str(path), 1, {}, file_kind(path) or "record", {}, (f"未能从文件中提取：{rec.reason}",))
+        data = {**rec.data, **meta}
+        origins = {**rec.origins, **dict.fromkeys(meta, "sidecar")}
+        out.append(RawRecord(rec.file, rec.row, data, rec.kind, origins, rec.warnings, rec.missing))
+    return out
+
+
+def read_file(path: Path) -> list[RawRecord | CorpusError]:
+    """Records of one corpus file (one per line, row or feed entry; one for a document), errors in place."""
+    kind = file_kind(path)
+    try:
+        if kind == "jsonl":
+            records = _read_jsonl(path)
+        elif kind == "csv":
+            records = _read_csv(path)
+        else:
+            records = _read_document(path)
+    except CorpusError as exc:
+        records = [exc]
+    except OSError as exc:
+        records = [CorpusError(f"无法读取文件: {exc.strerror or exc}", file=str(path))]
+    return _with_sidecar(path, records)
+
+
+def read_records(path: Path, on_file: Callable[[int, int, Path], None] | None = None
+                 ) -> list[RawRecord | CorpusError]:
+    """Parse ``path`` (file or folder) into raw records, keeping parse errors in place. ``on_file(done, total,
+    file)`` is called after each file of a folder (a month of PDFs takes a while)."""
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES)
-        return [_read_front_matter_file(p) for p in files]
+        out: list[RawRecord | CorpusError] = []
+        for done, file in enumerate(files, start=1):
+            out.extend(read_file(file))
+            if on_file is not None:
+                on_file(done, len(files), file)
+        return out
     if not path.is_file():
         raise CorpusError("语料文件或目录不存在", file=str(path))
-    suffix = path.suffix.lower()
-    if suffix in {".jsonl", ".ndjson", ".json"}:
-        return _read_jsonl(path)
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in FOLDER_SUFFIXES:
-        return [_read_front_matter_file(path)]
-    raise CorpusError(f"不支持的语料格式 {suffix!r}（支持 .jsonl、.csv 或 .md/.html 目录）", file=str(path))
+    if not file_kind(path):
+        raise CorpusError(f"不支持的语料格式 {path.suffix.lower()!r}（支持 .jsonl、.csv、.md/.html、.pdf、.docx、"
+                          ".xml 或它们的目录）", file=str(path))
+    return read_file(path)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.corpus.language import foreign_mark
 from assistant.drafting.context import Source
 from assistant.drafting.digest import FUNDING_COLUMNS, POLICY_COLUMNS
 from assistant.drafting.extract import extract
@@ -102,7 +103,8 @@ def _funding_row(source: Source) -> dict[str, object]:
 
 
 def _news_row(source: Source, request: GenerationRequest, limit: int) -> dict[str, object]:
-    return {"source": source.number, "title": source.title,
+    # An untranslated foreign-language row in a Chinese table says so: "…（英文）".
+    return {"source": source.number, "title": source.title + foreign_mark(f"{source.title}\n{source.passage}"),
             "summary": _summary(source, request, limit, max_chars=420 + 120 * max(limit - 3, 0))}
 
 

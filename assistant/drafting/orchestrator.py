@@ -156,9 +156,10 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
                  sections: list[str] | None = None, force: bool = False,
                  progress: ProgressCallback = null_progress) -> Report:
     """Draft the whole report (or ``sections``) into ``out_dir`` and return it."""
-    from assistant.corpus import corpus_hash, read_corpus
+    from assistant.corpus import corpus_hash
     from assistant.export import write_report
     from assistant.llm.classify import classifier_for
+    from assistant.llm.translate import translator_for
     from assistant.pack import load_pack
     from assistant.retrieval import open_retriever
     from assistant.store import ingest
@@ -175,10 +176,14 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     tables = tables.model_copy(update={"charts": render_charts(pack, tables, out_dir)})
     write_table_files(tables, out_dir)
     settings = _store_settings(settings, out_dir)
-    ingest(Path(corpus_path), settings, progress, classifier=classifier_for(settings, out_dir / "calls.jsonl"))
+    log = out_dir / "calls.jsonl"
+    ingested = ingest(Path(corpus_path), settings, progress, classifier=classifier_for(settings, log),
+                      translator=translator_for(settings, log), report_month=pack.config.month,
+                      report_path=out_dir / "ingest_report.json")
     retriever = open_retriever(settings)
     # The stored copies carry the category ingestion assigned (rules, or the model when one is configured).
-    items = retriever.get_items([i.doc_id for i in read_corpus(Path(corpus_path)).items])
+    # The ingestion report lists this corpus's items: no second pass over its files (pages, PDFs) to find them.
+    items = retriever.get_items([e.doc_id for f in ingested.files for e in f.items])
     template = with_outline(load_template(settings.template), outline)
     store = StageStore(out_dir)
     store.save_tables(tables)

@@ -1,31 +1,42 @@
-"""Ingest a corpus into the store: incremental (content hash per item), locked against concurrent writers."""
+"""Ingest a corpus into the store: incremental (content hash per item), locked against concurrent writers, with
+a per-file ingestion report (``ingest_report.json``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
 from assistant.corpus import (
     CategoryClassifier,
+    FileEntry,
     SkippedRecord,
+    Translator,
+    annotate_items,
     chunk_item,
     content_hash,
     embed_text,
     link_near_duplicates,
     read_corpus,
 )
+from assistant.corpus.language import FOREIGN_FLAG
 from assistant.errors import StoreError
 from assistant.models import Chunk, NewsItem
 from assistant.progress import ProgressCallback, ProgressEvent, null_progress
 from assistant.settings import Settings
 from assistant.store.chroma import NewsStore, open_store
 
-__all__ = ["IngestReport", "ingest", "plan_changes"]
+__all__ = ["REPORT_FILE", "IngestReport", "ingest", "plan_changes", "report_json", "write_ingest_report"]
 
 _BATCH = 256
+REPORT_FILE = "ingest_report.json"
 
 
 @dataclass
@@ -42,6 +53,58 @@ class IngestReport:
     embed_seconds: float = 0.0
     store_seconds: float = 0.0
     embeddings_cached: int = 0
+    translated: int = 0
+    foreign: list[str] = field(default_factory=list)
+    files: list[FileEntry] = field(default_factory=list)
+    report_path: Path | None = None
+
+
+def report_json(report: IngestReport) -> dict[str, Any]:
+    """The ingestion report as written to ``ingest_report.json`` and shown by the UI."""
+    files = [f.model_dump(mode="json") for f in report.files]
+    return {
+        "corpus": report.corpus,
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "totals": {"files": len(report.files), "items": sum(len(f.items) for f in report.files),
+                   "refused": len(report.skipped), "added": report.added, "updated": report.updated,
+                   "unchanged": report.unchanged, "duplicates_linked": report.duplicates_linked,
+                   "foreign": len(report.foreign), "translated": report.translated,
+                   "instruction_like": len(report.flagged),
+                   "warnings": sum(len(f.warnings) for f in report.files)},
+        "seconds": {"total": round(report.seconds, 3), "embedding": round(report.embed_seconds, 3),
+                    "store": round(report.store_seconds, 3)},
+        "files": files,
+    }
+
+
+def write_ingest_report(report: IngestReport, path: Path) -> Path:
+    """Write atomically (temp file + rename): a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".ingest_report.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(report_json(report), fh, ensure_ascii=False, indent=2)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _translate(items: list[NewsItem], translator: Translator | None, report: IngestReport) -> list[NewsItem]:
+    """Foreign items get the model's title and summary; the title as published is kept in ``original_title``."""
+    if translator is None:
+        return items
+    out = []
+    for item in items:
+        if FOREIGN_FLAG in item.flags and item.original_title is None:
+            got = translator(item.title, item.body, item.language or "")
+            if got is not None:
+                item = item.model_copy(update={"original_title": item.title, "title": got.title,
+                                               "translated_summary": got.summary})
+                report.translated += 1
+        out.append(item)
+    return out
 
 
 def plan_changes(items: list[NewsItem], stored: dict[str, str]) -> tuple[list[NewsItem], list[NewsItem], int]:
@@ -86,17 +149,25 @@ def _write(store: NewsStore, items: list[NewsItem], changed_ids: list[str], repo
 
 def ingest(path: Path | str, settings: Settings, progress: ProgressCallback = null_progress, *,
            skip_bad: bool = False, classifier: CategoryClassifier | None = None,
-           lock_timeout: float = 600.0) -> IngestReport:
+           translator: Translator | None = None, report_month: str | None = None,
+           report_path: Path | None = None, lock_timeout: float = 600.0) -> IngestReport:
     """Read, validate and add new or changed items of ``path``; unchanged items cost nothing.
 
     A file lock in the store dir serialises writers: a second process waits up to ``lock_timeout`` seconds and is
-    then refused with StoreError, so concurrent ingests never interleave half-written batches.
+    then refused with StoreError, so concurrent ingests never interleave half-written batches. Reading (and
+    refusing) happens before the store is touched. The ingestion report goes to ``report_path`` (default
+    ``<store_dir>/ingest_report.json``). ``translator`` (a model) translates the title and summary of items not in
+    the report's language.
     """
     started = time.perf_counter()
     progress(ProgressEvent("ingest", f"读取语料 {path}"))
-    result = read_corpus(path, skip_bad=skip_bad, classifier=classifier, link_duplicates=False)
-    report = IngestReport(corpus=str(path), skipped=result.skipped)
+    result = read_corpus(path, skip_bad=skip_bad, classifier=classifier, link_duplicates=False,
+                         report_month=report_month,
+                         on_file=lambda done, total, file: progress(
+                             ProgressEvent("ingest", f"读取 {file.name}", done=done, total=total)))
+    report = IngestReport(corpus=str(path), skipped=result.skipped, files=result.files)
     report.flagged = [i.doc_id for i in result.items if "instruction_like" in i.flags]
+    report.foreign = [i.doc_id for i in result.items if FOREIGN_FLAG in i.flags]
     settings.store_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.store_dir / "ingest.lock"))
     try:
@@ -108,15 +179,20 @@ def ingest(path: Path | str, settings: Settings, progress: ProgressCallback = nu
         store = open_store(settings)
         new, changed, report.unchanged = plan_changes(result.items, store.item_hashes())
         todo = new + changed
+        outcomes = dict.fromkeys((i.doc_id for i in result.items), "unchanged")
+        outcomes.update({i.doc_id: "added" for i in new} | {i.doc_id: "updated" for i in changed})
         if todo:
             todo_ids = {i.doc_id for i in todo}
             existing = [i for i in store.all_items() if i.doc_id not in todo_ids]
-            todo = link_near_duplicates(todo, existing=existing)
+            todo = _translate(link_near_duplicates(todo, existing=existing), translator, report)
             report.duplicates_linked = sum(1 for i in todo if i.duplicate_of)
             _write(store, todo, [i.doc_id for i in changed], report, progress)
+            outcomes.update({i.doc_id: "duplicate" for i in todo if i.duplicate_of})
+        annotate_items(report.files, todo, outcomes)
         report.added, report.updated = len(new), len(changed)
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
+    report.report_path = write_ingest_report(report, report_path or settings.store_dir / REPORT_FILE)
     progress(ProgressEvent("ingest", "完成", done=len(result.items), total=len(result.items), status="ok"))
     return report

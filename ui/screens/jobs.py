@@ -6,8 +6,11 @@ still active and the latest finished ones with their actions: cancel, retry, ope
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
+from ingest_ui import show_ingest_report
 from jobs_ui import SECTION_MARKS, SECTION_STATES, job_service, progress_text
 from ra_ui import literal, require_user
 
@@ -66,6 +69,10 @@ def _card(job: JobView) -> None:
         if job.report_id and cols[0].button(f"打开报告 #{job.report_id}", key=f"open_{job.id}"):
             st.session_state.report_id = job.report_id
             st.switch_page("screens/overview.py")
+        report = Path(job.out_dir) / "ingest_report.json" if job.out_dir and job.finished else None
+        if report is not None and report.is_file():
+            with st.expander("语料导入报告"):
+                show_ingest_report(report)
 
 
 def _board() -> None:

@@ -1,7 +1,8 @@
 """New draft: the sample data or an uploaded pack zip + corpus file, submitted as a job and returned at once.
 
-A worker process drafts it (``python -m assistant worker``); the 任务 page shows its progress per section and links
-the imported report. Navigating away, closing the tab or signing out does not touch the job.
+The corpus is a file, or a zip of a folder of saved pages, PDF, Word and feed files. A worker process drafts it
+(``python -m assistant worker``); the 任务 page shows its progress per section, links the imported report and
+shows the ingestion report. Navigating away, closing the tab or signing out does not touch the job.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 from jobs_ui import job_service
-from ra_ui import extract_zip, require_user
+from ra_ui import extract_zip, require_user, unzip_safely
 
 from assistant import SAMPLE_DIR
 from assistant.errors import AssistantError
@@ -32,7 +33,8 @@ mode = st.radio("数据来源", ["样例数据", "上传数据包"], horizontal=
 pack_zip = corpus_file = None
 if mode == "上传数据包":
     pack_zip = st.file_uploader("市场数据包（zip，内含 pack.yaml）", type=["zip"], key="pack_zip")
-    corpus_file = st.file_uploader("新闻语料（.jsonl 或 .csv）", type=["jsonl", "csv"], key="corpus_file")
+    corpus_file = st.file_uploader("新闻语料（.jsonl / .csv，或把网页、PDF、Word、RSS/Atom 文件夹打包成 zip）",
+                                   type=["jsonl", "csv", "zip"], key="corpus_file")
 plan = section_plan(get_settings().template, None)
 titles = {s["id"]: s["title"] for s in plan}
 chosen = st.multiselect("只起草部分章节（不选则起草全部）", list(titles), format_func=lambda sid: titles[sid],
@@ -48,6 +50,9 @@ def _inputs() -> tuple[Path, Path]:
     work = Path(get_settings().jobs_dir) / "uploads" / uuid.uuid4().hex[:12]
     work.mkdir(parents=True, exist_ok=True)
     suffix = Path(corpus_file.name).suffix.lower()
+    if suffix == ".zip":
+        return extract_zip(pack_zip.getvalue(), work / "pack"), unzip_safely(corpus_file.getvalue(), work / "corpus",
+                                                                              corpus_file.name)
     corpus = work / f"corpus{suffix if suffix in CORPUS_SUFFIXES else '.jsonl'}"
     corpus.write_bytes(corpus_file.getvalue())
     return extract_zip(pack_zip.getvalue(), work / "pack"), corpus
