@@ -121,7 +121,8 @@ def _others(group: dict[str, Any], sources: dict[int, Source]) -> str:
             dated = re.match(r"^\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日", summary)
             lines.append((src.date, summary if dated else f"{src.date.month} 月 {src.date.day} 日，{summary}"))
         else:
-            names.append(f"{src.title.rstrip('。')}[{src.number}]")
+            title = str(other.get("title") or src.title)  # the offline rows mark a foreign title: keep it
+            names.append(f"{title.rstrip('。')}[{src.number}]")
     out = []
     if lines:
         out.append("其他相关动态：\n\n" + "\n\n".join(t for _, t in sorted(lines, key=lambda x: x[0])))

@@ -102,9 +102,13 @@ def _funding_row(source: Source) -> dict[str, object]:
             "investors": fields["investors"], "missing": missing}
 
 
+def _marked(source: Source) -> str:
+    """An untranslated foreign-language title in a Chinese report says so: "…（英文）"."""
+    return source.title + foreign_mark(f"{source.title}\n{source.passage}")
+
+
 def _news_row(source: Source, request: GenerationRequest, limit: int) -> dict[str, object]:
-    # An untranslated foreign-language row in a Chinese table says so: "…（英文）".
-    return {"source": source.number, "title": source.title + foreign_mark(f"{source.title}\n{source.passage}"),
+    return {"source": source.number, "title": _marked(source),
             "summary": _summary(source, request, limit, max_chars=420 + 120 * max(limit - 3, 0))}
 
 
@@ -129,7 +133,7 @@ def digest_json(request: GenerationRequest) -> str:
         events: set[str] = set()
         for position, (source, rank) in enumerate(members):
             if rank.event in events and columns != FUNDING_COLUMNS:
-                others.append({"source": source.number, "title": source.title, "same_event": True})
+                others.append({"source": source.number, "title": _marked(source), "same_event": True})
                 continue
             # the section's most important items may run longer: their headline promises more
             extra = 1 if position < 3 else 0
@@ -144,7 +148,7 @@ def digest_json(request: GenerationRequest) -> str:
                 row = _news_row(source, request, limit + extra)
             if row is None:
                 summary = _summary(source, request, 2, max_chars=240) if columns == POLICY_COLUMNS else ""
-                others.append({"source": source.number, "title": source.title, "summary": summary})
+                others.append({"source": source.number, "title": _marked(source), "summary": summary})
                 if summary:
                     printed.append((source, rank))
                 continue

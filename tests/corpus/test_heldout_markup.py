@@ -61,7 +61,11 @@ def test_markup_in_title_and_body_leaves_no_trace_in_any_output(drafted: Path) -
 
 def test_english_row_in_a_chinese_table_is_marked(drafted: Path) -> None:
     markdown = (drafted / "report.md").read_text(encoding="utf-8")
-    [row] = [line for line in markdown.splitlines() if "OpenAI unveils GPT-4o mini" in line and line.startswith("|")]
-    assert "OpenAI unveils GPT-4o mini, a smaller and much cheaper multimodal model（英文）" in row
+    # a row of its own, or (as another copy of a printed event) on the 其他动态 line: marked either way
+    # (the 参考来源 list cites the original title as published)
+    lines = [line for line in markdown.splitlines()
+             if "OpenAI unveils GPT-4o mini" in line and not line.startswith("- [")]
+    assert lines and all("OpenAI unveils GPT-4o mini, a smaller and much cheaper multimodal model（英文）" in line
+                         for line in lines)
     chinese_rows = [line for line in markdown.splitlines() if line.startswith("| 7.") and "（英文）" not in line]
     assert chinese_rows  # Chinese rows are not marked
