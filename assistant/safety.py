@@ -32,6 +32,7 @@ __all__ = [
     "load_forbidden_rules",
     "load_instruction_patterns",
     "normalise_for_matching",
+    "strip_control",
 ]
 
 COMPLIANCE_DIR = PROJECT_DIR / "prompts" / "compliance"
@@ -43,6 +44,16 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Spaces (and other whitespace) between two CJK characters carry no meaning in Chinese: "保 证 收 益".
 _CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
+# What PostgreSQL text (NUL), XML 1.0 / python-docx (C0 but tab/newline, U+FFFE/FFFF) or UTF-8 (lone surrogates)
+# refuse, plus the C1 block: a vertical tab pasted from Word is the usual one.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def strip_control(text: str) -> tuple[str, int]:
+    """``text`` without control characters (tab and newline kept; CR/CRLF become newline) and how many went."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    cleaned, count = _CONTROL.subn("", text)
+    return cleaned, count
 
 
 @lru_cache(maxsize=1)
