@@ -137,10 +137,15 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     from assistant.tokens import count_tokens
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     progress(ProgressEvent("pack", f"读取数据包 {pack_dir}"))
     pack = load_pack(Path(pack_dir))
     tables = compute_tables(pack)
+    # Every input is validated before anything is written into out_dir: a bad corpus or template must not
+    # leave a half-rewritten output folder behind.
+    corpus = read_corpus(Path(corpus_path))
+    template = load_template(settings.template)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    StageStore(out_dir).clean_temp()  # temporary files of a run that was killed
     progress(ProgressEvent("tables", f"已计算 {len(tables.tables)} 张表", status="ok"))
     tables = tables.model_copy(update={"charts": render_charts(pack, tables, out_dir)})
     write_table_files(tables, out_dir)
@@ -148,8 +153,7 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     ingest(Path(corpus_path), settings, progress, classifier=classifier_for(settings, out_dir / "calls.jsonl"))
     retriever = open_retriever(settings)
     # The stored copies carry the category ingestion assigned (rules, or the model when one is configured).
-    items = retriever.get_items([i.doc_id for i in read_corpus(Path(corpus_path)).items])
-    template = load_template(settings.template)
+    items = retriever.get_items([i.doc_id for i in corpus.items])
     store = StageStore(out_dir)
     store.save_tables(tables)
     job = _job(settings, template, tables, pack.config, out_dir, count_tokens, progress, store)

@@ -166,6 +166,9 @@ class AuditLog(Base):
     after_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # hash chain (migration 0005): see assistant.review.audit
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class FindingRow(Base):
@@ -201,6 +204,8 @@ class Signoff(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     versions: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # {section_id: sha256 of the signed version's text} (migration 0005): binds the sign-off to the content
+    text_hashes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 def _clean_strings(_mapper: Any, _connection: Any, target: Any) -> None:
