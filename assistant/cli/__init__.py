@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "users": "assistant.cli.users",
     "load": "assistant.cli.load",
     "ui": "assistant.cli.ui",
+    "verify": "assistant.cli.verify",
 }
 
 # One line per command for the top-level --help, without importing every command module.
@@ -38,6 +39,7 @@ SUMMARIES: dict[str, str] = {
     "users": "管理审阅系统用户",
     "load": "把已起草的报告导入审阅库",
     "ui": "启动 Streamlit 审阅界面",
+    "verify": "校验审阅库完整性（审计日志哈希链、签字内容哈希）",
 }
 
 

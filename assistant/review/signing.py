@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.errors import ReviewError
-from assistant.review.db import ReportRow, Section, SectionVersion, Signoff
+from assistant.review.db import AuditLog, ReportRow, Section, SectionVersion, Signoff
 
 __all__ = ["SignoffProblem", "check_signoffs", "text_hash", "verify_export", "version_hashes"]
 
@@ -78,6 +78,12 @@ def verify_export(session: Session, report_id: int, exported: dict[str, str]) ->
 def check_signoffs(session: Session) -> list[SignoffProblem]:
     """Every report's current sign-off against the stored texts (for ``python -m assistant verify``)."""
     problems: list[SignoffProblem] = []
+    # The chain cannot see its own tail cut off; every sign-off row must still have its audit entry.
+    audited = {int(d["signoff"]) for d in session.scalars(select(AuditLog.detail).where(AuditLog.action == "sign_off"))
+               if isinstance(d, dict) and str(d.get("signoff", "")).isdigit()}
+    for signoff_id, report_id in session.execute(select(Signoff.id, Signoff.report_id)).all():
+        if signoff_id not in audited:
+            problems.append(SignoffProblem(report_id, "*", f"签字 {signoff_id} 没有对应的审计记录（疑被删除）"))
     for report_id in session.scalars(select(ReportRow.id).where(ReportRow.signed_off_by.is_not(None))):
         signoff = _current_signoff(session, report_id)
         if signoff is not None:
