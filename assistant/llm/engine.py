@@ -19,9 +19,12 @@ from assistant.llm.calllog import CallLog, CallRecord
 from assistant.llm.factory import estimate_cost, make_chat_model
 from assistant.settings import Settings
 
-__all__ = ["OpenAIEngine", "is_retryable"]
+__all__ = ["MAX_ANSWER_CHARS", "OpenAIEngine", "is_retryable"]
 
 MAX_BACKOFF_S = 20.0
+# A section of the seed is at most ~10k characters; an answer 20x that is a runaway model, refused before any
+# token counting or parsing (a 15 MB answer once took 892 s to be accepted as a section).
+MAX_ANSWER_CHARS = 200_000
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -98,6 +101,9 @@ class OpenAIEngine:
         text = str(message.content)
         if not text.strip():
             raise ModelError(f"章节 {request.section.id}: 模型返回了空内容")
+        if len(text) > MAX_ANSWER_CHARS:
+            raise ModelError(f"章节 {request.section.id}: 模型回答过长（{len(text)} 字符，上限 {MAX_ANSWER_CHARS}），"
+                             "已拒收")
         prompt_tokens, completion_tokens = _usage(message, request.messages, self.count)
         return Generation(text=text, model=self.settings.model, prompt_tokens=prompt_tokens,
                           completion_tokens=completion_tokens,
