@@ -26,6 +26,9 @@ class _CountingEncoding:
         self.chars += len(text)
         return list(self.inner.encode_ordinary(text))
 
+    def decode_bytes(self, tokens: list[int]) -> bytes:
+        return bytes(self.inner.decode_bytes(tokens))
+
 
 @pytest.mark.parametrize("body", ["人工智能产业" * 20_000, "a" * 120_000, "寒武纪发布新品，" * 15_000])
 def test_chunking_a_body_without_sentence_ends_does_linear_work(body: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -117,3 +117,10 @@ def test_checks_block_a_cited_item_with_an_instruction_in_its_title(text: str) -
     item = _item("a", text, "寒武纪发布新品。")
     findings = run_checks(_report("建议关注寒武纪发布的新品[1]。", item), {"a": item}, config=load_check_config())
     assert ("instruction_like_cited", "blocking") in {(f.kind, f.severity) for f in findings}
+
+
+@pytest.mark.parametrize("text", INSTRUCTIONS)
+def test_checks_block_an_instruction_echoed_into_the_report(text: str) -> None:
+    item = _item("a", "寒武纪发布新品", "寒武纪发布新品。")
+    findings = run_checks(_report(f"建议关注寒武纪。{text}。", item), {"a": item}, config=load_check_config())
+    assert ("instruction_in_text", "blocking") in {(f.kind, f.severity) for f in findings}
