@@ -16,7 +16,7 @@ from assistant.review import audit
 from assistant.review.db import ROLES, User
 from assistant.review.policy import require
 from assistant.review.views import UserView
-from assistant.safety import normalise_for_matching
+from assistant.safety import normalise_for_matching, strip_control
 
 __all__ = ["MAX_NAME_LENGTH", "MIN_PASSWORD_LENGTH", "acting_user", "add_user", "authenticate", "hash_password",
            "list_users", "normalise_user_name", "set_active", "user_view", "verify_password"]
@@ -106,6 +106,8 @@ def set_active(engine: Engine, name: str, active: bool, *, actor: UserView | Non
     if actor is not None:
         require(actor, "manage_users")
     name = unicodedata.normalize("NFKC", name).strip()
+    if len(name) > MAX_NAME_LENGTH or strip_control(name)[1]:
+        raise ReviewError(f"用户 {strip_control(name)[0][:MAX_NAME_LENGTH]} 不存在")
     with Session(engine) as session, session.begin():
         if actor is not None:  # the role in the UserView handed in is not trusted: read it again
             actor = acting_user(session, actor, "manage_users")
@@ -125,9 +127,10 @@ def list_users(engine: Engine) -> list[UserView]:
 def authenticate(engine: Engine, name: str, password: str) -> UserView | None:
     """The signed-in user, or None for a wrong name, wrong password or a deactivated account."""
     name = unicodedata.normalize("NFKC", name).strip()
+    # A name no account can have is never sent as a query parameter (PostgreSQL refuses NUL in text).
+    possible = len(name) <= MAX_NAME_LENGTH and strip_control(name)[1] == 0
     with Session(engine) as session, session.begin():
-        user = session.scalar(select(User).where(User.name == name[:MAX_NAME_LENGTH])) \
-            if len(name) <= MAX_NAME_LENGTH else None
+        user = session.scalar(select(User).where(User.name == name)) if possible else None
         ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
         if user is None or not ok or not user.active:
             audit.record(session, None, "login_failed", "user", name[:120])

@@ -50,6 +50,9 @@ def test_names_are_stored_normalised(db_url: str) -> None:
         assert add_user(engine, "ｗａｎｇ．ｅｄ", "editor", PASSWORD).name == "wang.ed"
         assert authenticate(engine, "ｗａｎｇ．ｅｄ", PASSWORD) is not None
         assert authenticate(engine, "x" * 500, PASSWORD) is None  # a huge name is just a failed sign-in
+        assert authenticate(engine, "wang\x00.ed", PASSWORD) is None  # NUL: no DataError on PostgreSQL
+        with pytest.raises(ReviewError, match="不存在"):
+            set_active(engine, "wang\x00.ed", False)
     finally:
         engine.dispose()
 
