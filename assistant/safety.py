@@ -2,11 +2,15 @@
 
 Both live in ``prompts/compliance/`` as files a compliance officer edits; ingestion, drafting and the compliance
 checks read the same files, so what drafting filters out is exactly what the checks would block.
+
+Every match runs on :func:`normalise_for_matching` of the text, never on the raw text: ``稳\u200b赚``, ``穩賺``,
+``保 证 收 益``, full-width or Cyrillic look-alike letters all reduce to the form the lists are written in.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from assistant import PROJECT_DIR
 from assistant.errors import ConfigError
 
 __all__ = [
+    "CONFUSABLES_FILE",
     "INSTRUCTION_PATTERNS_FILE",
     "WORDING_FILE",
     "ForbiddenRule",
@@ -26,11 +31,71 @@ __all__ = [
     "instruction_patterns",
     "load_forbidden_rules",
     "load_instruction_patterns",
+    "normalise_for_matching",
+    "strip_control",
 ]
 
 COMPLIANCE_DIR = PROJECT_DIR / "prompts" / "compliance"
 INSTRUCTION_PATTERNS_FILE = COMPLIANCE_DIR / "instruction_patterns.txt"
 WORDING_FILE = COMPLIANCE_DIR / "wording.yaml"
+CONFUSABLES_FILE = COMPLIANCE_DIR / "confusables.txt"
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Spaces (and other whitespace) between two CJK characters carry no meaning in Chinese: "保 证 收 益".
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+_SPACES = re.compile(r"\s+")
+# What PostgreSQL text (NUL), XML 1.0 / python-docx (C0 but tab/newline, U+FFFE/FFFF) or UTF-8 (lone surrogates)
+# refuse, plus the C1 block: a vertical tab pasted from Word is the usual one.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def strip_control(text: str) -> tuple[str, int]:
+    """``text`` without control characters (tab and newline kept; CR/CRLF become newline) and how many went."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    cleaned, count = _CONTROL.subn("", text)
+    return cleaned, count
+
+
+@lru_cache(maxsize=1)
+def _converter() -> object:
+    import opencc  # OpenCC's wheel bundles its dictionaries: nothing is downloaded
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _confusables() -> dict[int, str]:
+    """Look-alike letters folded to Latin, one ``<char> <latin>`` pair a line in prompts/compliance/."""
+    try:
+        lines = CONFUSABLES_FILE.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"易混淆字符表 {CONFUSABLES_FILE} 无法读取: {exc}") from exc
+    table: dict[int, str] = {}
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        parts = text.split()
+        if len(parts) != 2 or len(parts[0]) != 1:
+            raise ConfigError(f"易混淆字符表 {CONFUSABLES_FILE} 第 {number} 行应为“字符 拉丁字母”: {line!r}")
+        table[ord(parts[0])] = parts[1]
+    return table
+
+
+def normalise_for_matching(text: str) -> str:
+    """The one form every safety list is matched against.
+
+    NFKC (full-width letters and digits to ASCII, compatibility ideographs to the unified ones); Unicode format
+    characters removed (zero-width spaces and joiners, bidi overrides, soft hyphens); look-alike Cyrillic and
+    Greek letters folded to Latin; traditional characters mapped to simplified with OpenCC; whitespace between
+    CJK characters removed and other runs of whitespace collapsed to one space.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = text.translate(_confusables())
+    text = str(_converter().convert(text))  # type: ignore[attr-defined]
+    text = _CJK_GAP.sub("", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 class ForbiddenRule(BaseModel):
@@ -40,12 +105,23 @@ class ForbiddenRule(BaseModel):
     except_: list[str] = Field(default_factory=list, alias="except")
 
     def hits(self, text: str) -> int:
-        """Occurrences of the phrase not inside an allowed longer expression (无风险 inside 无风险利率)."""
-        spans = [(m.start(), m.end()) for a in self.except_ for m in re.finditer(re.escape(a), text, re.IGNORECASE)]
+        """Occurrences of the phrase not inside an allowed longer expression (无风险 inside 无风险利率).
+
+        Counted on the normalised text, with the phrase and its exceptions normalised the same way.
+        """
+        text = normalise_for_matching(text)
+        phrase = _normal_phrase(self.phrase)
+        allowed = [_normal_phrase(a) for a in self.except_]
+        spans = [(m.start(), m.end()) for a in allowed for m in re.finditer(re.escape(a), text, re.IGNORECASE)]
         return sum(
             not any(s <= m.start() and m.end() <= e for s, e in spans)
-            for m in re.finditer(re.escape(self.phrase), text, re.IGNORECASE)
+            for m in re.finditer(re.escape(phrase), text, re.IGNORECASE)
         )
+
+
+@lru_cache(maxsize=4096)
+def _normal_phrase(phrase: str) -> str:
+    return normalise_for_matching(phrase)
 
 
 def load_instruction_patterns(path: Path = INSTRUCTION_PATTERNS_FILE) -> tuple[re.Pattern[str], ...]:
@@ -84,8 +160,9 @@ def forbidden_rules() -> tuple[ForbiddenRule, ...]:
 
 
 def instruction_like(text: str, patterns: tuple[re.Pattern[str], ...] | None = None) -> bool:
-    """True when the text addresses a model (忽略之前的所有指令, ignore previous instructions, …)."""
-    return any(p.search(text) for p in (instruction_patterns() if patterns is None else patterns))
+    """True when the text addresses a model (忽略之前的所有指令, ignore previous instructions, …), obfuscated or not."""
+    plain = normalise_for_matching(text)
+    return any(p.search(plain) for p in (instruction_patterns() if patterns is None else patterns))
 
 
 def find_forbidden(text: str, rules: tuple[ForbiddenRule, ...] | None = None) -> str | None:

@@ -8,6 +8,7 @@ import re
 import pandas as pd
 
 from assistant.models import Table
+from assistant.tables.files import neutral_cell
 
 __all__ = ["table_csv", "table_frame", "tables_xlsx"]
 
@@ -18,8 +19,14 @@ def table_frame(table: Table) -> pd.DataFrame:
     return pd.DataFrame(table.rows, columns=table.columns)
 
 
+def _neutral_frame(table: Table) -> pd.DataFrame:
+    """The downloadable form: a name like ``=HYPERLINK(…)`` opens as text, not as a live formula."""
+    return pd.DataFrame([[neutral_cell(c) for c in row] for row in table.rows],
+                        columns=[str(neutral_cell(c)) for c in table.columns])
+
+
 def table_csv(table: Table) -> bytes:
-    return table_frame(table).to_csv(index=False).encode("utf-8-sig")
+    return _neutral_frame(table).to_csv(index=False).encode("utf-8-sig")
 
 
 def _sheet_name(table: Table, used: set[str]) -> str:
@@ -39,9 +46,10 @@ def tables_xlsx(tables: list[Table]) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for table in tables:
             sheet = _sheet_name(table, used)
-            pd.DataFrame([[table.title]]).to_excel(writer, sheet_name=sheet, index=False, header=False)
-            frame = table_frame(table)
+            pd.DataFrame([[neutral_cell(table.title)]]).to_excel(writer, sheet_name=sheet, index=False,
+                                                                 header=False)
+            frame = _neutral_frame(table)
             frame.to_excel(writer, sheet_name=sheet, index=False, startrow=2)
-            pd.DataFrame([[table.source]]).to_excel(writer, sheet_name=sheet, index=False, header=False,
+            pd.DataFrame([[neutral_cell(table.source)]]).to_excel(writer, sheet_name=sheet, index=False, header=False,
                                                     startrow=len(frame) + 4)
     return buffer.getvalue()

@@ -8,8 +8,10 @@ import re
 
 from assistant.checks.context import CheckContext, finding
 from assistant.models import Finding
+from assistant.safety import normalise_for_matching
 
-__all__ = ["check_disclosures", "check_hedges", "check_rating", "check_wording", "report_lines"]
+__all__ = ["check_disclosures", "check_hedges", "check_instructions_in_text", "check_rating", "check_wording",
+           "report_lines"]
 
 _HEADING_PREFIX = re.compile(r"^[\s#*>\-]*(?:[一二三四五六七八九十]+、|\d+[.、]|[（(][一二三四五六七八九十\d]+[）)])?\s*\**")
 _RATING_RE = re.compile(
@@ -93,6 +95,14 @@ def check_wording(ctx: CheckContext) -> list[Finding]:
             if not any(phrase != other and phrase in other for other in hits):
                 findings.append(finding(sentence, "forbidden_wording", "blocking", f"禁用表述“{phrase}”"))
     return findings
+
+
+def check_instructions_in_text(ctx: CheckContext) -> list[Finding]:
+    """A sentence of the report itself that addresses a model (an echoed injection) is blocking."""
+    regexes = ctx.config.instruction_regexes()
+    return [finding(sentence, "instruction_in_text", "blocking", "正文含有针对模型的指令性文字（疑为注入内容被照抄）")
+            for sentence in ctx.all_sentences()
+            if any(p.search(normalise_for_matching(sentence.text)) for p in regexes)]
 
 
 def check_hedges(ctx: CheckContext) -> list[Finding]:

@@ -15,7 +15,13 @@ from assistant.checks.market import (
     check_tables,
 )
 from assistant.checks.outline import check_view_slots
-from assistant.checks.policy import check_disclosures, check_hedges, check_rating, check_wording
+from assistant.checks.policy import (
+    check_disclosures,
+    check_hedges,
+    check_instructions_in_text,
+    check_rating,
+    check_wording,
+)
 from assistant.checks.sources import (
     check_citations,
     check_failed_sections,
@@ -62,6 +68,7 @@ def run_checks(report: Report, items: dict[str, NewsItem], *, pack: MarketPack |
         lambda: check_window(ctx),
         lambda: check_disclosures(ctx),
         lambda: check_wording(ctx),
+        lambda: check_instructions_in_text(ctx),
         lambda: check_hedges(ctx),
         lambda: check_rating(ctx),
         lambda: check_cross_section(ctx, subjects),

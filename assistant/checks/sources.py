@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from assistant.checks.context import CheckContext, finding
 from assistant.models import Finding, NewsItem
+from assistant.safety import normalise_for_matching
 
 __all__ = [
     "check_citations",
@@ -99,7 +100,7 @@ def check_publishers(ctx: CheckContext) -> list[Finding]:
 def instruction_like(item: NewsItem, ctx: CheckContext) -> bool:
     if "instruction_like" in item.flags:
         return True
-    text = f"{item.title}\n{item.body}"
+    text = normalise_for_matching(f"{item.title}\n{item.body}")
     return any(p.search(text) for p in ctx.config.instruction_regexes())
 
 

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "ui": "assistant.cli.ui",
     "jobs": "assistant.cli.jobs",
     "worker": "assistant.cli.worker",
+    "verify": "assistant.cli.verify",
 }
 
 # One line per command for the top-level --help, without importing every command module.
@@ -42,6 +43,7 @@ SUMMARIES: dict[str, str] = {
     "ui": "启动 Streamlit 审阅界面",
     "jobs": "任务队列：提交起草任务、查看进度、取消或重试",
     "worker": "任务工作进程：执行队列中的起草等任务",
+    "verify": "校验审阅库完整性（审计日志哈希链、签字内容哈希）",
 }
 
 

@@ -18,21 +18,31 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text) if s.strip()]
 
 
-def _hard_split(sentence: str, max_tokens: int, encoding: str | None) -> list[str]:
-    """A 'sentence' longer than the budget (tables, run-on text) is cut by characters, never mid-character."""
+def _hard_split(sentence: str, max_tokens: int, encoding: str | None) -> list[tuple[str, int]]:
+    """A 'sentence' longer than the budget (tables, run-on text) is cut by characters, never mid-character.
+
+    Linear in the text: each cut encodes only a window of twice the budget in characters (a token is at
+    least one character), never the whole rest — a 332k-character body with no sentence end took minutes. The
+    cut point comes from the window's own tokens (the characters the first ``max_tokens`` tokens cover), checked
+    by encoding the piece once. Returns (piece, tokens) pairs.
+    """
     enc = get_encoding(encoding)
-    pieces: list[str] = []
-    rest = sentence
-    while rest:
-        n = len(enc.encode_ordinary(rest))
-        if n <= max_tokens:
-            pieces.append(rest)
-            break
-        cut = max(1, len(rest) * max_tokens // n)
-        while cut > 1 and len(enc.encode_ordinary(rest[:cut])) > max_tokens:
-            cut = max(1, cut * 9 // 10)
-        pieces.append(rest[:cut])
-        rest = rest[cut:]
+    window = max(max_tokens * 2, 64)
+    pieces: list[tuple[str, int]] = []
+    start = 0
+    while start < len(sentence):
+        head = sentence[start:start + window]
+        tokens = enc.encode_ordinary(head)
+        cut, count = len(head), len(tokens)
+        if count > max_tokens:
+            # the bytes of the first max_tokens tokens are a prefix of the window's UTF-8; whole characters only
+            cut = max(1, len(enc.decode_bytes(tokens[:max_tokens]).decode("utf-8", errors="ignore")))
+            count = len(enc.encode_ordinary(head[:cut]))
+            while cut > 1 and count > max_tokens:
+                cut = max(1, cut * 9 // 10)
+                count = len(enc.encode_ordinary(head[:cut]))
+        pieces.append((head[:cut], count))
+        start += cut
     return pieces
 
 
@@ -43,9 +53,12 @@ def chunk_item(item: NewsItem, max_tokens: int = 320, encoding: str | None = Non
     current: list[str] = []
     current_tokens = 0
     for sentence in split_sentences(item.body):
-        n = len(enc.encode_ordinary(sentence))
-        parts = [(sentence, n)] if n <= max_tokens else [
-            (p, len(enc.encode_ordinary(p))) for p in _hard_split(sentence, max_tokens, encoding)]
+        if len(sentence) > max_tokens * 8:
+            # Far over any budget: never BPE-encode it whole (one 332k-character CJK "word" is slow to encode).
+            parts = _hard_split(sentence, max_tokens, encoding)
+        else:
+            n = len(enc.encode_ordinary(sentence))
+            parts = [(sentence, n)] if n <= max_tokens else _hard_split(sentence, max_tokens, encoding)
         for text, tokens in parts:
             if current and current_tokens + tokens > max_tokens:
                 groups.append(("".join(current), current_tokens))

@@ -17,7 +17,7 @@ import yaml
 
 from assistant.errors import ConfigError
 from assistant.models import CATEGORIES, NewsItem
-from assistant.safety import instruction_patterns
+from assistant.safety import instruction_patterns, normalise_for_matching
 
 __all__ = [
     "RULES_PATH",
@@ -85,7 +85,8 @@ def classify_by_rules(title: str, body: str, rules: Rules | None = None) -> str:
 def instruction_like(text: str, rules: Rules | None = None) -> bool:
     """True when the text reads as instructions addressed to a model (prompt injection in news data)."""
     rules = rules or load_rules()
-    return any(p.search(text) for p in rules.instruction_patterns)
+    plain = normalise_for_matching(text)  # zero-width, traditional, spaced or look-alike forms match too
+    return any(p.search(plain) for p in rules.instruction_patterns)
 
 
 def assign_category(item: NewsItem, classifier: CategoryClassifier | None = None) -> NewsItem:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from assistant.engine.packed import Dropped, PackedContext, Source
 from assistant.models import Hit, NewsItem
+from assistant.safety import instruction_like
 
 __all__ = ["Dropped", "PackedContext", "Source", "format_sources", "fuse_rankings", "pack_context", "widen_sources"]
 
@@ -38,7 +39,8 @@ def _excluded(hit: Hit, items: dict[str, NewsItem], present: set[str]) -> str | 
     item = items.get(hit.doc_id)
     if item is None:
         return None
-    if "instruction_like" in item.flags:
+    if "instruction_like" in item.flags or instruction_like(item.title):
+        # the title too: an item stored before the lists grew keeps its old flags
         return "instruction_like"
     if item.duplicate_of and item.duplicate_of in present:
         return "duplicate"

@@ -156,7 +156,7 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
                  sections: list[str] | None = None, force: bool = False,
                  progress: ProgressCallback = null_progress) -> Report:
     """Draft the whole report (or ``sections``) into ``out_dir`` and return it."""
-    from assistant.corpus import corpus_hash
+    from assistant.corpus import corpus_hash, read_corpus
     from assistant.export import write_report
     from assistant.llm.classify import classifier_for
     from assistant.llm.translate import translator_for
@@ -170,8 +170,13 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     progress(ProgressEvent("pack", f"读取数据包 {pack_dir}"))
     pack = load_pack(Path(pack_dir))
     outline = load_outline(Path(pack_dir), pack)  # a malformed views.yaml stops here, before anything is written
-    out_dir.mkdir(parents=True, exist_ok=True)
     tables = compute_tables(pack)
+    # Every input is validated before anything is written into out_dir: a bad corpus, outline or template must not
+    # leave a half-rewritten output folder behind (ingestion reads the corpus again, into the store).
+    read_corpus(Path(corpus_path))
+    template = with_outline(load_template(settings.template), outline)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    StageStore(out_dir).clean_temp()  # temporary files of a run that was killed
     progress(ProgressEvent("tables", f"已计算 {len(tables.tables)} 张表", status="ok"))
     tables = tables.model_copy(update={"charts": render_charts(pack, tables, out_dir)})
     write_table_files(tables, out_dir)
@@ -182,9 +187,8 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
                       report_path=out_dir / "ingest_report.json")
     retriever = open_retriever(settings)
     # The stored copies carry the category ingestion assigned (rules, or the model when one is configured).
-    # The ingestion report lists this corpus's items: no second pass over its files (pages, PDFs) to find them.
+    # The ingestion report lists this corpus's items: no third pass over its files (pages, PDFs) to find them.
     items = retriever.get_items([e.doc_id for f in ingested.files for e in f.items])
-    template = with_outline(load_template(settings.template), outline)
     store = StageStore(out_dir)
     store.save_tables(tables)
     job = _job(settings, template, tables, pack.config, out_dir, count_tokens, progress, store)

@@ -100,9 +100,7 @@ def run_section(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome
 
 def _persist(job: DraftJob, outcome: SectionOutcome) -> None:
     if job.store is not None:
-        job.store.save_draft(outcome.draft)
-        if outcome.record.section:
-            job.store.save_retrieval(outcome.record)
+        job.store.save_section(outcome.draft, outcome.record)  # one unit: draft, record, manifest last
 
 
 def _ready(todo: list[SectionSpec], finished: set[str], running: set[str]) -> list[SectionSpec]:

@@ -2,10 +2,16 @@
 
 Layout: ``meta.json`` (run inputs), ``tables.json`` (TableSet), ``retrieval/<section>.json``,
 ``drafts/<section>.json`` (section-local ``[n]`` numbering), ``sources.json`` (report-global markers).
+
+A section's draft and its retrieval record are one unit: both files are written, then ``units/<section>.json``
+(their sha256) last. A re-run reuses a section only when its unit manifest is present and both hashes match; a
+process killed between the two files (a draft without the record its ``[n]`` refer to) is redrafted, never
+reused with its citations stripped. Temporary files a killed run left behind are removed by ``clean_temp``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -18,7 +24,7 @@ from assistant.drafting.inputs import RetrievalRecord
 from assistant.errors import DraftingError
 from assistant.models import SectionDraft, SourceRef, TableSet
 
-__all__ = ["RunMeta", "StageStore"]
+__all__ = ["RunMeta", "SectionUnit", "StageStore", "clean_temp_files"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,14 +43,45 @@ class RunMeta(BaseModel):
     report_fields: dict[str, object] = Field(default_factory=dict)
 
 
+class SectionUnit(BaseModel):
+    """The manifest of one section's persisted unit: sha256 of the draft file and of its retrieval record."""
+
+    section: str
+    draft_sha256: str
+    retrieval_sha256: str | None = None
+
+
 def _atomic_write(path: Path, text: str) -> None:
     # Write-then-rename: a crash mid-write leaves the previous stage file, never half a JSON document.
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)  # mkstemp creates 0600; the review UI may run as another process
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the review UI may run as another process
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def clean_temp_files(folder: Path) -> list[Path]:
+    """Remove the ``.<name>.*.tmp`` files a killed run left under ``folder``; returns what was removed."""
+    removed = []
+    for path in Path(folder).rglob(".*.tmp"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 class StageStore:
@@ -77,17 +114,51 @@ class StageStore:
     def load_tables(self) -> TableSet | None:
         return self._read("tables.json", TableSet)
 
+    def save_section(self, draft: SectionDraft, record: RetrievalRecord | None = None) -> Path:
+        """Persist a section's draft and retrieval record as one unit; the manifest is written last."""
+        record_hash = None
+        if record is not None and record.section:
+            record_hash = _sha256(self._write(f"retrieval/{draft.id}.json", record))
+        else:
+            (self.root / "retrieval" / f"{draft.id}.json").unlink(missing_ok=True)
+        draft_hash = _sha256(self._write(f"drafts/{draft.id}.json", draft)) or ""
+        unit = SectionUnit(section=draft.id, draft_sha256=draft_hash, retrieval_sha256=record_hash)
+        return self._write(f"units/{draft.id}.json", unit)
+
+    def _unit(self, section: str) -> SectionUnit | None:
+        """The section's manifest if the files it names are exactly the ones on disk, else None."""
+        try:
+            unit = self._read(f"units/{section}.json", SectionUnit)
+        except DraftingError:
+            return None  # a torn or foreign manifest is an incomplete unit, redrafted
+        if unit is None or _sha256(self.root / "drafts" / f"{section}.json") != unit.draft_sha256:
+            return None
+        if unit.retrieval_sha256 is not None and \
+                _sha256(self.root / "retrieval" / f"{section}.json") != unit.retrieval_sha256:
+            return None
+        return unit
+
     def save_retrieval(self, record: RetrievalRecord) -> Path:
+        """A record on its own (no draft yet): it is reused only together with a verified unit."""
         return self._write(f"retrieval/{record.section}.json", record)
 
     def load_retrieval(self, section: str) -> RetrievalRecord | None:
+        unit = self._unit(section)
+        if unit is None or unit.retrieval_sha256 is None:
+            return None
         return self._read(f"retrieval/{section}.json", RetrievalRecord)
 
     def save_draft(self, draft: SectionDraft) -> Path:
-        return self._write(f"drafts/{draft.id}.json", draft)
+        """A draft without a retrieval record (static sections); same unit rules as ``save_section``."""
+        return self.save_section(draft, None)
 
     def load_draft(self, section: str) -> SectionDraft | None:
+        if self._unit(section) is None:
+            return None
         return self._read(f"drafts/{section}.json", SectionDraft)
+
+    def clean_temp(self) -> list[Path]:
+        return clean_temp_files(self.root.parent)
 
     def save_sources(self, sources: list[SourceRef]) -> Path:
         path = self.root / "sources.json"

@@ -209,7 +209,7 @@ def _analyst_line(analyst: dict[str, str]) -> str:
 
 
 def disclaimer_line(report: Report) -> str:
-    return f"请务必阅读正文最后的{report.institution}免责声明。"
+    return f"请务必阅读正文最后的{escape_data(report.institution)}免责声明。"
 
 
 def _chapter_title(title: str, chapter_no: int) -> str:

@@ -38,6 +38,7 @@ from assistant.export.blocks import (
 )
 from assistant.export.text import inline_runs
 from assistant.models import Report
+from assistant.safety import strip_control
 
 __all__ = [
     "BODY_FONT", "HEADING_FONT", "column_widths_cm", "render_docx"]
@@ -133,10 +134,10 @@ def _page_field(paragraph: DocxParagraph) -> None:
 def _header_footer(doc: DocxDocument, assembly: Assembly) -> None:
     section = doc.sections[0]
     header = section.header.paragraphs[0]
-    header.text = assembly.header
+    header.text = _xml(assembly.header)
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     footer = section.footer.paragraphs[0]
-    footer.text = assembly.footer
+    footer.text = _xml(assembly.footer)
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     page = section.footer.add_paragraph()
     page.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -144,9 +145,14 @@ def _header_footer(doc: DocxDocument, assembly: Assembly) -> None:
 
 
 # ---------------------------------------------------------------- blocks
+def _xml(text: str) -> str:
+    """Text Word can hold: a NUL or a vertical tab in any section would make python-docx refuse the document."""
+    return strip_control(text)[0]
+
+
 def _runs(paragraph: DocxParagraph, markdown: str, *, bold: bool = False) -> DocxParagraph:
     for text, is_bold in inline_runs(markdown):
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(_xml(text))
         if bold or is_bold:
             run.bold = True
     return paragraph
@@ -165,7 +171,7 @@ class _Writer:
         self.style_ids = {s.name: s.style_id for s in self.doc.styles if s.name}
 
     def para(self, style: str | None = None, text: str = "") -> DocxParagraph:
-        paragraph = self.doc.add_paragraph(text)
+        paragraph = self.doc.add_paragraph(_xml(text))
         if style:
             self.set_style(paragraph, style)
         return paragraph
@@ -186,7 +192,7 @@ class _Writer:
             self.table(list(block.header), [list(row) for row in block.rows], markdown=True)
         elif isinstance(block, CodeBlock):
             for line in block.text.split("\n"):
-                self.para().add_run(line).font.name = "Courier New"
+                self.para().add_run(_xml(line)).font.name = "Courier New"
         elif isinstance(block, Quote):
             _runs(self.para("Quote"), block.text)
         elif isinstance(block, TableBlock):
@@ -203,7 +209,7 @@ class _Writer:
             else:  # literal numbers: Word's list numbering would continue across unrelated lists
                 paragraph = self.para()
                 paragraph.paragraph_format.left_indent = Cm(0.75 * (item.depth + 1))
-                paragraph.add_run(f"{item.marker} ")
+                paragraph.add_run(_xml(f"{item.marker} "))
                 _runs(paragraph, item.text)
 
     def table(self, columns: list[str], rows: list[list[str]], *, markdown: bool = False) -> None:
@@ -228,11 +234,11 @@ class _Writer:
         if markdown:
             _runs(paragraph, text, bold=bold)
         elif text:
-            paragraph.add_run(text).bold = bold or None
+            paragraph.add_run(_xml(text)).bold = bold or None
 
     def caption(self, title: str) -> None:
         paragraph = self.para()
-        paragraph.add_run(title).bold = True
+        paragraph.add_run(_xml(title)).bold = True
         paragraph.paragraph_format.keep_with_next = True
 
     def source_line(self, text: str) -> None:

@@ -26,7 +26,7 @@ from assistant.export.blocks import (
     Ref,
     TableBlock,
 )
-from assistant.export.text import escape_data, neutralize_html
+from assistant.export.text import escape_data, neutralize_markdown
 from assistant.models import Report
 
 __all__ = ["render_blocks", "render_markdown"]
@@ -45,18 +45,18 @@ def render_blocks(blocks: list[Block]) -> str:
 
 def _render(block: Block) -> str:
     if isinstance(block, Heading):
-        return f"{'#' * block.level} {neutralize_html(block.text)}"
+        return f"{'#' * block.level} {neutralize_markdown(block.text)}"
     if isinstance(block, Paragraph):
-        return neutralize_html(block.text)
+        return neutralize_markdown(block.text)
     if isinstance(block, BulletList):
         return _list(block.items)
     if isinstance(block, MdTable):
-        table = _pipe_table(block.header, block.rows, neutralize_html)
+        table = _pipe_table(block.header, block.rows, neutralize_markdown)
         return f"**{escape_data(block.caption)}**\n\n{table}" if block.caption else table
     if isinstance(block, CodeBlock):
         return f"{block.fence}{block.info}\n{block.text}\n{block.fence}"
     if isinstance(block, Quote):
-        return "\n".join(f"> {neutralize_html(line)}" for line in block.text.split("\n"))
+        return "\n".join(f"> {neutralize_markdown(line)}" for line in block.text.split("\n"))
     if isinstance(block, TableBlock):
         return _table_block(block)
     if isinstance(block, ChartBlock):
@@ -73,7 +73,7 @@ def _list(items: tuple[ListItem, ...]) -> str:
         depth = min(item.depth, prev + 1)  # a list may not start nested: 4 spaces would make a code block
         prev = depth
         marker = "-" if item.marker in {"-", "*", "+"} else item.marker
-        lines.append(f"{'    ' * depth}{marker} {_literal_start(neutralize_html(item.text))}")
+        lines.append(f"{'    ' * depth}{marker} {_literal_start(neutralize_markdown(item.text))}")
     return "\n".join(lines)
 
 

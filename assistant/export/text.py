@@ -14,6 +14,7 @@ __all__ = [
     "escape_data",
     "inline_runs",
     "neutralize_html",
+    "neutralize_markdown",
     "number_title",
     "plain_text",
     "strip_number",
@@ -29,6 +30,11 @@ _ITEM_RE = re.compile(r"^\s*\d+\s*[.．、]\s*\S")
 _BOLD_RE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.S)
 _LINK_RE = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)\)")
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# An inline link or image ``[text](url)`` / ``![alt](url)``: a news title can carry a tracking-pixel image or a
+# javascript: link. Escaping its brackets leaves the text readable and the link dead; ``[3]`` markers are untouched.
+_INLINE_LINK_RE = re.compile(r"(?<!\\)(!?)\[([^\]\n]*)\]\(")
+# A link reference definition ``[3]: http://…`` would turn the citation marker [3] into a link.
+_LINK_DEF_RE = re.compile(r"^( {0,3})\[([^\]\n]+)\]:", re.M)
 
 
 def neutralize_html(text: str) -> str:
@@ -41,6 +47,13 @@ def neutralize_html(text: str) -> str:
         pos = m.end()
     out.append(_UNESCAPED_LT_RE.sub(r"\1\\<", text[pos:]))
     return "".join(out)
+
+
+def neutralize_markdown(text: str) -> str:
+    """Section text made safe for report.md: no raw HTML, no live links or images, no link definitions."""
+    text = _INLINE_LINK_RE.sub(lambda m: f"{m.group(1)}\\[{m.group(2)}\\](", text)
+    text = _LINK_DEF_RE.sub(lambda m: f"{m.group(1)}\\[{m.group(2)}\\]:", text)
+    return neutralize_html(text)
 
 
 def escape_data(text: str) -> str:

@@ -31,7 +31,7 @@ from assistant.llm.stream import Cancelled, DeadlineExceeded, Streamer, StreamRe
 from assistant.llm.structured import InvalidStructure, Mode, capabilities, response_format, validate_answer
 from assistant.settings import Settings
 
-__all__ = ["OpenAIEngine", "is_retryable", "retry_after_s"]
+__all__ = ["MAX_ANSWER_CHARS", "OpenAIEngine", "is_retryable", "retry_after_s"]
 
 MAX_BACKOFF_S = 20.0
 MAX_RETRY_AFTER_S = 120.0
@@ -39,6 +39,9 @@ _CONTEXT = re.compile(r"context|too long|maximum.*tokens|exceed", re.IGNORECASE)
 _FORMAT = re.compile(r"response_format|json_schema|json_object|schema|grammar", re.IGNORECASE)
 REPAIR = ("上面的输出未通过格式校验：{error}。请重新输出：只输出一个符合要求的 JSON 对象，"
           "source 为资料编号（整数），不要输出其他文字。")
+# A section of the seed is at most ~10k characters; an answer 20x that is a runaway model, refused before any
+# token counting or parsing (a 15 MB answer once took 892 s to be accepted as a section).
+MAX_ANSWER_CHARS = 200_000
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -219,6 +222,9 @@ class OpenAIEngine:
                 continue
             if not result.text.strip():
                 raise ModelError(f"章节 {spec.id}: 模型返回了空内容")
+            if len(result.text) > MAX_ANSWER_CHARS:
+                raise UnusableAnswer(f"章节 {spec.id}: 模型回答过长（{len(result.text)} 字符，上限 {MAX_ANSWER_CHARS}），"
+                                     "已拒收", kind="answer_too_long", text=result.text[:4000])
             try:
                 return validate_answer(spec, result.text)
             except InvalidStructure as exc:

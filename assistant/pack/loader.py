@@ -11,6 +11,7 @@ from assistant.errors import PackError
 from assistant.pack.config import ConfigFile, read_config
 from assistant.pack.coverage import check_coverage, check_funds_listed, listed_codes, trading_days
 from assistant.pack.model import MarketPack
+from assistant.pack.plausible import check_monthly_returns, check_nonempty, check_values
 from assistant.pack.readers import ROW, TABLE_FILE_NAMES, RawTable, read_table
 from assistant.pack.validate import normalise_fund_code, parse_table
 
@@ -39,6 +40,7 @@ def _normalise_config(cfg: ConfigFile) -> ConfigFile:
 def _cross_check(cfg: ConfigFile, raws: dict[str, RawTable], frames: dict[str, pd.DataFrame]) -> None:
     prices_file = str(raws["prices"].path)
     days = trading_days(frames["prices"], cfg.config.month, prices_file, raws["prices"].headers["date"])
+    check_monthly_returns(raws["prices"], frames["prices"], days, cfg.config.max_monthly_return)
     listings = listed_codes(cfg, frames["constituents"], str(raws["constituents"].path),
                             raws["constituents"].headers["code"])
     check_coverage(listings, frames["prices"], days, prices_file)
@@ -56,6 +58,9 @@ def load_pack(path: Path) -> MarketPack:
     cfg = _normalise_config(read_config(root))
     raws = {name: read_table(root, name) for name in TABLES}
     frames = {name: parse_table(raw) for name, raw in raws.items()}
+    for name, raw in raws.items():
+        check_nonempty(raw, frames[name])
+        check_values(raw, frames[name])
     _cross_check(cfg, raws, frames)
     hashed = {cfg.path.name: cfg.data} | {raw.path.name: raw.data for raw in raws.values()}
     return MarketPack(

@@ -56,6 +56,8 @@ class PackConfig(BaseModel):
     sector_index: IndexRef
     benchmarks: list[IndexRef] = Field(default_factory=list)
     top_n: int = 10
+    # plausibility band of a monthly return in percent; raise it only for a month that really moved more
+    max_monthly_return: float = 300.0
     watchlists: Watchlists = Field(default_factory=Watchlists)
     funds: list[str] | None = None
     analysts: list[Analyst] = Field(default_factory=list)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 import pandas as pd
 
@@ -64,17 +65,45 @@ def find_table_file(root: Path, name: str) -> Path:
     return found[0]
 
 
+_ENCODINGS_TEXT = "仅支持 UTF-8、UTF-8 BOM、GBK/GB18030"
+# charset-normalizer's names of the GB family (GB2312 and GBK are subsets of GB18030).
+_GB_FAMILY = frozenset({"gb18030", "gbk", "gb2312", "hz"})
+
+
+def _gb_plausible(data: bytes) -> str | None:
+    """None when charset-normalizer counts GB18030 among the plausible decodings, else its best guess.
+
+    Almost any byte string decodes as GB18030, so "it decodes" says nothing: a Big5 or Shift-JIS export
+    decodes into mojibake. charset-normalizer scores each decoding's mess; GB18030 missing from the
+    candidates it keeps means the GB18030 reading is garbage. (Its single best guess is not used as the
+    test: on short GBK files it often prefers cp949 with GB18030 a close second.)
+    """
+    from charset_normalizer import from_bytes  # imported here: only non-UTF-8 files pay for it
+
+    matches = from_bytes(data)
+    if any(match.encoding in _GB_FAMILY for match in matches):
+        return None
+    best = matches.best()
+    return best.encoding if best is not None else "未知"
+
+
 def decode_csv(data: bytes, path: Path) -> str:
     """Decode CSV bytes: UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK), else an error."""
     if b"\x00" in data:
         # NUL bytes mean UTF-16/32 or a binary file; gb18030 would not always reject them.
-        raise PackError("文件编码无法识别（仅支持 UTF-8、UTF-8 BOM、GBK/GB18030）", file=str(path))
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding, errors="strict")
-        except UnicodeDecodeError:
-            continue
-    raise PackError("文件编码无法识别（仅支持 UTF-8、UTF-8 BOM、GBK/GB18030）", file=str(path))
+        raise PackError(f"文件编码无法识别（{_ENCODINGS_TEXT}）", file=str(path))
+    try:
+        return data.decode("utf-8-sig", errors="strict")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030", errors="strict")
+    except UnicodeDecodeError:
+        raise PackError(f"文件编码无法识别（{_ENCODINGS_TEXT}）", file=str(path)) from None
+    guess = _gb_plausible(data)
+    if guess is not None:
+        raise PackError(f"文件编码似为 {guess}，不在支持之列（{_ENCODINGS_TEXT}）；请另存为 UTF-8", file=str(path))
+    return text
 
 
 def _csv_frame(text: str, path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -134,10 +163,15 @@ def _xlsx_frame(data: bytes, path: Path, name: str) -> tuple[pd.DataFrame, dict[
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (OSError, ValueError, KeyError) as exc:
-        raise PackError(f"XLSX 无法打开: {exc}", file=str(path)) from exc
+    except (OSError, ValueError, KeyError, BadZipFile, EOFError) as exc:
+        raise PackError(f"XLSX 文件损坏或不完整，无法打开（{type(exc).__name__}）；请重新导出", file=str(path)) from None
     try:
+        if not workbook.worksheets:
+            raise PackError("XLSX 没有工作表", file=str(path))
         rows = [[_cell_text(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    except (OSError, ValueError, KeyError, BadZipFile, EOFError, SyntaxError) as exc:
+        # SyntaxError covers xml.etree's ParseError: a sheet whose XML was cut off
+        raise PackError(f"XLSX 文件损坏或不完整，无法读取（{type(exc).__name__}）；请重新导出", file=str(path)) from None
     finally:
         workbook.close()
     if not rows:

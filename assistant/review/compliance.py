@@ -41,6 +41,7 @@ from assistant.review.rechecking import (
     finding_key,
     fresh_rows,
 )
+from assistant.review.signing import version_hashes
 from assistant.review.users import acting_user
 from assistant.review.views import ExportGate, SectionView, UserView
 
@@ -135,9 +136,10 @@ def _open_blocking(session: Session, report_id: int) -> dict[str, int]:
 def _checked_versions(session: Session, report_id: int, sections: list[SectionView]) -> dict[str, int]:
     """Section versions the last check run saw: the newest ``run_checks`` audit entry, else the import (v1),
     whose findings the drafting stage computed on the drafted texts."""
-    last = session.scalar(select(AuditLog.detail).where(
+    # Only a sealed entry counts: a row INSERTed by hand must not make stale checks look current.
+    last = next((row.detail for row in session.scalars(select(AuditLog).where(
         AuditLog.action == "run_checks", AuditLog.object_type == "report", AuditLog.object_id == str(report_id),
-    ).order_by(AuditLog.id.desc()).limit(1))
+    ).order_by(AuditLog.id.desc())) if audit.sealed(row)), None)
     if last and isinstance(last.get("versions"), dict):
         return {str(k): int(v) for k, v in last["versions"].items()}
     return {s.section_id: 1 for s in sections}
@@ -334,7 +336,8 @@ class ComplianceService:
             if report.signed_off_by is not None:
                 raise ReviewError("本报告的当前版本已签字")
             versions = {s.section_id: s.current_version for s in sections}
-            row = Signoff(report_id=report_id, user_id=actor.id, comment=comment.strip(), versions=versions)
+            row = Signoff(report_id=report_id, user_id=actor.id, comment=comment.strip(), versions=versions,
+                          text_hashes=version_hashes(session, report_id, versions))
             session.add(row)
             report.signed_off_by, report.signed_off_at, report.signoff_comment = actor.id, utcnow(), comment.strip()
             session.flush()

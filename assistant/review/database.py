@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.util.exc import CommandError
+from filelock import FileLock
+from filelock import Timeout as FileLockTimeout
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from assistant.errors import ConfigError, ReviewError
 from assistant.settings import Settings
@@ -72,14 +77,45 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+_PG_MIGRATION_LOCK = 0x5241_4D47  # "RAMG": one advisory lock id for schema upgrades
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Two processes starting on a fresh database must not both create the schema: upgrades run one at a time.
+
+    PostgreSQL: a session advisory lock (held on the migrating connection). SQLite: a lock file beside the
+    database file (SQLite's own locking only starts with the first write, too late for ``CREATE TABLE``).
+    """
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        with FileLock(f"{database}.migrate.lock", timeout=120):
+            yield
+    else:
+        yield
+
+
 def init_db(url: str | Engine) -> Engine:
-    """Bring the schema to the newest migration (``upgrade head``) and return the engine."""
+    """Bring the schema to the newest migration (``upgrade head``) and return the engine.
+
+    One clear ReviewError for what an operator can meet: a database file that is not SQLite or is damaged, a
+    database stamped with a revision this program does not know (made by a newer version), an unreachable server.
+    """
     engine = make_engine(url) if isinstance(url, str) else url
+    shown = engine.url.render_as_string()
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     try:
-        with engine.begin() as connection:
+        with _migration_lock(engine), engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
-    except OperationalError as exc:
-        raise ReviewError(f"无法打开审阅数据库 {engine.url.render_as_string()}: {exc.orig}") from exc
+    except CommandError as exc:
+        raise ReviewError(f"审阅数据库 {shown} 的结构版本无法识别（{exc}）：它可能由更新版本的程序创建，"
+                          "请使用对应版本或联系管理员") from None
+    except FileLockTimeout:
+        raise ReviewError(f"审阅数据库 {shown} 正由另一进程升级，等待超时，请稍后重试") from None
+    except DatabaseError as exc:  # OperationalError included: unreachable server, locked or damaged file
+        raise ReviewError(f"无法打开审阅数据库 {shown}：{str(exc.orig).strip() or type(exc.orig).__name__}"
+                          "（文件损坏、不是 SQLite 数据库，或服务器不可达）") from None
     return engine

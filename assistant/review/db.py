@@ -10,8 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from assistant.safety import strip_control
 
 __all__ = [
     "DECISIONS",
@@ -153,6 +166,9 @@ class AuditLog(Base):
     after_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # hash chain (migration 0005): see assistant.review.audit
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class FindingRow(Base):
@@ -188,3 +204,23 @@ class Signoff(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     versions: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # {section_id: sha256 of the signed version's text} (migration 0005): binds the sign-off to the content
+    text_hashes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+def _clean_strings(_mapper: Any, _connection: Any, target: Any) -> None:
+    """Last net before the database: PostgreSQL refuses NUL in text and lone surrogates fail to encode.
+
+    The service removes control characters where a person typed them (and audits it); this catches every other
+    path (imported titles, comments, reasons) so no text column can make a write raise ``DataError``.
+    """
+    for attr in inspect(target).mapper.column_attrs:
+        value = getattr(target, attr.key, None)
+        if isinstance(value, str):
+            cleaned = strip_control(value)[0]
+            if cleaned != value:
+                setattr(target, attr.key, cleaned)
+
+
+event.listen(Base, "before_insert", _clean_strings, propagate=True)
+event.listen(Base, "before_update", _clean_strings, propagate=True)

@@ -28,6 +28,7 @@ from assistant.review.policy import can_export, cited_markers
 from assistant.review.queries import Queries
 from assistant.review.users import acting_user, user_view
 from assistant.review.views import ExportGate, ReviewView, SectionView, UserView, VersionView
+from assistant.safety import strip_control
 from assistant.settings import Settings, get_settings
 
 __all__ = ["DECISION_STATUS", "RegenerateFn", "ReviewService"]
@@ -127,13 +128,18 @@ class ReviewService(Queries):
 
     def save_edit(self, section_pk: int, base_version: int, markdown: str, user: UserView) -> VersionView:
         """Store ``markdown`` as a new version (origin edited) if ``base_version`` is still the current one."""
+        markdown, removed = strip_control(markdown)  # a vertical tab pasted from Word would break the export
         try:
             with self._sessions.begin() as session:
                 actor = acting_user(session, user, "edit")
                 section = self._section_row(session, section_pk)
                 citations = self._citations_for(session, section.report_id, markdown)
-                return self._add_version(session, section, base_version, actor, markdown=markdown,
+                view = self._add_version(session, section, base_version, actor, markdown=markdown,
                                          citations=citations, origin="edited")
+                if removed:
+                    audit.record(session, actor, "control_characters_removed", "section", section.id,
+                                 after=view.number, count=removed)
+                return view
         except (StaleDataError, IntegrityError) as exc:
             raise self._conflict(section_pk, base_version) from exc
 

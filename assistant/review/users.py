@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.errors import InputError, PermissionDenied, ReviewError
@@ -13,11 +16,15 @@ from assistant.review import audit
 from assistant.review.db import ROLES, User
 from assistant.review.policy import require
 from assistant.review.views import UserView
+from assistant.safety import normalise_for_matching, strip_control
 
-__all__ = ["MIN_PASSWORD_LENGTH", "acting_user", "add_user", "authenticate", "hash_password", "list_users", "set_active",
-           "user_view", "verify_password"]
+__all__ = ["MAX_NAME_LENGTH", "MIN_PASSWORD_LENGTH", "acting_user", "add_user", "authenticate", "hash_password",
+           "list_users", "normalise_user_name", "set_active", "user_view", "verify_password"]
 
 MIN_PASSWORD_LENGTH = 8
+MAX_NAME_LENGTH = 80  # users.name is VARCHAR(80): checked here, before PostgreSQL would raise
+# After NFKC: letters and digits of any script, and . _ - @ — no spaces, no control or format characters.
+_NAME = re.compile(r"^[^\W][\w.@-]*$")
 _hasher = PasswordHasher()
 # Verifying against a real hash for unknown names keeps sign-in time the same whether the name exists or not.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -38,9 +45,33 @@ def user_view(user: User) -> UserView:
     return UserView(id=user.id, name=user.name, role=user.role, active=user.active)
 
 
-def _validate(name: str, role: str, password: str) -> None:
-    if not name.strip():
+def normalise_user_name(name: str) -> str:
+    """The one stored form of a user name (NFKC, trimmed); refuses what could pass for another name.
+
+    ``ｅ１`` becomes ``e1``; a zero-width space, a bidi override, a newline or any other control/format character
+    is refused; so is a name mixing look-alike scripts (Latin with Cyrillic or Greek letters).
+    """
+    text = unicodedata.normalize("NFKC", name).strip()
+    if not text:
         raise InputError("用户名不能为空", field="name")
+    if len(text) > MAX_NAME_LENGTH:
+        raise InputError(f"用户名最多 {MAX_NAME_LENGTH} 个字符（收到 {len(text)} 个）", field="name")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs") for ch in text):
+        raise InputError("用户名不能含控制字符或不可见字符", field="name")
+    if not _NAME.match(text):
+        raise InputError("用户名只能含字母、数字和 . _ - @，且以字母或数字开头", field="name")
+    scripts = {unicodedata.name(ch, "?").split(" ")[0] for ch in text if ch.isalpha()}
+    if "LATIN" in scripts and scripts & {"CYRILLIC", "GREEK"}:
+        raise InputError("用户名混用了拉丁字母与形近的西里尔/希腊字母", field="name")
+    return text
+
+
+def _skeleton(name: str) -> str:
+    return normalise_for_matching(name).casefold()
+
+
+def _validate(name: str, role: str, password: str) -> None:
+    normalise_user_name(name)
     if role not in ROLES:
         raise InputError(f"角色必须是 {', '.join(ROLES)} 之一，收到 {role!r}", field="role")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -52,22 +83,34 @@ def add_user(engine: Engine, name: str, role: str, password: str, *, actor: User
     if actor is not None:
         require(actor, "manage_users")
     _validate(name, role, password)
+    name = normalise_user_name(name)
     try:
         with Session(engine) as session, session.begin():
-            user = User(name=name.strip(), role=role, password_hash=hash_password(password), active=True)
+            actor = acting_user(session, actor, "manage_users") if actor is not None else None
+            twin = next((u for u in session.scalars(select(User.name)) if _skeleton(u) == _skeleton(name)), None)
+            if twin is not None:
+                raise ReviewError(f"用户 {name} 已存在或与已有用户 {twin} 形近易混淆")
+            user = User(name=name, role=role, password_hash=hash_password(password), active=True)
             session.add(user)
             session.flush()
             audit.record(session, actor, "user_add", "user", user.id, role=role, name=user.name)
             view = user_view(user)
-    except IntegrityError as exc:
-        raise ReviewError(f"用户 {name} 已存在") from exc
+    except IntegrityError:
+        raise ReviewError(f"用户 {name} 已存在") from None
+    except DataError:  # never let the driver print the row (it holds the new password hash)
+        raise ReviewError(f"用户 {name} 无法保存：字段超出数据库限制") from None
     return view
 
 
 def set_active(engine: Engine, name: str, active: bool, *, actor: UserView | None = None) -> UserView:
     if actor is not None:
         require(actor, "manage_users")
+    name = unicodedata.normalize("NFKC", name).strip()
+    if len(name) > MAX_NAME_LENGTH or strip_control(name)[1]:
+        raise ReviewError(f"用户 {strip_control(name)[0][:MAX_NAME_LENGTH]} 不存在")
     with Session(engine) as session, session.begin():
+        if actor is not None:  # the role in the UserView handed in is not trusted: read it again
+            actor = acting_user(session, actor, "manage_users")
         user = session.scalar(select(User).where(User.name == name))
         if user is None:
             raise ReviewError(f"用户 {name} 不存在")
@@ -83,11 +126,14 @@ def list_users(engine: Engine) -> list[UserView]:
 
 def authenticate(engine: Engine, name: str, password: str) -> UserView | None:
     """The signed-in user, or None for a wrong name, wrong password or a deactivated account."""
+    name = unicodedata.normalize("NFKC", name).strip()
+    # A name no account can have is never sent as a query parameter (PostgreSQL refuses NUL in text).
+    possible = len(name) <= MAX_NAME_LENGTH and strip_control(name)[1] == 0
     with Session(engine) as session, session.begin():
-        user = session.scalar(select(User).where(User.name == name.strip()))
+        user = session.scalar(select(User).where(User.name == name)) if possible else None
         ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
         if user is None or not ok or not user.active:
-            audit.record(session, None, "login_failed", "user", name.strip()[:120])
+            audit.record(session, None, "login_failed", "user", name[:120])
             return None
         view = user_view(user)
         audit.record(session, view, "login", "user", user.id)

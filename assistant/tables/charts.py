@@ -17,6 +17,7 @@ from assistant.errors import ConfigError
 from assistant.models import Chart, TableSet
 from assistant.pack.model import MarketPack
 from assistant.tables.context import build_context
+from assistant.tables.files import atomic_write_bytes
 from assistant.tables.fmt import short_name
 from assistant.tables.market import constituent_returns, source_line
 
@@ -65,8 +66,12 @@ def index_paths(pack: MarketPack) -> pd.DataFrame:
 
 
 def _save(fig: Figure, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150, bbox_inches="tight")
+    """Render in memory, then write-and-rename: a kill mid-render never leaves a truncated PNG in place."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def _draw_index(pack: MarketPack, path: Path, title: str) -> None:

@@ -1,14 +1,65 @@
-"""Adapter: write a TableSet's tables as CSV (UTF-8 with BOM, so Excel shows Chinese) and ``tables.json``."""
+"""Adapter: write a TableSet's tables as CSV (UTF-8 with BOM, so Excel shows Chinese) and ``tables.json``.
+
+Cells are neutralised against spreadsheet formula injection (OWASP "CSV injection"): a fund or company name such
+as ``=HYPERLINK(…)`` or ``=cmd|' /C calc'!A0`` comes from a data file and must open as text, never as a formula.
+Every file is written to a temporary name and renamed, so a kill leaves the old file or the new one.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from assistant.models import TableSet
 
-__all__ = ["write_table_files"]
+__all__ = ["atomic_write_bytes", "neutral_cell", "neutral_rows", "write_table_files"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Figures as the tables print them: -0.97%, +12.5, -1,234.56, 3.2e5, and the "-" of a negative PE.
+_NUMBER = re.compile(r"^[+-]?(\d[\d,]*(\.\d+)?|\.\d+)([eE][+-]?\d+)?%?$|^-$")
+
+
+def neutral_cell(value: object) -> object:
+    """A text cell a spreadsheet cannot run: a leading ``'`` before = + - @ tab CR LF, numbers left alone."""
+    if not isinstance(value, str) or not value or not value.startswith(_FORMULA_START):
+        return value
+    if _NUMBER.match(value.strip()):
+        return value
+    return "'" + value
+
+
+def neutral_rows(rows: Iterable[Iterable[object]]) -> list[list[object]]:
+    return [[neutral_cell(cell) for cell in row] for row in rows]
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path`` (the temp is removed on error)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _csv_bytes(columns: list[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(neutral_cell(c) for c in columns)
+    writer.writerows(neutral_rows(rows))
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def write_table_files(tableset: TableSet, out_dir: Path) -> list[Path]:
@@ -18,13 +69,10 @@ def write_table_files(tableset: TableSet, out_dir: Path) -> list[Path]:
     written: list[Path] = []
     for table in tableset.tables:
         path = table_dir / f"{table.id}_{table.key}.csv" if table.key else table_dir / f"{table.id}.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(table.columns)
-            writer.writerows(table.rows)
+        atomic_write_bytes(path, _csv_bytes(table.columns, table.rows))
         written.append(path)
     index = Path(out_dir) / "tables.json"
     payload = [t.model_dump(mode="json") for t in tableset.tables]
-    index.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    atomic_write_bytes(index, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8"))
     written.append(index)
     return written

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 from ra_ui import literal, report_page
+from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.errors import AssistantError
 from assistant.review import allowed
@@ -28,6 +29,9 @@ if st.button("生成导出文件", disabled=not may_export, type="primary", key=
         st.session_state.export_files = (report_id, [(Path(p).name, Path(p).read_bytes()) for p in paths.values()])
     except (AssistantError, ImportError) as exc:
         st.error(f"导出失败：{exc}")
+    except (OSError, ValueError, SQLAlchemyError) as exc:
+        # never a raw traceback on the page: a disk, document or database problem is named, not dumped
+        st.error(f"导出失败（{type(exc).__name__}）：请联系管理员查看日志")
 
 built_for, files = st.session_state.get("export_files", (None, []))
 files = files if may_export and built_for == report_id else []

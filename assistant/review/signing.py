@@ -1,0 +1,91 @@
+"""A sign-off bound to content: the sha256 of each signed version's text, re-verified at export and by ``verify``.
+
+Version numbers alone do not bind: an UPDATE of a signed version's text (by anyone who can reach the database as
+its owner, past the append-only triggers) would be exported as "signed". The hashes stored with the sign-off
+are compared, inside the export's transaction, with the stored texts and with the texts being exported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.errors import ReviewError
+from assistant.review.db import AuditLog, ReportRow, Section, SectionVersion, Signoff
+
+__all__ = ["SignoffProblem", "check_signoffs", "text_hash", "verify_export", "version_hashes"]
+
+
+def text_hash(markdown: str) -> str:
+    return hashlib.sha256(markdown.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _texts(session: Session, report_id: int, versions: dict[str, int]) -> dict[str, str]:
+    rows = session.execute(
+        select(Section.section_id, SectionVersion.number, SectionVersion.markdown)
+        .join(SectionVersion, SectionVersion.section_pk == Section.id)
+        .where(Section.report_id == report_id)).all()
+    return {sid: md for sid, number, md in rows if versions.get(sid) == number}
+
+
+def version_hashes(session: Session, report_id: int, versions: dict[str, int]) -> dict[str, str]:
+    return {sid: text_hash(md) for sid, md in _texts(session, report_id, versions).items()}
+
+
+@dataclass(frozen=True)
+class SignoffProblem:
+    report_id: int
+    section_id: str
+    problem: str
+
+
+def _signoff_problems(session: Session, report_id: int, signoff: Signoff) -> list[SignoffProblem]:
+    versions = {str(k): int(v) for k, v in signoff.versions.items()}
+    if not signoff.text_hashes:
+        return [SignoffProblem(report_id, "*", "签字未记录各版本内容的哈希（0005 之前的签字），请重新签字")]
+    stored = version_hashes(session, report_id, versions)
+    problems = []
+    for sid, signed in sorted(signoff.text_hashes.items()):
+        if stored.get(sid) != signed:
+            problems.append(SignoffProblem(report_id, sid, f"已签字的第 {versions.get(sid)} 版内容与签字时不一致"))
+    return problems
+
+
+def _current_signoff(session: Session, report_id: int) -> Signoff | None:
+    report = session.get(ReportRow, report_id)
+    if report is None or report.signed_off_by is None:
+        return None
+    return session.scalar(select(Signoff).where(Signoff.report_id == report_id).order_by(Signoff.id.desc()).limit(1))
+
+
+def verify_export(session: Session, report_id: int, exported: dict[str, str]) -> None:
+    """Refuse the export unless every exported text is exactly the text signed (same session as the export read)."""
+    signoff = _current_signoff(session, report_id)
+    if signoff is None:
+        raise ReviewError("导出中止：本报告没有有效的合规签字")
+    problems = _signoff_problems(session, report_id, signoff)
+    signed = signoff.text_hashes or {}
+    for sid, markdown in sorted(exported.items()):
+        if signed.get(sid) != text_hash(markdown):
+            problems.append(SignoffProblem(report_id, sid, "要导出的文本不是签字时的文本"))
+    if problems:
+        raise ReviewError("导出中止：" + "；".join(f"{p.section_id}: {p.problem}" for p in problems))
+
+
+def check_signoffs(session: Session) -> list[SignoffProblem]:
+    """Every report's current sign-off against the stored texts (for ``python -m assistant verify``)."""
+    problems: list[SignoffProblem] = []
+    # The chain cannot see its own tail cut off; every sign-off row must still have its audit entry.
+    audited = {int(d["signoff"]) for d in session.scalars(select(AuditLog.detail).where(AuditLog.action == "sign_off"))
+               if isinstance(d, dict) and str(d.get("signoff", "")).isdigit()}
+    for signoff_id, report_id in session.execute(select(Signoff.id, Signoff.report_id)).all():
+        if signoff_id not in audited:
+            problems.append(SignoffProblem(report_id, "*", f"签字 {signoff_id} 没有对应的审计记录（疑被删除）"))
+    for report_id in session.scalars(select(ReportRow.id).where(ReportRow.signed_off_by.is_not(None))):
+        signoff = _current_signoff(session, report_id)
+        if signoff is not None:
+            problems += _signoff_problems(session, report_id, signoff)
+    return problems
