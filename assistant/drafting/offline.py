@@ -18,7 +18,7 @@ from assistant.engine.request import Generation, GenerationRequest
 from assistant.errors import DraftingError
 from assistant.prompts import load_prompt, render_text
 
-__all__ = ["OfflineEngine"]
+__all__ = ["HONOURED", "OfflineEngine"]
 
 _ROUND = re.compile(r"(天使\+?轮|种子轮|Pre-?[A-D]\+?轮|[A-F]\+{0,2}轮(?:&[A-F]\+{0,2}轮)?|战略融资|战略投资|IPO)")
 _AMOUNT = re.compile(r"((?:超|近|逾|约)?\s*[\d.]+\s*(?:亿|万|千万|百万)(?:人民币|美元|元)?|数[十百千]?亿(?:人民币|美元|元)?)")
@@ -133,10 +133,9 @@ def _first_highlight(lead: str) -> str:
 def _core_views(request: GenerationRequest) -> str:
     bullets = []
     prefer = request.editing.prefer
-    for brief in request.briefs:
-        if prefer and not any(p in brief.lead for p in prefer) and brief.section not in ("investment_advice",
-                                                                                          "risk_warnings"):
-            continue
+    # "突出X" ranks the briefs mentioning X first (stable), so nothing is dropped for the emphasis.
+    briefs = sorted(request.briefs, key=lambda b: not (prefer and any(p in b.lead for p in prefer)))
+    for brief in briefs:
         lead = _lead_sentences(brief.lead, request.editing.concise or brief.section == "market_review")
         if lead:
             bullets.append(f"- **{brief.label}**：{lead}")
@@ -145,6 +144,10 @@ def _core_views(request: GenerationRequest) -> str:
 
 def _advice(request: GenerationRequest) -> str:
     events = [_first_highlight(b.lead) for b in request.briefs if b.lead and "[" in b.lead]
+    prefer = request.editing.prefer
+    events = sorted(events, key=lambda e: not (prefer and any(p in e for p in prefer)))
+    if request.editing.concise:  # shorter by fewer catalysts; the rating sentence and themes are the template's
+        events = events[:1]
     values = {**request.values,
               "themes": "；".join(f"{i}、{t}" for i, t in enumerate(request.section.themes, start=1)),
               "events": "；".join(e for e in events if e) or "行业景气延续"}
@@ -162,12 +165,26 @@ _KINDS: dict[str, Callable[[GenerationRequest], str]] = {
 }
 
 
+HONOURED = "离线引擎只能执行“更简洁”（按篇幅缩短）和“突出 X”（把提到 X 的内容排在前面）"
+
+
+def _refuse_what_cannot_be_honoured(request: GenerationRequest) -> None:
+    """Say so instead of pretending: free instructions need a model engine."""
+    editing = request.editing
+    if editing.unsupported:
+        listed = "、".join(f"“{u}”" for u in editing.unsupported)
+        raise DraftingError(f"离线引擎无法执行指令 {listed}。{HONOURED}；其他指令请配置模型引擎（openai）。")
+    if request.section.kind == "market" and (editing.concise or editing.prefer):
+        raise DraftingError("市场行情回顾由行情数据逐句生成，离线引擎不能按指令缩短或调整侧重；请直接编辑正文。")
+
+
 class OfflineEngine:
     """Deterministic drafting without a model: same input, same draft, byte for byte."""
 
     name = "offline"
 
     def generate(self, request: GenerationRequest) -> Generation:
+        _refuse_what_cannot_be_honoured(request)
         draft = _KINDS.get(request.section.kind)
         if draft is None:
             raise DraftingError(f"离线引擎不支持章节类型 {request.section.kind}（章节 {request.section.id}）")
