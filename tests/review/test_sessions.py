@@ -26,7 +26,7 @@ def test_throttle_delay_grows_then_locks() -> None:
     fails = [T0 + dt.timedelta(seconds=i) for i in range(FREE_FAILURES)]
     assert throttle_wait(fails[:1], T0, LOCK_AFTER) == 0
     assert throttle_wait(fails, fails[-1], LOCK_AFTER) == 1
-    more = fails + [T0 + dt.timedelta(seconds=10)]
+    more = [*fails, T0 + dt.timedelta(seconds=10)]
     assert throttle_wait(more, more[-1], LOCK_AFTER) == 2
     locked = [T0 + dt.timedelta(seconds=i) for i in range(LOCK_AFTER)]
     assert throttle_wait(locked, locked[-1], LOCK_AFTER) > 60 * 14
@@ -34,7 +34,7 @@ def test_throttle_delay_grows_then_locks() -> None:
 
 
 def test_wrong_passwords_lock_the_name_and_the_right_one_waits(tmp_path: Path) -> None:
-    service, users, _ = seed(f"sqlite:///{tmp_path / 'r.db'}", tmp_path / "out")
+    service, _users, _ = seed(f"sqlite:///{tmp_path / 'r.db'}", tmp_path / "out")
     engine = service.engine
     now = T0
     for _ in range(12):  # 12 wrong passwords in quick succession (the scenario)
