@@ -9,7 +9,7 @@ from labels import DECISION_LABELS, ORIGIN_LABELS
 from ra_ui import safe_url, status_label
 from section_view import md_escape
 
-from assistant.drafting.offline import HONOURED
+from assistant.engine.request import OFFLINE_HONOURS
 from assistant.errors import ConcurrentEditError, ReviewError
 from assistant.review import ReviewService, SectionView, UserView, allowed
 from assistant.review.merging import char_spans
@@ -85,7 +85,7 @@ def render_regenerate(svc: ReviewService, section: SectionView, user: UserView) 
     can = allowed(user, "regenerate")
     engine = _engine_name()
     st.caption(f"当前引擎：{ENGINE_LABELS.get(engine, engine)}。"
-               + (f"{HONOURED}；其他指令会被拒绝并说明原因。" if engine == "offline" else "")
+               + (f"{OFFLINE_HONOURS}；其他指令会被拒绝并说明原因。" if engine == "offline" else "")
                + "结果先作为建议显示差异，采纳后才成为新版本。")
     preset = st.radio("指令", PRESETS, horizontal=True, key=f"preset_{section.pk}", disabled=not can)
     custom = st.text_input("自定义指令", key=f"instr_{section.pk}", disabled=not can or preset != "自定义")

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from assistant.drafting.context import Source
 from assistant.drafting.market import market_sentences
 from assistant.drafting.text import instruction_like, rank_sentences, split_sentences, strip_markers
-from assistant.engine.request import Generation, GenerationRequest
+from assistant.engine.request import OFFLINE_HONOURS, Generation, GenerationRequest
 from assistant.errors import DraftingError
 from assistant.prompts import load_prompt, render_text
 
-__all__ = ["HONOURED", "OfflineEngine"]
+__all__ = ["OfflineEngine"]
 
 _ROUND = re.compile(r"(天使\+?轮|种子轮|Pre-?[A-D]\+?轮|[A-F]\+{0,2}轮(?:&[A-F]\+{0,2}轮)?|战略融资|战略投资|IPO)")
 _AMOUNT = re.compile(r"((?:超|近|逾|约)?\s*[\d.]+\s*(?:亿|万|千万|百万)(?:人民币|美元|元)?|数[十百千]?亿(?:人民币|美元|元)?)")
@@ -165,15 +165,12 @@ _KINDS: dict[str, Callable[[GenerationRequest], str]] = {
 }
 
 
-HONOURED = "离线引擎只能执行“更简洁”（按篇幅缩短）和“突出 X”（把提到 X 的内容排在前面）"
-
-
 def _refuse_what_cannot_be_honoured(request: GenerationRequest) -> None:
     """Say so instead of pretending: free instructions need a model engine."""
     editing = request.editing
     if editing.unsupported:
         listed = "、".join(f"“{u}”" for u in editing.unsupported)
-        raise DraftingError(f"离线引擎无法执行指令 {listed}。{HONOURED}；其他指令请配置模型引擎（openai）。")
+        raise DraftingError(f"离线引擎无法执行指令 {listed}。{OFFLINE_HONOURS}；其他指令请配置模型引擎（openai）。")
     if request.section.kind == "market" and (editing.concise or editing.prefer):
         raise DraftingError("市场行情回顾由行情数据逐句生成，离线引擎不能按指令缩短或调整侧重；请直接编辑正文。")
 

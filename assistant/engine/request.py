@@ -10,7 +10,7 @@ from assistant.engine.packed import PackedContext
 from assistant.engine.spec import SectionSpec
 from assistant.models import TableSet
 
-__all__ = ["DepBrief", "Editing", "Engine", "Generation", "GenerationRequest", "parse_instruction"]
+__all__ = ["OFFLINE_HONOURS", "DepBrief", "Editing", "Engine", "Generation", "GenerationRequest", "parse_instruction"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ _CONCISE = re.compile(r"(更?简洁|精简|缩短|简短|压缩|shorter|concise)
 _PREFER = re.compile(r"(?:突出|强调|重点(?:关注|写)?|侧重|聚焦)\s*[「“\"']?([^，,。；;「」“”\"'\s]+)")
 
 
+OFFLINE_HONOURS = "离线引擎只能执行“更简洁”（按篇幅缩短）和“突出 X”（把提到 X 的内容排在前面）"
 _CLAUSE_SPLIT = re.compile(r"[，,。；;！!？?\n]+")
 # Politeness and degree words that carry no instruction of their own ("请更简洁一些" is just 更简洁).
 _FILLER = re.compile(r"(请|帮我|麻烦|把|将|本节|这一?节|章节|内容|正文|文字|写得|写|改得|改|再|更|稍微|一些|一点|点|些|"
