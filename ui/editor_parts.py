@@ -3,9 +3,9 @@
 The text lives in a plain session-state buffer per section (``buf:<pk>``: base version, text, generation), not
 only in the widget: Streamlit forgets a widget's value when it is not drawn (another section, another page), so
 the widget is re-seeded from the buffer whenever it comes back. Every change is also kept in the database per
-user (``keep_draft``), which brings typed text back after a reload or a new sign-in. The widget key carries the
-section, the base version and a generation number, so a merge or a save replaces the text by a new widget rather
-than by writing into a live one.
+user (``keep_draft``), which brings typed text back after a reload or a new sign-in. The buffer carries the base
+version the text was typed against; a merge or a save replaces the text through the buffer before the widget is
+drawn on the next run.
 
 A refused save (someone saved meanwhile) runs a three-way merge (base, mine, theirs): non-overlapping changes are
 merged into the editor for a final look; overlapping ones are shown side by side and the editor picks per conflict.
@@ -41,18 +41,20 @@ def _buffer(svc: ReviewService, section: SectionView, user: UserView) -> dict[st
     key = f"buf:{section.pk}"
     if key not in st.session_state:
         st.session_state[key] = {"base": section.current_version, "text": section.markdown, "gen": 0,
-                                 "offer": svc.kept_draft(section.pk, user) if allowed(user, "edit") else None}
+                                 "offer": svc.kept_draft(section.pk, user) if allowed(user, "edit") else None,
+                                 "pending": True}
     buf: dict[str, Any] = st.session_state[key]
     return buf
 
 
 def _replace(pk: int, base: int, text: str) -> None:
+    """Replace the editor's text on the next run (a drawn widget's value cannot be changed in the same run)."""
     buf = st.session_state[f"buf:{pk}"]
-    buf.update(base=base, text=text, gen=buf["gen"] + 1, offer=None)
+    buf.update(base=base, text=text, gen=buf["gen"] + 1, offer=None, pending=True)
 
 
 def _widget_key(pk: int, buf: dict[str, Any]) -> str:
-    return f"ed:{pk}:{buf['base']}:{buf['gen']}"
+    return f"ed_{pk}"
 
 
 def _typed(svc: ReviewService, pk: int, user: UserView) -> None:
@@ -155,7 +157,7 @@ def render_editor(svc: ReviewService, section: SectionView, user: UserView) -> N
             st.warning(f"你正在基于 v{buf['base']} 编辑，但本章已有 v{section.current_version}；"
                        "保存时会与对方的修改三方合并，你的文本不会丢失。")
     key = _widget_key(section.pk, buf)
-    if key not in st.session_state:
+    if key not in st.session_state or buf.pop("pending", False):
         st.session_state[key] = buf["text"]
     text = st.text_area(f"正文（基于 v{buf['base']}）", key=key, height=320, disabled=not can_edit,
                         on_change=_typed, args=(svc, section.pk, user))
