@@ -110,3 +110,19 @@ def test_inbox_tells_compliance_of_findings_and_a_voided_sign_off(seeded: Seeded
     assert "signoff_voided" in kinds
     ComplianceService(service).rerun_checks(report_id, users["compliance"])
     assert all(i.kind in {"signoff_voided", "findings"} for i in service.inbox(users["compliance"]))
+
+
+def test_empty_or_gutted_required_sections_are_blocking_findings() -> None:
+    from assistant.models import Report, SectionDraft
+    from assistant.review.required import required_parts_findings
+
+    sections = [SectionDraft(id="risk_warnings", title="风险提示", markdown="  \n"),
+                SectionDraft(id="core_views", title="核心观点", markdown="本月观点：算力与应用共振，详见正文各章。"),
+                SectionDraft(id="disclosures", title="披露", markdown="### 分析师承诺\n\n本人承诺……\n\n### 免责声明\n\n略"),
+                SectionDraft(id="investment_advice", title="投资建议", markdown="我们维持计算机行业“推荐”评级。"),
+                SectionDraft(id="llm_dynamics", title="大模型", markdown="")]
+    found = required_parts_findings(Report(month="2024-07", title="t", engine="offline", sections=sections))
+    by_section = {f.section: f for f in found}
+    assert set(by_section) == {"risk_warnings", "core_views", "disclosures"}
+    assert all(f.kind == "empty_section" and f.severity == "blocking" for f in found)
+    assert "为空" in by_section["risk_warnings"].detail and "评级标准" in by_section["disclosures"].detail
