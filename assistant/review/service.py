@@ -30,9 +30,14 @@ from assistant.review.views import ExportGate, ReviewView, SectionView, Suggesti
 from assistant.review.workspace import Workspace
 from assistant.settings import Settings
 
-__all__ = ["DECISION_STATUS", "RegenerateFn", "ReviewService"]
+__all__ = ["DECISION_STATUS", "DuplicateImportError", "RegenerateFn", "ReviewService"]
 
 RegenerateFn = Callable[..., SectionDraft]
+
+
+class DuplicateImportError(ReviewError):
+    """The folder was imported before; the caller must choose replace or new."""
+
 DECISION_STATUS = {"approve": "approved", "reject": "rejected", "request_changes": "changes_requested"}
 
 
@@ -52,13 +57,41 @@ class ReviewService(Workspace):
         return cls(init_db(url), **kwargs)
 
     # ------------------------------------------------------------------ import
-    def import_report(self, out_dir: Path | str, user: UserView | None) -> int:
+    def import_report(self, out_dir: Path | str, user: UserView | None, *, on_duplicate: str = "ask") -> int:
         """Import ``out_dir/report.json``: version 1 (origin drafted) of each section. Returns the report id.
 
-        ``user=None`` is the local operator of the ``load`` CLI (recorded as ``system`` in the audit log).
+        ``user=None`` is the local operator of the ``load`` CLI (recorded as ``system`` in the audit log). A folder
+        already imported is not silently imported twice: ``on_duplicate`` is ``ask`` (refuse, naming the earlier
+        report), ``replace`` (only while the earlier import is untouched: no edit, review or sign-off) or ``new``.
         """
+        if on_duplicate not in ("ask", "replace", "new"):
+            raise ReviewError(f"on_duplicate 应为 ask/replace/new，收到 {on_duplicate!r}")
         report = read_report_json(Path(out_dir))
-        return self.import_report_model(report, str(Path(out_dir).resolve()), user)
+        resolved = str(Path(out_dir).resolve())
+        if on_duplicate != "new":
+            self._handle_duplicate(resolved, user, replace=on_duplicate == "replace")
+        return self.import_report_model(report, resolved, user)
+
+    def _handle_duplicate(self, out_dir: str, user: UserView | None, *, replace: bool) -> None:
+        with self._sessions.begin() as session:
+            earlier = session.scalars(select(ReportRow).where(ReportRow.out_dir == out_dir)
+                                      .order_by(ReportRow.id)).all()
+            if not earlier:
+                return
+            if not replace:
+                listed = "、".join(f"#{r.id}（导入于 {r.created_at:%Y-%m-%d %H:%M}）" for r in earlier)
+                raise DuplicateImportError(f"{out_dir} 已导入为报告 {listed}；替换请用 --replace，另建一份请用 --new")
+            actor = acting_user(session, user, "import") if user is not None else None
+            for row in earlier:
+                touched = session.scalar(select(func.count()).select_from(SectionVersion).join(
+                    Section, Section.id == SectionVersion.section_pk).where(
+                    Section.report_id == row.id, SectionVersion.number > 1)) or session.scalar(
+                    select(func.count()).select_from(Review).join(Section, Section.id == Review.section_pk)
+                    .where(Section.report_id == row.id))
+                if touched or row.signed_off_by is not None:
+                    raise DuplicateImportError(f"报告 #{row.id} 已有编辑、审批或签字，不能替换；另建一份请用 --new")
+                audit.record(session, actor, "replace_import", "report", row.id, out_dir=out_dir)
+                session.delete(row)
 
     def import_report_model(self, report: Report, out_dir: str, user: UserView | None) -> int:
         markers = [s.marker for s in report.sources]

@@ -3,6 +3,8 @@ the inbox and the edit length limit."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.errors import ConcurrentEditError, PermissionDenied, ReviewError
@@ -126,3 +128,19 @@ def test_empty_or_gutted_required_sections_are_blocking_findings() -> None:
     assert set(by_section) == {"risk_warnings", "core_views", "disclosures"}
     assert all(f.kind == "empty_section" and f.severity == "blocking" for f in found)
     assert "为空" in by_section["risk_warnings"].detail and "评级标准" in by_section["disclosures"].detail
+
+
+def test_loading_the_same_folder_twice_asks(seeded: Seeded, tmp_path: Path) -> None:
+    from assistant.review.service import DuplicateImportError
+
+    service, users, report_id = seeded
+    out = tmp_path / "out"
+    with pytest.raises(DuplicateImportError, match=f"#{report_id}"):
+        service.import_report(out, users["analyst"])
+    replaced = service.import_report(out, users["analyst"], on_duplicate="replace")
+    assert [r.id for r in service.list_reports()] == [replaced]
+    service.save_edit(service.sections(replaced)[0].pk, 1, "改过了 [1]", users["analyst"])
+    with pytest.raises(DuplicateImportError, match="不能替换"):
+        service.import_report(out, users["analyst"], on_duplicate="replace")
+    twin = service.import_report(out, users["analyst"], on_duplicate="new")
+    assert [r.id for r in service.list_reports()] == [twin, replaced]
