@@ -156,6 +156,7 @@ def test_editor_workspace_in_chromium(workspace: Store, tmp_path: Path) -> None:
         page.get_by_role("button", name="保存为新版本").click()
         expect(page.get_by_text("1 处与你的修改重叠", exact=False)).to_be_visible()
         expect(page.get_by_text("7月人工智能指数大涨5.2%", exact=False).first).to_be_visible()
+        page.get_by_text("两者都保留（我的在前）").scroll_into_view_if_needed()  # Streamlit scrolls an inner box
         _shot(page, tmp_path, "w3_overlap")
         page.get_by_text("两者都保留（我的在前）").click()
         page.get_by_role("button", name="把合并结果放入编辑框").click()
@@ -179,6 +180,7 @@ def test_editor_workspace_in_chromium(workspace: Store, tmp_path: Path) -> None:
         page.get_by_role("tab", name="重新生成").click()
         expect(page.get_by_text(f"建议 #{suggestion.id}", exact=False)).to_be_visible()
         expect(page.get_by_text("离线引擎只能执行", exact=False)).to_be_visible()
+        page.locator(f".st-key-reject_{suggestion.id}").scroll_into_view_if_needed()
         _shot(page, tmp_path, "w4_suggestion")
         page.locator(f".st-key-reject_{suggestion.id} button").click()
         expect(page.get_by_text(f"已拒绝建议 #{suggestion.id}", exact=False)).to_be_visible()
