@@ -6,6 +6,7 @@ here ever passes unsafe_allow_html.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
@@ -28,6 +29,7 @@ __all__ = [
     "client_address",
     "current_user",
     "extract_zip",
+    "label_key",
     "literal",
     "report_page",
     "require_user",
@@ -129,23 +131,30 @@ def select_report(svc: ReviewService) -> int | None:
     goto = st.session_state.pop("goto", None)
     if goto:
         st.session_state.report_id = goto["report_id"]
-        st.session_state.report_picker = goto["report_id"]
         st.session_state.section_pk = goto["section_pk"]
         st.session_state.goto_section = goto["section_pk"]
     ids = [r.id for r in reports]
     labels = {r.id: f"{r.month} · {r.title} · 导入于 {r.created_at:%Y-%m-%d %H:%M}（#{r.id}，"
                     f"{r.approved_count}/{r.section_count} 已批准）" for r in reports}
     current = st.session_state.get("report_id")
-    # Seed the widget's state instead of passing index= too (Streamlit warns and may reset the choice).
-    if st.session_state.get("report_picker") not in ids:
-        st.session_state.report_picker = current if current in ids else ids[0]
-    chosen = st.selectbox("报告", ids, format_func=lambda i: labels[i], key="report_picker")
+    # Seed the widget's state instead of passing index= too (Streamlit warns and may reset the choice); the key
+    # carries the labels' fingerprint so changed counts show at once.
+    picker = f"report_picker_{label_key(labels)}"
+    if goto:
+        st.session_state[picker] = goto["report_id"]
+    elif st.session_state.get(picker) not in ids:
+        st.session_state[picker] = current if current in ids else ids[0]
+    chosen = st.selectbox("报告", ids, format_func=lambda i: labels[i], key=picker)
     if chosen != current:
         st.session_state.report_id = chosen
         if not goto:
             st.session_state.pop("section_pk", None)
-            st.session_state.pop("section_picker", None)
     return int(chosen)
+
+
+def label_key(labels: dict[int, str]) -> str:
+    """A short fingerprint of a picker's labels (part of its widget key)."""
+    return hashlib.blake2s("\n".join(f"{k}={v}" for k, v in labels.items()).encode(), digest_size=4).hexdigest()
 
 
 def report_page(title: str) -> tuple[UserView, ReviewService, int]:

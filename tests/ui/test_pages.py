@@ -57,7 +57,7 @@ def test_overview_lists_sections_blockers_and_opens_a_section(app_as: AppFactory
     at.selectbox(key="overview_section").set_value(service.sections(report_id)[2].pk)
     at.button(key="open_section").click().run()
     assert at.title[0].value == "章节审阅"
-    assert at.selectbox(key="section_picker").value == service.sections(report_id)[2].pk
+    assert next(b for b in at.selectbox if b.label == "章节").value == service.sections(report_id)[2].pk
 
 
 def test_signing_out_clears_the_holder_shown_on_the_overview(app_as: AppFactory, store: Seeded) -> None:
@@ -98,6 +98,8 @@ def test_edit_and_save_creates_a_new_version_and_identical_text_none(app_as: App
     at.button(key=f"save_{pk}").click().run()
     assert "已保存为 v2" in _texts(at)
     assert service.section(pk).current_version == 2 and service.section(pk).markdown == "编辑后的正文 [2]。"
+    picker = next(b for b in at.selectbox if b.label == "章节")
+    assert picker.value == pk and any("v2" in option for option in picker.options)  # no stale "v1" label
 
 
 def test_overlapping_concurrent_edits_are_shown_and_nothing_is_dropped(app_as: AppFactory, store: Seeded) -> None:

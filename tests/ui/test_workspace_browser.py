@@ -80,7 +80,7 @@ def workspace(tmp_path: Path) -> Iterator[Store]:
 
 
 def _pick_section(page, title: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator(".st-key-section_picker").click()
+    page.locator("[class*='st-key-section_picker_']").click()
     page.get_by_role("option", name=title, exact=False).first.click()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 from editor_parts import render_editor, show_flash
 from inbox import render_inbox
-from ra_ui import report_page, status_label
+from ra_ui import label_key, report_page, status_label
 from section_parts import (
     render_diff,
     render_history,
@@ -25,15 +25,17 @@ if not sections:
     st.stop()
 pks = [s.pk for s in sections]
 labels = {s.pk: f"{s.title or s.section_id}（{status_label(s.status)} · v{s.current_version}）" for s in sections}
-# The picker's value lives in session state only (no index= as well): Streamlit warns, and may reset the choice,
-# when a widget gets both. ``section_pk`` outlives the widget when another page is shown.
+# The picker's value is seeded through session state only (no index= as well: Streamlit warns, and may reset the
+# choice, when a widget gets both); ``section_pk`` outlives the widget when another page is shown. The key carries
+# the labels' fingerprint so a new version or status shows at once instead of a stale "v1" label.
+picker = f"section_picker_{label_key(labels)}"
 goto = st.session_state.pop("goto_section", None)
 if goto in pks:
-    st.session_state.section_picker = goto
-elif st.session_state.get("section_picker") not in pks:
+    st.session_state[picker] = goto
+elif st.session_state.get(picker) not in pks:
     wanted = st.session_state.get("section_pk")
-    st.session_state.section_picker = wanted if wanted in pks else pks[0]
-pk = st.selectbox("章节", pks, format_func=lambda p: labels[p], key="section_picker")
+    st.session_state[picker] = wanted if wanted in pks else pks[0]
+pk = st.selectbox("章节", pks, format_func=lambda p: labels[p], key=picker)
 st.session_state.section_pk = pk
 section = next(s for s in sections if s.pk == pk)
 show_flash()
