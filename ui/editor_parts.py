@@ -3,9 +3,9 @@
 The text lives in a plain session-state buffer per section (``buf:<pk>``: base version, text, generation), not
 only in the widget: Streamlit forgets a widget's value when it is not drawn (another section, another page), so
 the widget is re-seeded from the buffer whenever it comes back. Every change is also kept in the database per
-user (``keep_draft``), which brings typed text back after a reload or a new sign-in. The buffer carries the base
-version the text was typed against; a merge or a save replaces the text through the buffer before the widget is
-drawn on the next run.
+user (``keep_draft``), which brings typed text back after a reload or a new sign-in. The widget key carries the
+section and the base version the text was typed against, so a value the browser still holds for an older base
+can never overwrite a merge; within one base, text is replaced through the buffer before the widget is drawn.
 
 A refused save (someone saved meanwhile) runs a three-way merge (base, mine, theirs): non-overlapping changes are
 merged into the editor for a final look; overlapping ones are shown side by side and the editor picks per conflict.
@@ -54,13 +54,17 @@ def _replace(pk: int, base: int, text: str) -> None:
 
 
 def _widget_key(pk: int, buf: dict[str, Any]) -> str:
-    return f"ed_{pk}"
+    """Per section and base version: a value the browser sends for an older base (a click that raced a merge)
+    lands on the old key and cannot overwrite the merged text."""
+    return f"ed_{pk}_{buf['base']}"
 
 
-def _typed(svc: ReviewService, pk: int, user: UserView) -> None:
+def _typed(svc: ReviewService, pk: int, user: UserView, key: str) -> None:
     """on_change of the text area: copy into the buffer and keep it server-side for this user."""
     buf = st.session_state[f"buf:{pk}"]
-    text = st.session_state.get(_widget_key(pk, buf), buf["text"])
+    if key != _widget_key(pk, buf) or key not in st.session_state:
+        return  # typed against a base the editor has since left (merged or saved)
+    text = st.session_state[key]
     buf["text"] = text
     with contextlib.suppress(ReviewError):  # a convenience copy; the text stays in the session buffer anyway
         svc.keep_draft(pk, buf["base"], text, user)
@@ -160,7 +164,7 @@ def render_editor(svc: ReviewService, section: SectionView, user: UserView) -> N
     if key not in st.session_state or buf.pop("pending", False):
         st.session_state[key] = buf["text"]
     text = st.text_area(f"正文（基于 v{buf['base']}）", key=key, height=320, disabled=not can_edit,
-                        on_change=_typed, args=(svc, section.pk, user))
+                        on_change=_typed, args=(svc, section.pk, user, key))
     buf["text"] = text
     left, right = st.columns(2)
     if left.button("保存为新版本", key=f"save_{section.pk}", disabled=not can_edit, type="primary"):

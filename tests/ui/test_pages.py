@@ -91,10 +91,10 @@ def test_edit_and_save_creates_a_new_version_and_identical_text_none(app_as: App
     at = app_as("editor", "screens/section.py")
     pk = service.sections(report_id)[0].pk
     current = service.section(pk).markdown
-    at.text_area(key=f"ed_{pk}").set_value(current)
+    at.text_area(key=f"ed_{pk}_1").set_value(current)
     at.button(key=f"save_{pk}").click().run()
     assert "内容与当前版本相同，未生成新版本" in _texts(at) and service.count_versions(pk) == 1
-    at.text_area(key=f"ed_{pk}").set_value("编辑后的正文 [2]。")
+    at.text_area(key=f"ed_{pk}_1").set_value("编辑后的正文 [2]。")
     at.button(key=f"save_{pk}").click().run()
     assert "已保存为 v2" in _texts(at)
     assert service.section(pk).current_version == 2 and service.section(pk).markdown == "编辑后的正文 [2]。"
@@ -107,7 +107,7 @@ def test_overlapping_concurrent_edits_are_shown_and_nothing_is_dropped(app_as: A
     pk = service.sections(report_id)[0].pk
     at = app_as("editor", "screens/section.py")  # opened at v1
     service.save_edit(pk, 1, "管理员抢先保存的文本 [1]", users["admin"])
-    at.text_area(key=f"ed_{pk}").set_value("编辑的文本 [2]")
+    at.text_area(key=f"ed_{pk}_1").set_value("编辑的文本 [2]")
     at.button(key=f"save_{pk}").click().run()
     assert "1 处与你的修改重叠" in _texts(at)
     assert "管理员抢先保存的文本 [1]" in [t.value for t in at.text] and "编辑的文本 [2]" in [t.value for t in at.text]
@@ -115,7 +115,7 @@ def test_overlapping_concurrent_edits_are_shown_and_nothing_is_dropped(app_as: A
     assert at.button(key=f"merge_apply_{pk}").disabled  # nothing is chosen for the editor
     at.radio(key=f"merge_choice_{pk}_1").set_value("both").run()
     at.button(key=f"merge_apply_{pk}").click().run()
-    assert at.text_area(key=f"ed_{pk}").value == "编辑的文本 [2]管理员抢先保存的文本 [1]"
+    assert at.text_area(key=f"ed_{pk}_2").value == "编辑的文本 [2]管理员抢先保存的文本 [1]"
     at.button(key=f"save_{pk}").click().run()
     assert service.section(pk).current_version == 3
     assert service.section(pk).markdown == "编辑的文本 [2]管理员抢先保存的文本 [1]"
@@ -139,7 +139,7 @@ def test_compliance_reads_but_cannot_edit(app_as: AppFactory, store: Seeded) -> 
     service, _users, report_id = store
     pk = service.sections(report_id)[0].pk
     at = app_as("compliance", "screens/section.py")
-    assert at.text_area(key=f"ed_{pk}").disabled and at.button(key=f"save_{pk}").disabled
+    assert at.text_area(key=f"ed_{pk}_1").disabled and at.button(key=f"save_{pk}").disabled
     assert at.button(key=f"regen_{pk}").disabled
 
 
@@ -166,7 +166,7 @@ def test_regenerate_is_a_suggestion_until_accepted(app_as: AppFactory, store: Se
     assert ":green-background[按“突出]国产算力" in _texts(at)  # character-level changes
     at.button(key=f"accept_{suggestion.id}").click().run()
     assert service.section(pk).origin == "regenerated" and service.section(pk).current_version == 2
-    assert at.text_area(key=f"ed_{pk}").value == "按“突出国产算力”重写 [2]。"
+    assert at.text_area(key=f"ed_{pk}_2").value == "按“突出国产算力”重写 [2]。"
 
 
 def test_character_diff_between_versions_and_restore(app_as: AppFactory, store: Seeded) -> None:

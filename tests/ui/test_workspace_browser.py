@@ -80,13 +80,21 @@ def workspace(tmp_path: Path) -> Iterator[Store]:
 
 
 def _pick_section(page, title: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator("[class*='st-key-section_picker_']").click()
+    from playwright.sync_api import expect
+
+    picker = page.locator("[class*='st-key-section_picker_']")
+    expect(picker).to_have_count(1)  # the key follows the labels: wait out a rerun's stale copy
+    picker.click()
     page.get_by_role("option", name=title, exact=False).first.click()
 
 
 def _editor(page, pk: int):  # type: ignore[no-untyped-def]
-    """The section's editor; the key names the section, so a stale box of another section never matches."""
-    return page.locator(f".st-key-ed_{pk} textarea")
+    """The section's editor (its key names the section and the base version; a rerun may briefly show both)."""
+    from playwright.sync_api import expect
+
+    box = page.locator(f"[class*='st-key-ed_{pk}_'] textarea")
+    expect(box).to_have_count(1)
+    return box
 
 
 def _type(page, pk: int, text: str) -> None:  # type: ignore[no-untyped-def]
