@@ -10,8 +10,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import streamlit as st
 from ra_ui import ROLE_LABELS, current_user, service
+from session_cookie import write_cookie
+
+from assistant.review.sessions import end_session
 
 st.set_page_config(page_title="研报起草助手 · 审阅", page_icon="📑", layout="wide")
+
+if "cookie_to_write" in st.session_state:  # after sign-in or sign-out: the browser keeps (or drops) the session
+    write_cookie(st.session_state.pop("cookie_to_write"))
 
 user = current_user()
 if user is None:
@@ -20,8 +26,13 @@ else:
     with st.sidebar:
         st.text(f"{user.name}（{ROLE_LABELS.get(user.role, user.role)}）")
         if st.button("退出登录", key="sign_out"):
-            service().release_holds(user)  # through the service, so the release is in the audit log
+            svc = service()
+            svc.release_holds(user)  # through the service, so the release is in the audit log
+            token = st.session_state.get("session_token")
+            end_session(svc.engine, token, user)  # server-side: the cookie left in any tab signs nobody in
             st.session_state.clear()
+            st.session_state.signed_out_token = token
+            st.session_state.cookie_to_write = None
             st.rerun()
     pages = {
         "审阅": [

@@ -6,6 +6,7 @@ here ever passes unsafe_allow_html.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
@@ -14,13 +15,31 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 
 import streamlit as st
+from session_cookie import COOKIE
 
 from assistant.errors import InputError
 from assistant.review import ReviewService, UserView, resolve_database_url
 from assistant.review.policy import ROLE_LABELS, STATUS_LABELS
+from assistant.review.sessions import session_user
 
-__all__ = ["ROLE_LABELS", "STATUS_LABELS", "current_user", "extract_zip", "literal", "report_page", "require_user",
-           "safe_markdown", "safe_url", "select_report", "service", "status_label", "unzip_safely"]
+__all__ = [
+    "COOKIE",
+    "ROLE_LABELS",
+    "STATUS_LABELS",
+    "client_address",
+    "current_user",
+    "extract_zip",
+    "label_key",
+    "literal",
+    "report_page",
+    "require_user",
+    "safe_markdown",
+    "safe_url",
+    "select_report",
+    "service",
+    "status_label",
+    "unzip_safely",
+]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 _IMAGE = re.compile(r"!\[")
@@ -36,9 +55,40 @@ def service() -> ReviewService:
     return _service_for(resolve_database_url())
 
 
+
+
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except (AttributeError, RuntimeError, KeyError):  # AppTest and bare runs have no browser request
+        return None
+    return token if isinstance(token, str) and token else None
+
+
 def current_user() -> UserView | None:
+    """The signed-in user: this browser session's, else the one of a valid session cookie (reload, new tab).
+
+    The session row is re-checked on every run, so a sign-out in another tab or a deactivation counts at once.
+    """
+    token = st.session_state.get("session_token") or _cookie_token()
+    if token and token != st.session_state.get("signed_out_token"):
+        user = session_user(service().engine, token)
+        if user is None:
+            st.session_state.pop("user", None)
+            st.session_state.pop("session_token", None)
+            return None
+        st.session_state.user, st.session_state.session_token = user.model_dump(), token
+        return user
     data = st.session_state.get("user")
     return UserView.model_validate(data) if data else None
+
+
+def client_address() -> str:
+    try:
+        address = st.context.ip_address
+    except (AttributeError, RuntimeError):
+        return ""
+    return address if isinstance(address, str) else ""
 
 
 def require_user() -> UserView:
@@ -74,20 +124,38 @@ def status_label(status: str) -> str:
 
 
 def select_report(svc: ReviewService) -> int | None:
-    """A report picker shared by the pages; remembers the choice in session state."""
+    """A report picker shared by the pages (month, title, import time); remembers the choice in session state."""
     reports = svc.list_reports()
     if not reports:
         st.info("审阅库中还没有报告。请在“新建草稿”页起草，或用 `python -m assistant load OUT_DIR` 导入。")
         return None
+    goto = st.session_state.pop("goto", None)
+    if goto:
+        st.session_state.report_id = goto["report_id"]
+        st.session_state.section_pk = goto["section_pk"]
+        st.session_state.goto_section = goto["section_pk"]
     ids = [r.id for r in reports]
-    labels = {r.id: f"#{r.id} {r.month} {r.title}（{r.approved_count}/{r.section_count} 已批准）" for r in reports}
+    labels = {r.id: f"{r.month} · {r.title} · 导入于 {r.created_at:%Y-%m-%d %H:%M}（#{r.id}，"
+                    f"{r.approved_count}/{r.section_count} 已批准）" for r in reports}
     current = st.session_state.get("report_id")
-    index = ids.index(current) if current in ids else 0
-    chosen = st.selectbox("报告", ids, index=index, format_func=lambda i: labels[i], key="report_picker")
+    # Seed the widget's state instead of passing index= too (Streamlit warns and may reset the choice); the key
+    # carries the labels' fingerprint so changed counts show at once.
+    picker = f"report_picker_{label_key(labels)}"
+    if goto:
+        st.session_state[picker] = goto["report_id"]
+    elif st.session_state.get(picker) not in ids:
+        st.session_state[picker] = current if current in ids else ids[0]
+    chosen = st.selectbox("报告", ids, format_func=lambda i: labels[i], key=picker)
     if chosen != current:
         st.session_state.report_id = chosen
-        st.session_state.pop("section_pk", None)
+        if not goto:
+            st.session_state.pop("section_pk", None)
     return int(chosen)
+
+
+def label_key(labels: dict[int, str]) -> str:
+    """A short fingerprint of a picker's labels (part of its widget key)."""
+    return hashlib.blake2s("\n".join(f"{k}={v}" for k, v in labels.items()).encode(), digest_size=4).hexdigest()
 
 
 def report_page(title: str) -> tuple[UserView, ReviewService, int]:

@@ -1,48 +1,38 @@
-"""Pieces of the section review page: sources beside the text, the editor, review buttons, diff and history."""
+"""Pieces of the section review page: sources, regenerate suggestions, review buttons, diff and history."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
-from ra_ui import literal, safe_markdown, safe_url, status_label
+from editor_parts import flash
+from labels import DECISION_LABELS, ORIGIN_LABELS
+from ra_ui import safe_url, status_label
+from section_view import md_escape
 
+from assistant.engine.request import OFFLINE_HONOURS
 from assistant.errors import ConcurrentEditError, ReviewError
 from assistant.review import ReviewService, SectionView, UserView, allowed
+from assistant.review.merging import char_spans
+from assistant.review.support import citing_sentences, supporting_sentence
+from assistant.settings import get_settings
 
-__all__ = ["PRESETS", "apply_pending_reset", "render_body", "render_diff", "render_editor", "render_history",
-           "render_regenerate", "render_review", "render_sources"]
+__all__ = ["PRESETS", "diff_markdown", "render_diff", "render_history", "render_regenerate", "render_review",
+           "render_sent_back", "render_sources"]
 
 PRESETS = ("更简洁", "突出国产算力", "自定义")
+ENGINE_LABELS = {"offline": "离线引擎（确定性抽取，不调用模型）", "openai": "模型引擎（OpenAI 兼容接口）"}
 
 
-def _flash(message: str) -> None:
-    st.session_state.flash = message
-
-
-def _queue_reset(pk: int, number: int, markdown: str) -> None:
-    """Widget values can only be replaced before the widget is drawn, so the reset happens on the next run."""
-    st.session_state.pending_reset = {"pk": pk, "number": number, "markdown": markdown}
-
-
-def apply_pending_reset(section: SectionView) -> None:
-    pending = st.session_state.pop("pending_reset", None)
-    if pending and pending["pk"] == section.pk:
-        st.session_state[f"base_{section.pk}"] = pending["number"]
-        st.session_state[f"draft_{section.pk}"] = pending["markdown"]
-        st.session_state.pop(f"conflict_{section.pk}", None)
-    if f"base_{section.pk}" not in st.session_state:
-        st.session_state[f"base_{section.pk}"] = section.current_version
-        st.session_state[f"draft_{section.pk}"] = section.markdown
-    if "flash" in st.session_state:
-        st.success(st.session_state.pop("flash"))
-
-
-def render_body(section: SectionView) -> None:
-    st.caption(f"状态：{status_label(section.status)} · 当前版本 v{section.current_version} · "
-               f"最后修改 {section.author or '系统'}" + (f" · {section.holder} 正在编辑" if section.holder else ""))
-    st.markdown(safe_markdown(section.markdown) or "（本章暂无正文）")
+def render_sent_back(svc: ReviewService, section: SectionView) -> None:
+    """The full reason a section was sent back, on the section itself."""
+    if section.status not in ("changes_requested", "rejected"):
+        return
+    last = next((r for r in reversed(svc.reviews(section.pk)) if r.decision != "approve"), None)
+    if last is None:
+        return
+    label = DECISION_LABELS.get(last.decision, last.decision)
+    st.error(f"**{label}**（{md_escape(last.reviewer)}，v{last.version_number}，{last.created_at:%Y-%m-%d %H:%M}）：  \n"
+             + md_escape(last.comment).replace("\n", "  \n"))
 
 
 def render_sources(svc: ReviewService, section: SectionView) -> None:
@@ -51,98 +41,111 @@ def render_sources(svc: ReviewService, section: SectionView) -> None:
     if not sources:
         st.caption("本章没有引用。")
     for source in sources:
-        with st.expander(f"[{source.marker}] {literal(source.title)}"):
-            st.markdown(f"**发布方**：{literal(source.publisher)}  \n**日期**：{source.date or '未知'}"
-                        + ("  \n（背景资料，不属于本月新闻）" if source.background else ""))
-            url = safe_url(source.url)
-            if url:
-                st.link_button("打开原文", url)
-            elif source.url:
-                st.text(f"链接（未启用）：{source.url}")
-            st.caption("引用段落")
-            st.markdown(literal(source.passage) or "（无段落）")
+        # The anchor is the target of the body's [n] links.
+        st.subheader(f"\\[{source.marker}\\] {md_escape(source.title)}", anchor=f"src-{source.marker}")
+        support = supporting_sentence(citing_sentences(section.markdown, source.marker), source.passage)
+        if support:
+            st.markdown(f"支撑句：:orange-background[{md_escape(support)}]")
+        st.caption(f"{md_escape(source.publisher)} · {source.date or '日期未知'}"
+                   + (" · 背景资料，不属于本月新闻" if source.background else ""))
+        url = safe_url(source.url)
+        if url:
+            st.link_button("打开原文", url)
+        elif source.url:
+            st.text(f"链接（未启用）：{source.url}")
+        with st.expander("引用段落", expanded=False):
+            st.markdown(md_escape(source.passage) or "（无段落）")
 
 
-def _save(svc: ReviewService, section: SectionView, user: UserView, text: str) -> None:
-    base = st.session_state[f"base_{section.pk}"]
+def diff_markdown(old: str, new: str) -> str:
+    """Character-level changes as Markdown: deletions struck through on red, insertions on green, all escaped."""
+    out: list[str] = []
+    for span in char_spans(old, new):
+        pieces = span.text.split("\n")
+        marked = []
+        for piece in pieces:
+            text = md_escape(piece)
+            if piece and span.tag == "delete":
+                text = f":red-background[~~{text}~~]"
+            elif piece and span.tag == "insert":
+                text = f":green-background[{text}]"
+            marked.append(text)
+        out.append("  \n".join(marked))
+    return "".join(out)
+
+
+def _engine_name() -> str:
     try:
-        version = svc.save_edit(section.pk, base, text, user)
-    except ConcurrentEditError as exc:
-        st.session_state[f"conflict_{section.pk}"] = {
-            "message": str(exc), "version": exc.current_version, "markdown": exc.current_markdown or "",
-            "author": exc.current_author or ""}
-        return
-    except ReviewError as exc:
-        st.error(str(exc))
-        return
-    _queue_reset(section.pk, version.number, version.markdown)
-    _flash(f"已保存为 v{version.number}")
-    st.rerun()
-
-
-def _render_conflict(pk: int, conflict: dict[str, Any]) -> None:
-    st.error(conflict["message"])
-    st.markdown(f"**{literal(conflict['author'])} 保存的 v{conflict['version']}：**")
-    st.code(conflict["markdown"], language=None, wrap_lines=True)
-    if st.button(f"我已合并，基于 v{conflict['version']} 保存", key=f"merge_{pk}"):
-        st.session_state[f"base_{pk}"] = conflict["version"]
-        st.session_state.pop(f"conflict_{pk}", None)
-        st.rerun()
-
-
-def render_editor(svc: ReviewService, section: SectionView, user: UserView) -> None:
-    can_edit = allowed(user, "edit")
-    base = st.session_state[f"base_{section.pk}"]
-    if not can_edit:
-        st.info("你的角色只能查看，不能编辑。")
-    elif base != section.current_version and f"conflict_{section.pk}" not in st.session_state:
-        st.warning(f"你正在基于 v{base} 编辑，但本章已有 v{section.current_version}；保存时会提示合并。")
-    text = st.text_area(f"正文（基于 v{base}）", key=f"draft_{section.pk}", height=320, disabled=not can_edit)
-    left, right = st.columns(2)
-    if left.button("保存为新版本", key=f"save_{section.pk}", disabled=not can_edit, type="primary"):
-        _save(svc, section, user, text)
-    if right.button("标记我正在编辑", key=f"hold_{section.pk}", disabled=not can_edit):
-        svc.begin_edit(section.pk, user)
-        st.rerun()
-    conflict = st.session_state.get(f"conflict_{section.pk}")
-    if conflict:
-        _render_conflict(section.pk, conflict)
+        return get_settings().resolved_engine
+    except (ValueError, TypeError):
+        return "offline"
 
 
 def render_regenerate(svc: ReviewService, section: SectionView, user: UserView) -> None:
     can = allowed(user, "regenerate")
+    engine = _engine_name()
+    st.caption(f"当前引擎：{ENGINE_LABELS.get(engine, engine)}。"
+               + (f"{OFFLINE_HONOURS}；其他指令会被拒绝并说明原因。" if engine == "offline" else "")
+               + "结果先作为建议显示差异，采纳后才成为新版本。")
     preset = st.radio("指令", PRESETS, horizontal=True, key=f"preset_{section.pk}", disabled=not can)
     custom = st.text_input("自定义指令", key=f"instr_{section.pk}", disabled=not can or preset != "自定义")
     instruction = custom.strip() if preset == "自定义" else preset
-    if st.button("重新生成", key=f"regen_{section.pk}", disabled=not can or not instruction):
+    if st.button("生成建议", key=f"regen_{section.pk}", disabled=not can or not instruction):
         try:
             with st.spinner("正在重新生成……"):
-                version = svc.regenerate(section.pk, instruction, user)
+                suggestion = svc.propose_regeneration(section.pk, instruction, user)
         except ReviewError as exc:
             st.error(str(exc))
-            return
-        _queue_reset(section.pk, version.number, version.markdown)
-        _flash(f"已重新生成为 v{version.number}（指令：{instruction}）")
-        st.rerun()
+        else:
+            flash(f"已生成建议 #{suggestion.id}（指令：{instruction}），请查看差异后采纳或拒绝")
+            st.rerun()
+    for suggestion in svc.open_suggestions(section.pk):
+        with st.container(border=True):
+            st.markdown(f"**建议 #{suggestion.id}**：指令“{md_escape(suggestion.instruction)}”，基于 "
+                        f"v{suggestion.base_version}，{md_escape(suggestion.author or '系统')} 于 "
+                        f"{suggestion.created_at:%Y-%m-%d %H:%M}（{md_escape(suggestion.engine)}）")
+            if suggestion.base_version != section.current_version:
+                st.warning(f"本章已有 v{section.current_version}，这条建议基于 v{suggestion.base_version}；"
+                           "采纳会被拒绝，请重新生成。")
+            st.markdown(diff_markdown(section.markdown, suggestion.markdown) or "（与当前版本相同）")
+            left, right = st.columns(2)
+            if left.button("采纳为新版本", key=f"accept_{suggestion.id}", disabled=not allowed(user, "edit"),
+                           type="primary"):
+                try:
+                    version = svc.accept_suggestion(suggestion.id, user)
+                except (ConcurrentEditError, ReviewError) as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state.pop(f"buf:{section.pk}", None)
+                    flash(f"已采纳建议 #{suggestion.id}，生成 v{version.number}")
+                    st.rerun()
+            if right.button("拒绝", key=f"reject_{suggestion.id}", disabled=not allowed(user, "edit")):
+                svc.reject_suggestion(suggestion.id, user)
+                flash(f"已拒绝建议 #{suggestion.id}，正文未改变")
+                st.rerun()
 
 
 def render_review(svc: ReviewService, section: SectionView, user: UserView) -> None:
     can = allowed(user, "review")
     version = section.current_version
-    st.markdown(f"审批对象：**v{version}**（{status_label(section.status)}）")
+    st.markdown(f"审批对象：**v{version}**（{status_label(section.status)}，作者 {md_escape(section.author or '系统')}）")
     if not can:
         st.info("你的角色无权审批：只有编辑和管理员可以批准或驳回。")
+    own = section.author == user.name and bool(svc.setting("four_eyes"))
+    if can and own:
+        st.warning("四眼原则：当前版本由你本人撰写，需由另一位编辑批准。")
     comment = st.text_area("审批意见（驳回或要求修改时必填）", key=f"comment_{section.pk}", disabled=not can)
     cols = st.columns(3)
     decisions = (("approve", f"批准 v{version}"), ("request_changes", "要求修改"), ("reject", "驳回"))
     for col, (decision, label) in zip(cols, decisions, strict=True):
-        if col.button(label, key=f"{decision}_{section.pk}", disabled=not can):
+        disabled = not can or (decision == "approve" and own)
+        if col.button(label, key=f"{decision}_{section.pk}", disabled=disabled):
             try:
                 svc.decide(section.pk, version, decision, user, comment)
             except ReviewError as exc:
                 st.error(str(exc))
                 continue
-            _flash(f"已记录：{label}")
+            flash(f"已记录：{label}")
             st.rerun()
 
 
@@ -156,25 +159,36 @@ def render_diff(svc: ReviewService, section: SectionView) -> None:
                          key=f"diff_old_{section.pk}")
     new = right.selectbox("新版本", numbers, index=len(numbers) - 1, format_func=lambda n: f"v{n}",
                           key=f"diff_new_{section.pk}")
-    diff = svc.diff(section.pk, old, new)
-    if not diff.changed:
+    old_text, new_text = svc.version(section.pk, old).markdown, svc.version(section.pk, new).markdown
+    if old_text == new_text:
         st.info("两个版本内容相同。")
         return
-    tags = {"equal": "", "replace": "修改", "delete": "删除", "insert": "新增"}
-    st.dataframe(pd.DataFrame([{"": tags[r.tag], f"v{old} 行": r.left_no, f"v{old}": r.left,
-                                f"v{new} 行": r.right_no, f"v{new}": r.right} for r in diff.rows]),
-                 hide_index=True, width="stretch")
+    st.caption(f"逐字对比 v{old} → v{new}：删除为红底删除线，新增为绿底")
+    st.markdown(diff_markdown(old_text, new_text))
     with st.expander("统一格式 diff"):
-        st.code(diff.unified, language="diff")
+        st.code(svc.diff(section.pk, old, new).unified, language="diff")
 
 
-def render_history(svc: ReviewService, section: SectionView) -> None:
-    origins = {"drafted": "起草", "edited": "编辑", "regenerated": "重新生成"}
-    st.dataframe(pd.DataFrame([{"版本": f"v{v.number}", "来源": origins.get(v.origin, v.origin),
+def render_history(svc: ReviewService, section: SectionView, user: UserView) -> None:
+    versions = svc.versions(section.pk)
+    st.dataframe(pd.DataFrame([{"版本": f"v{v.number}", "来源": ORIGIN_LABELS.get(v.origin, v.origin),
                                 "作者": v.author or "系统", "时间": v.created_at, "指令": v.instruction or ""}
-                               for v in svc.versions(section.pk)]), hide_index=True, width="stretch")
-    reviews = svc.reviews(section.pk)
-    if reviews:
-        st.dataframe(pd.DataFrame([{"版本": f"v{r.version_number}", "审批人": r.reviewer, "决定": r.decision,
-                                    "意见": r.comment, "时间": r.created_at} for r in reviews]),
-                     hide_index=True, width="stretch")
+                               for v in versions]), hide_index=True, width="stretch")
+    if allowed(user, "edit") and len(versions) > 1:
+        older = [v.number for v in versions if v.number != section.current_version]
+        pick = st.selectbox("恢复旧版本", older, index=len(older) - 1, format_func=lambda n: f"v{n}",
+                            key=f"restore_pick_{section.pk}")
+        if st.button(f"把 v{pick} 恢复为新版本", key=f"restore_{section.pk}"):
+            try:
+                version = svc.restore(section.pk, int(pick), section.current_version, user)
+            except (ConcurrentEditError, ReviewError) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state.pop(f"buf:{section.pk}", None)
+                flash(f"已把 v{pick} 恢复为 v{version.number}")
+                st.rerun()
+    for review in reversed(svc.reviews(section.pk)):
+        st.markdown(f"**{DECISION_LABELS.get(review.decision, review.decision)}** v{review.version_number} · "
+                    f"{md_escape(review.reviewer)} · {review.created_at:%Y-%m-%d %H:%M}  \n"
+                    + (md_escape(review.comment).replace("\n", "  \n") or "（无意见）"))
+

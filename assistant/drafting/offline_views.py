@@ -46,8 +46,13 @@ def core_views_json(request: GenerationRequest) -> str:
 def advice_json(request: GenerationRequest) -> str:
     by_number = request.packed.by_number()
     rows = []
+    prefer = [p.lower() for p in request.editing.prefer if p]
     for theme in request.advice:
         titles = [f"{by_number[n].title.rstrip('。')}[{n}]" for n in theme.sources
                   if n in by_number and not by_number[n].background and not instruction_like(by_number[n].title)]
+        if prefer:  # an editor's "突出X": the catalysts that speak of X first; the analyst's directions keep their order
+            titles.sort(key=lambda c: not any(x in c.lower() for x in prefer))
+        if request.editing.concise:  # shorter by fewer catalysts; the rating sentence and directions are kept
+            titles = titles[:1]
         rows.append({"catalysts": "；".join(titles)})
     return json.dumps({"advice": rows}, ensure_ascii=False)

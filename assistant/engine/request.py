@@ -10,8 +10,8 @@ from assistant.engine.packed import PackedContext
 from assistant.engine.spec import SectionSpec
 from assistant.models import TableSet
 
-__all__ = ["AdviceBrief", "DepBrief", "Editing", "Engine", "Generation", "GenerationRequest", "ThesisBrief",
-           "parse_instruction"]
+__all__ = ["OFFLINE_HONOURS", "AdviceBrief", "DepBrief", "Editing", "Engine", "Generation", "GenerationRequest",
+           "ThesisBrief", "parse_instruction"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class Editing:
     concise: bool = False
     prefer: tuple[str, ...] = ()
     current_markdown: str | None = None
+    # Parts of the instruction the offline engine cannot apply (it refuses them; a model engine reads them).
+    unsupported: tuple[str, ...] = ()
 
 
 @dataclass
@@ -95,9 +97,26 @@ _CONCISE = re.compile(r"(更?简洁|精简|缩短|简短|压缩|shorter|concise)
 _PREFER = re.compile(r"(?:突出|强调|重点(?:关注|写)?|侧重|聚焦)\s*[「“\"']?([^，,。；;「」“”\"'\s]+)")
 
 
+OFFLINE_HONOURS = "离线引擎只能执行“更简洁”（按篇幅缩短）和“突出 X”（把提到 X 的内容排在前面）"
+_CLAUSE_SPLIT = re.compile(r"[，,。；;！!？?\n]+")
+# Politeness and degree words that carry no instruction of their own ("请更简洁一些" is just 更简洁).
+_FILLER = re.compile(r"(请|帮我|麻烦|把|将|本节|这一?节|章节|内容|正文|文字|写得|写|改得|改|再|更|稍微|一些|一点|点|些|"
+                     r"并且|并|同时|以及|和|与|及|吧|呢|一下|的|地|得|了|\s)")
+
+
+def _unsupported(instruction: str) -> tuple[str, ...]:
+    """Clauses that are neither 更简洁-like nor 突出X-like (after dropping filler words)."""
+    out: list[str] = []
+    for clause in _CLAUSE_SPLIT.split(instruction):
+        rest = _FILLER.sub("", _PREFER.sub("", _CONCISE.sub("", clause)))
+        if rest.strip("“”\"'「」()（）:： "):
+            out.append(clause.strip())
+    return tuple(out)
+
+
 def parse_instruction(instruction: str, current_markdown: str | None = None) -> Editing:
-    """更简洁 -> fewer sentences; 突出X -> prefer sentences mentioning X. Anything else is kept for the model."""
+    """更简洁 -> fewer sentences; 突出X -> rank items mentioning X first. Anything else is listed in
+    ``unsupported``: the offline engine refuses it, a model engine reads the instruction itself."""
     prefer = tuple(m.strip() for m in _PREFER.findall(instruction) if m.strip())
     return Editing(instruction=instruction, concise=bool(_CONCISE.search(instruction)), prefer=prefer,
-                   current_markdown=current_markdown)
-
+                   current_markdown=current_markdown, unsupported=_unsupported(instruction))

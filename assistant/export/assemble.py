@@ -60,6 +60,7 @@ class Assembly:
     chart_titles: dict[str, str]  # chart id -> "图 n：…"
     header: str  # page header text for Word
     footer: str  # the "请务必阅读正文最后的…免责声明。" line
+    sections: dict[str, list[Block]] = field(default_factory=dict)  # section id -> its body blocks, as exported
 
 
 @dataclass
@@ -72,6 +73,7 @@ class _Numberer:
     listed_tables: list[str] = field(default_factory=list)  # every numbered 表, data and drafted tables alike
     placed: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, id) -> number
     titles: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, id) -> numbered title
+    bodies: dict[str, list[Block]] = field(default_factory=dict)  # section id -> body blocks (for the review UI)
 
     def find(self, kind: str, ref: str) -> Table | Chart | None:
         items: list[Table] | list[Chart] = self.report.tables if kind == "table" else self.report.charts
@@ -178,6 +180,7 @@ def _body_blocks(section: SectionDraft, base: int, numberer: _Numberer, toc: boo
             item = numberer.find(kind, ref)
             if item is None or (kind, item.id) not in numberer.placed:
                 out.append(numberer.place(kind, ref, section.id))
+    numberer.bodies[section.id] = out
     return out
 
 
@@ -315,4 +318,5 @@ def assemble(report: Report) -> Assembly:
         chart_titles={ref: t for (kind, ref), t in numberer.titles.items() if kind == "chart"},
         header=header,
         footer=disclaimer_line(report),
+        sections=numberer.bodies,
     )

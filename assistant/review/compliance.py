@@ -32,6 +32,7 @@ from assistant.review.db import (
     User,
     utcnow,
 )
+from assistant.review.labels import kind_label
 from assistant.review.policy import can_sign_off
 from assistant.review.rechecking import (
     CheckFn,
@@ -257,7 +258,7 @@ class ComplianceService:
 
     @staticmethod
     def _send_back_comment(row: FindingRow, comment: str) -> str:
-        lines = [f"合规退回（问题 #{row.id}，{row.kind}）：{row.detail}"]
+        lines = [f"合规退回（问题 #{row.id}，{kind_label(row.kind)}）：{row.detail}"]
         if row.sentence:
             lines.append(f"原句：{row.sentence}")
         if comment.strip():

@@ -32,15 +32,21 @@ __all__ = [
     "ORIGINS",
     "REVIEW_STATUSES",
     "ROLES",
+    "SUGGESTION_STATUSES",
+    "AppSetting",
     "AuditLog",
+    "AuthSession",
     "Base",
+    "EditDraft",
     "FindingRow",
     "ReportRow",
     "Review",
     "Section",
     "SectionVersion",
+    "SignInAttempt",
     "Signoff",
     "Source",
+    "SuggestionRow",
     "User",
     "utcnow",
 ]
@@ -50,6 +56,7 @@ REVIEW_STATUSES: tuple[str, ...] = ("draft", "approved", "rejected", "changes_re
 ORIGINS: tuple[str, ...] = ("drafted", "edited", "regenerated")
 DECISIONS: tuple[str, ...] = ("approve", "reject", "request_changes")
 FINDING_STATUSES: tuple[str, ...] = ("open", "resolved")
+SUGGESTION_STATUSES: tuple[str, ...] = ("open", "accepted", "rejected", "superseded")
 
 
 def utcnow() -> dt.datetime:
@@ -206,6 +213,76 @@ class Signoff(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # {section_id: sha256 of the signed version's text} (migration 0005): binds the sign-off to the content
     text_hashes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+
+class SuggestionRow(Base):
+    """A regenerated text offered to the editors; it becomes a section version only when accepted."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    section_pk: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    base_version: Mapped[int] = mapped_column(Integer)
+    markdown: Mapped[str] = mapped_column(Text)
+    instruction: Mapped[str] = mapped_column(Text, default="")
+    engine: Mapped[str] = mapped_column(String(40), default="")
+    job_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EditDraft(Base):
+    """An editor's unsaved text of a section (one per user and section), offered back when they return."""
+
+    __tablename__ = "edit_drafts"
+    __table_args__ = (UniqueConstraint("user_id", "section_pk"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    section_pk: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    base_version: Mapped[int] = mapped_column(Integer)
+    markdown: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuthSession(Base):
+    """A sign-in session; the browser holds only its id, signed. Sign-out sets ``revoked_at``."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SignInAttempt(Base):
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    address: Mapped[str] = mapped_column(String(64), default="", index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class AppSetting(Base):
+    """Workspace settings an admin changes at run time (e.g. ``four_eyes``) and the session-signing key."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 def _clean_strings(_mapper: Any, _connection: Any, target: Any) -> None:

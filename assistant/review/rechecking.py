@@ -47,9 +47,14 @@ def fresh_rows(found: list[Finding], resolved: set[FindingKey], versions: dict[s
 
 
 def default_checks() -> CheckFn:
+    """``assistant.checks.run_checks`` plus the required-parts rule (an emptied 风险提示 blocks the sign-off)."""
     from assistant.checks import run_checks  # late: the checks pull in the tables stage
+    from assistant.review.required import required_parts_findings
 
-    return run_checks
+    def checks(report: Report, items: dict[str, NewsItem], **kwargs: Any) -> list[Finding]:
+        return [*run_checks(report, items, **kwargs), *required_parts_findings(report)]
+
+    return checks
 
 
 def items_from_sources(sources: list[SourceRef]) -> dict[str, NewsItem]:

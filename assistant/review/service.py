@@ -17,34 +17,39 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.errors import AssistantError, ConcurrentEditError, ReviewError
-from assistant.models import Citation, Report, SectionDraft
+from assistant.errors import AssistantError, ReviewError
+from assistant.models import Report, SectionDraft
 from assistant.review import audit
 from assistant.review.database import init_db
-from assistant.review.db import ReportRow, Review, Section, SectionVersion, Source, User, utcnow
+from assistant.review.db import ReportRow, Review, Section, SectionVersion, User, utcnow
 from assistant.review.diffing import VersionDiff, diff_texts
-from assistant.review.importing import engine_sources, read_report_json, report_rows, source_row
-from assistant.review.policy import can_export, cited_markers
-from assistant.review.queries import Queries
+from assistant.review.importing import read_report_json, report_rows
+from assistant.review.policy import can_export
 from assistant.review.users import acting_user, user_view
-from assistant.review.views import ExportGate, ReviewView, SectionView, UserView, VersionView
+from assistant.review.views import ExportGate, ReviewView, SectionView, SuggestionView, UserView, VersionView
+from assistant.review.workspace import Workspace
 from assistant.safety import strip_control
-from assistant.settings import Settings, get_settings
+from assistant.settings import Settings
 
-__all__ = ["DECISION_STATUS", "RegenerateFn", "ReviewService"]
+__all__ = ["DECISION_STATUS", "DuplicateImportError", "RegenerateFn", "ReviewService"]
 
 RegenerateFn = Callable[..., SectionDraft]
+
+
+class DuplicateImportError(ReviewError):
+    """The folder was imported before; the caller must choose replace or new."""
+
 DECISION_STATUS = {"approve": "approved", "reject": "rejected", "request_changes": "changes_requested"}
 
 
-class ReviewService(Queries):
-    """Mutations of the review store. Reads come from :class:`Queries`."""
+class ReviewService(Workspace):
+    """Mutations of the review store. Reads come from :class:`Queries`; suggestions, unsaved edits, restore and
+    the inbox from :class:`Workspace`."""
 
     def __init__(self, engine: Engine, *, settings: Settings | None = None,
                  regenerate_fn: RegenerateFn | None = None) -> None:
-        super().__init__(sessionmaker(engine, expire_on_commit=False))
+        super().__init__(sessionmaker(engine, expire_on_commit=False), settings)
         self.engine = engine
-        self._settings = settings
         self._regenerate_fn = regenerate_fn
 
     @classmethod
@@ -52,22 +57,42 @@ class ReviewService(Queries):
         """Open (and migrate to head) the store at ``url``."""
         return cls(init_db(url), **kwargs)
 
-    # ------------------------------------------------------------------ helpers
-    @staticmethod
-    def _section_row(session: Session, section_pk: int) -> Section:
-        section = session.get(Section, section_pk)
-        if section is None:
-            raise ReviewError(f"章节 {section_pk} 不存在")
-        return section
-
     # ------------------------------------------------------------------ import
-    def import_report(self, out_dir: Path | str, user: UserView | None) -> int:
+    def import_report(self, out_dir: Path | str, user: UserView | None, *, on_duplicate: str = "ask") -> int:
         """Import ``out_dir/report.json``: version 1 (origin drafted) of each section. Returns the report id.
 
-        ``user=None`` is the local operator of the ``load`` CLI (recorded as ``system`` in the audit log).
+        ``user=None`` is the local operator of the ``load`` CLI (recorded as ``system`` in the audit log). A folder
+        already imported is not silently imported twice: ``on_duplicate`` is ``ask`` (refuse, naming the earlier
+        report), ``replace`` (only while the earlier import is untouched: no edit, review or sign-off) or ``new``.
         """
+        if on_duplicate not in ("ask", "replace", "new"):
+            raise ReviewError(f"on_duplicate 应为 ask/replace/new，收到 {on_duplicate!r}")
         report = read_report_json(Path(out_dir))
-        return self.import_report_model(report, str(Path(out_dir).resolve()), user)
+        resolved = str(Path(out_dir).resolve())
+        if on_duplicate != "new":
+            self._handle_duplicate(resolved, user, replace=on_duplicate == "replace")
+        return self.import_report_model(report, resolved, user)
+
+    def _handle_duplicate(self, out_dir: str, user: UserView | None, *, replace: bool) -> None:
+        with self._sessions.begin() as session:
+            earlier = session.scalars(select(ReportRow).where(ReportRow.out_dir == out_dir)
+                                      .order_by(ReportRow.id)).all()
+            if not earlier:
+                return
+            if not replace:
+                listed = "、".join(f"#{r.id}（导入于 {r.created_at:%Y-%m-%d %H:%M}）" for r in earlier)
+                raise DuplicateImportError(f"{out_dir} 已导入为报告 {listed}；替换请用 --replace，另建一份请用 --new")
+            actor = acting_user(session, user, "import") if user is not None else None
+            for row in earlier:
+                touched = session.scalar(select(func.count()).select_from(SectionVersion).join(
+                    Section, Section.id == SectionVersion.section_pk).where(
+                    Section.report_id == row.id, SectionVersion.number > 1)) or session.scalar(
+                    select(func.count()).select_from(Review).join(Section, Section.id == Review.section_pk)
+                    .where(Section.report_id == row.id))
+                if touched or row.signed_off_by is not None:
+                    raise DuplicateImportError(f"报告 #{row.id} 已有编辑、审批或签字，不能替换；另建一份请用 --new")
+                audit.record(session, actor, "replace_import", "report", row.id, out_dir=out_dir)
+                session.delete(row)
 
     def import_report_model(self, report: Report, out_dir: str, user: UserView | None) -> int:
         markers = [s.marker for s in report.sources]
@@ -127,72 +152,36 @@ class ReviewService(Queries):
             return sorted(pk for pk, _version in released)
 
     def save_edit(self, section_pk: int, base_version: int, markdown: str, user: UserView) -> VersionView:
-        """Store ``markdown`` as a new version (origin edited) if ``base_version`` is still the current one."""
+        """Store ``markdown`` as a new version (origin edited) if ``base_version`` is still the current one.
+
+        Text identical to the current version makes no version: the current one is returned unchanged. A saved
+        edit drops the user's kept unsaved text of the section.
+        """
         markdown, removed = strip_control(markdown)  # a vertical tab pasted from Word would break the export
         try:
             with self._sessions.begin() as session:
                 actor = acting_user(session, user, "edit")
                 section = self._section_row(session, section_pk)
+                current = session.scalar(select(SectionVersion).where(
+                    SectionVersion.section_pk == section_pk, SectionVersion.number == section.current_version))
+                if current is not None and current.markdown == markdown:
+                    self._drop_draft(session, section_pk, actor.id)
+                    return self._version_view(session, current)
+                self._check_length(session, markdown)
                 citations = self._citations_for(session, section.report_id, markdown)
-                view = self._add_version(session, section, base_version, actor, markdown=markdown,
-                                         citations=citations, origin="edited")
+                version = self._add_version(session, section, base_version, actor, markdown=markdown,
+                                            citations=citations, origin="edited")
                 if removed:
                     audit.record(session, actor, "control_characters_removed", "section", section.id,
-                                 after=view.number, count=removed)
-                return view
+                                 after=version.number, count=removed)
+                self._drop_draft(session, section_pk, actor.id)
+                return version
         except (StaleDataError, IntegrityError) as exc:
             raise self._conflict(section_pk, base_version) from exc
 
-    def _citations_for(self, session: Session, report_id: int, markdown: str) -> list[Citation]:
-        known = dict(session.execute(
-            select(Source.marker, Source.doc_id).where(Source.report_id == report_id)).all())
-        markers = cited_markers(markdown)
-        unknown = [m for m in markers if m not in known]
-        if unknown:
-            listed = "、".join(f"[{m}]" for m in unknown)
-            raise ReviewError(f"引用标记 {listed} 在本报告的来源中不存在；请改用已有来源的编号")
-        return [Citation(marker=m, doc_id=known[m]) for m in markers]
-
-    def _add_version(self, session: Session, section: Section, base_version: int, actor: UserView, *,
-                     markdown: str, citations: list[Citation], origin: str, instruction: str | None = None,
-                     provenance: dict[str, Any] | None = None) -> VersionView:
-        if section.current_version != base_version:
-            raise self._conflict_in(session, section, base_version)
-        number = base_version + 1
-        version = SectionVersion(section_pk=section.id, number=number, markdown=markdown, author_id=actor.id,
-                                 citations=[c.model_dump(mode="json") for c in citations], origin=origin,
-                                 instruction=instruction, provenance=provenance)
-        session.add(version)
-        previous_status = section.status
-        section.current_version, section.status = number, "draft"
-        if section.holder_id == actor.id:
-            section.holder_id, section.held_since = None, None
-        session.flush()  # raises StaleDataError when another transaction saved this section meanwhile
-        audit.record(session, actor, origin if origin != "edited" else "edit", "section", section.id,
-                     before=base_version, after=number, previous_status=previous_status,
-                     reopened=previous_status == "approved", instruction=instruction)
-        return self._version_view(session, version)
-
-    def _conflict_in(self, session: Session, section: Section, base_version: int) -> ConcurrentEditError:
-        current = session.scalar(select(SectionVersion).where(
-            SectionVersion.section_pk == section.id, SectionVersion.number == section.current_version))
-        author = session.get(User, current.author_id) if current and current.author_id else None
-        name = author.name if author else "系统"
-        return ConcurrentEditError(
-            f"保存被拒绝：你编辑的是 v{base_version}，但 {name} 已保存了 v{section.current_version}。"
-            "你的文本未丢失，请对照对方的版本合并后再保存。",
-            current_version=section.current_version,
-            current_markdown=current.markdown if current else None,
-            current_author=name,
-        )
-
-    def _conflict(self, section_pk: int, base_version: int) -> ConcurrentEditError:
-        with self._sessions() as session:
-            return self._conflict_in(session, self._section_row(session, section_pk), base_version)
-
     # ------------------------------------------------------------------ regenerate
-    def regenerate(self, section_pk: int, instruction: str, user: UserView) -> VersionView:
-        """Ask the drafting engine for a new text of the section; stored as a new version (origin regenerated)."""
+    def _redraft(self, section_pk: int, instruction: str, user: UserView) -> tuple[SectionDraft, int, str]:
+        """Run the drafting engine on the section; returns the draft, the version it was based on and out_dir."""
         with self._sessions() as session:
             acting_user(session, user, "regenerate")
             section = self._section_row(session, section_pk)
@@ -208,11 +197,25 @@ class ReviewService(Queries):
             raise ReviewError(f"重新生成失败：{exc}") from exc
         if draft.error or draft.status == "failed":
             raise ReviewError(f"重新生成失败：{draft.error or '起草引擎未返回正文'}")
+        return draft, base, out_dir
+
+    def propose_regeneration(self, section_pk: int, instruction: str, user: UserView) -> SuggestionView:
+        """Regenerate the section as a suggestion (the section page's path): no version until accepted."""
+        draft, base, _out_dir = self._redraft(section_pk, instruction, user)
+        provenance = draft.provenance.model_dump(mode="json") if draft.provenance else None
+        engine = draft.provenance.engine if draft.provenance else self._settings_obj().resolved_engine
+        return self.suggest(section_pk, base_version=base, markdown=draft.markdown, instruction=instruction,
+                            engine=engine, user=user, provenance=provenance)
+
+    def regenerate(self, section_pk: int, instruction: str, user: UserView) -> VersionView:
+        """Regenerate and store the result at once as a new version (origin regenerated): for scripts; the UI
+        goes through :meth:`propose_regeneration` so an editor sees the diff first."""
+        draft, base, out_dir = self._redraft(section_pk, instruction, user)
         try:
             with self._sessions.begin() as session:
                 actor = acting_user(session, user, "regenerate")
                 section = self._section_row(session, section_pk)
-                self._add_missing_sources(session, section.report_id, out_dir, draft)
+                self._add_missing_sources(session, section.report_id, out_dir, [c.marker for c in draft.citations])
                 citations = self._citations_for(session, section.report_id, draft.markdown)
                 provenance = draft.provenance.model_dump(mode="json") if draft.provenance else None
                 return self._add_version(session, section, base, actor, markdown=draft.markdown,
@@ -229,24 +232,6 @@ class ReviewService(Queries):
         except (ImportError, AttributeError) as exc:
             raise ReviewError("起草引擎（assistant.drafting）不可用，无法重新生成") from exc
         return fn
-
-    def _settings_obj(self) -> Settings:
-        return self._settings or get_settings()
-
-    @staticmethod
-    def _add_missing_sources(session: Session, report_id: int, out_dir: str, draft: SectionDraft) -> None:
-        """A regenerated text may cite sources new to the report; the engine records them under out_dir."""
-        have = set(session.scalars(select(Source.marker).where(Source.report_id == report_id)))
-        wanted = {c.marker for c in draft.citations} - have
-        if not wanted:
-            return
-        for ref in engine_sources(Path(out_dir)):
-            if ref.marker in wanted:
-                row = source_row(ref)
-                row.report_id = report_id
-                session.add(row)
-                wanted.discard(ref.marker)
-        session.flush()
 
     # ------------------------------------------------------------------ review decisions
     def approve(self, section_pk: int, version: int, user: UserView, comment: str = "") -> ReviewView:
@@ -270,6 +255,10 @@ class ReviewService(Queries):
                 section = self._section_row(session, section_pk)
                 if version != section.current_version:
                     raise ReviewError(f"只能审批当前版本 v{section.current_version}，v{version} 已过时")
+                if decision == "approve":
+                    done = self._approval_check(session, section, actor)
+                    if done is not None:
+                        return done
                 review = Review(section_pk=section_pk, version_number=version, reviewer_id=actor.id,
                                 decision=decision, comment=comment.strip())
                 session.add(review)
@@ -282,6 +271,24 @@ class ReviewService(Queries):
                                   comment=review.comment, created_at=review.created_at)
         except StaleDataError as exc:
             raise ReviewError("章节刚被他人修改，请刷新后再审批") from exc
+
+    def _approval_check(self, session: Session, section: Section, actor: UserView) -> ReviewView | None:
+        """Four eyes: the author of the current version may not approve it (unless an admin relaxed the
+        ``four_eyes`` setting). Approving the already approved version returns its approval (no new record)."""
+        if section.status == "approved":
+            last = session.execute(select(Review, User.name).join(User, User.id == Review.reviewer_id).where(
+                Review.section_pk == section.id, Review.version_number == section.current_version,
+                Review.decision == "approve").order_by(Review.id.desc()).limit(1)).first()
+            if last is not None:
+                review, name = last
+                return ReviewView(version_number=review.version_number, reviewer=name, decision=review.decision,
+                                  comment=review.comment, created_at=review.created_at)
+        author_id = session.scalar(select(SectionVersion.author_id).where(
+            SectionVersion.section_pk == section.id, SectionVersion.number == section.current_version))
+        if author_id == actor.id and self._setting(session, "four_eyes"):
+            raise ReviewError(f"四眼原则：v{section.current_version} 由你本人撰写，不能由你批准；请另一位编辑审批"
+                              "（管理员可在设置中为小团队放宽此规则）")
+        return None
 
     # ------------------------------------------------------------------ diff and export
     def diff(self, section_pk: int, old: int, new: int) -> VersionDiff:

@@ -11,12 +11,15 @@ from assistant.models import Citation
 
 __all__ = [
     "AuditEntry",
+    "DraftView",
     "ExportGate",
+    "InboxItem",
     "ReportState",
     "ReportSummary",
     "ReviewView",
     "SectionView",
     "SourceView",
+    "SuggestionView",
     "UserView",
     "VersionView",
 ]
@@ -117,3 +120,40 @@ class ExportGate(_View):
 
     def __bool__(self) -> bool:
         return self.allowed
+
+
+class SuggestionView(_View):
+    """A regenerated text awaiting an editor's accept/reject; not a section version until accepted."""
+
+    id: int
+    section_pk: int
+    base_version: int
+    markdown: str
+    instruction: str
+    engine: str
+    job_id: str | None = None
+    author: str | None = None
+    status: str = "open"
+    reason: str | None = None
+    version_number: int | None = None
+    created_at: dt.datetime
+
+
+class DraftView(_View):
+    """A user's unsaved text of a section and the version it was typed against."""
+
+    section_pk: int
+    base_version: int
+    markdown: str
+    updated_at: dt.datetime
+
+
+class InboxItem(_View):
+    """One thing waiting for a user: kind is sent_back, to_approve, suggestion, findings or signoff_voided."""
+
+    kind: str
+    report_id: int
+    section_pk: int | None = None
+    title: str
+    detail: str = ""
+    created_at: dt.datetime | None = None

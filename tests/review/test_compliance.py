@@ -148,7 +148,7 @@ def test_an_edit_after_sign_off_voids_it(store: Store) -> None:
     _resolve_blocking(comp, users, report_id)
     comp.sign_off(report_id, users["compliance"])
     pk = service.sections(report_id)[1].pk
-    service.save_edit(pk, 1, "改写后的市场回顾 [2]。", users["editor"])
+    service.save_edit(pk, 1, "改写后的市场回顾 [2]。", users["analyst"])
     service.approve(pk, 2, users["editor"])
     assert service.report_state(report_id).signed_off_by is None
     gate = service.export_gate(report_id)
@@ -179,7 +179,7 @@ def test_rerun_checks_replaces_open_findings_and_keeps_resolutions(store: Store)
     first = comp.findings(report_id)[0]
     comp.resolve(first.id, "数字见公告", users["compliance"])
     pk = service.sections(report_id)[1].pk
-    service.save_edit(pk, 1, "市场回顾：成交额 3.5亿 [2]。", users["editor"])
+    service.save_edit(pk, 1, "市场回顾：成交额 3.5亿 [2]。", users["analyst"])
     with pytest.raises(PermissionDenied):
         comp.rerun_checks(report_id, users["editor"])
     result = comp.rerun_checks(report_id, users["compliance"])

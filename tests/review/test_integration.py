@@ -20,7 +20,7 @@ def test_export_final_writes_markdown_and_docx_of_the_approved_texts(tmp_path: P
     sections = service.sections(report_id)
     with pytest.raises(ReviewError, match="尚不能导出"):
         export_final(service, report_id, users["editor"], tmp_path / "final")
-    service.save_edit(sections[0].pk, 1, "编辑终稿：7月国产算力持续突破 [2]。", users["editor"])
+    service.save_edit(sections[0].pk, 1, "编辑终稿：7月国产算力持续突破 [2]。", users["analyst"])
     for section in service.sections(report_id):
         service.approve(section.pk, section.current_version, users["editor"])
     with pytest.raises(ReviewError, match="合规尚未签字"):
@@ -47,7 +47,7 @@ def test_draft_sample_import_regenerate_and_export(tmp_path: Path) -> None:
     compliance = add_user(service.engine, "compliance", "compliance", PASSWORD)
     report_id = service.import_report(out_dir, analyst)
     section = service.find_section(report_id, "compute_dynamics")
-    version = service.regenerate(section.pk, "更简洁", editor)
+    version = service.regenerate(section.pk, "更简洁", analyst)
     assert (version.number, version.origin, version.instruction) == (2, "regenerated", "更简洁")
     assert version.markdown and version.markdown != service.version(section.pk, 1).markdown
     cited = {s.marker for s in service.section_sources(service.section(section.pk))}

@@ -183,7 +183,7 @@ def test_role_is_reread_from_the_database(seeded: Seeded) -> None:
 def test_export_only_when_every_section_is_approved(seeded: Seeded) -> None:
     service, users, report_id = seeded
     sections = service.sections(report_id)
-    service.save_edit(sections[0].pk, 1, "终稿 [1]", users["editor"])
+    service.save_edit(sections[0].pk, 1, "终稿 [1]", users["analyst"])
     service.approve(sections[0].pk, 2, users["editor"])
     gate = service.export_gate(report_id)
     assert not gate and len(gate.blockers) == 3 and "合规尚未签字" in gate.blockers[-1]

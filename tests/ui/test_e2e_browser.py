@@ -1,7 +1,7 @@
 """End to end in a real headless Chromium: ``streamlit run`` on a free port, a seeded SQLite store, Playwright.
 
-Signs in as editor, opens a section, follows a citation to its source, edits, saves and approves; signs in as
-analyst and finds approval refused. A source titled ``<img src=x onerror=alert(1)>`` must show as literal text and
+Signs in as editor, opens a section, follows a citation to its source, edits and saves, and may not approve his
+own version (four eyes); signs in as analyst and finds approval refused. A source titled ``<img src=x onerror=alert(1)>`` must show as literal text and
 no dialog may fire.
 """
 
@@ -135,10 +135,10 @@ def test_editor_flow_and_analyst_refusal_in_chromium(server: tuple[str, ReviewSe
         _sign_in(page, base, "editor")
         _open_first_section(page)
         # Follow citation [1] to its source: the injected title must be literal text.
-        citation = page.get_by_text(f"[1] {EVIL_TITLE}", exact=True)
-        expect(citation).to_be_visible()
-        citation.click()
-        expect(page.get_by_text("英伟达在7月发布了面向推理的新一代GPU")).to_be_visible()
+        expect(page.locator("a[href='#src-1']").first).to_be_visible()
+        page.locator("a[href='#src-1']").first.click()
+        expect(page.get_by_text(f"[1] {EVIL_TITLE}", exact=True)).to_be_visible()
+        expect(page.get_by_text("英伟达在7月发布了面向推理的新一代GPU", exact=False).first).to_be_visible()
         expect(page.get_by_role("link", name="打开原文").first).to_have_attribute("href", "https://example.com/n001")
         assert page.locator("img[src='x']").count() == 0
         _shot(page, tmp_path, "1_editor_citation")
@@ -149,10 +149,9 @@ def test_editor_flow_and_analyst_refusal_in_chromium(server: tuple[str, ReviewSe
         page.get_by_role("button", name="保存为新版本").click()
         expect(page.get_by_text("已保存为 v2")).to_be_visible()
         page.get_by_role("tab", name="审批").click()
-        page.get_by_role("button", name="批准 v2").click()
-        expect(page.get_by_text("已记录：批准 v2")).to_be_visible()
-        _shot(page, tmp_path, "2_editor_approved")
-        assert service.section(pk).status == "approved" and service.section(pk).current_version == 2
+        expect(page.get_by_role("button", name="批准 v2")).to_be_disabled()  # four eyes: his own version
+        _shot(page, tmp_path, "2_editor_four_eyes")
+        assert service.section(pk).current_version == 2
 
         page.get_by_role("button", name="退出登录").click()
         _sign_in(page, base, "analyst")
@@ -164,7 +163,7 @@ def test_editor_flow_and_analyst_refusal_in_chromium(server: tuple[str, ReviewSe
         browser.close()
 
     assert dialogs == []
-    assert [r.reviewer for r in service.reviews(pk)] == ["editor"]
+    assert service.reviews(pk) == []
     assert service.version(pk, 2).markdown == "编辑在浏览器里改写的正文 [1]。"
 
 

@@ -55,7 +55,7 @@ def test_overview_lists_sections_blockers_and_opens_a_section(app_as: AppFactory
     at.selectbox(key="overview_section").set_value(service.sections(report_id)[2].pk)
     at.button(key="open_section").click().run()
     assert at.title[0].value == "章节审阅"
-    assert at.selectbox(key="section_picker").value == service.sections(report_id)[2].pk
+    assert next(b for b in at.selectbox if b.label == "章节").value == service.sections(report_id)[2].pk
 
 
 def test_signing_out_clears_the_holder_shown_on_the_overview(app_as: AppFactory, store: Seeded) -> None:
@@ -76,38 +76,47 @@ def test_signing_out_clears_the_holder_shown_on_the_overview(app_as: AppFactory,
 
 def test_section_page_renders_text_and_cited_sources_escaped(app_as: AppFactory) -> None:
     at = app_as("editor", "screens/section.py")
-    assert "第一段：7月人工智能指数上涨 [1]" in _texts(at)
-    labels = [e.label for e in at.expander]
-    assert labels[0].startswith("[1] ") and "&lt;img src=x onerror=alert\\(1\\)&gt;" in labels[0]
-    assert any("华为昇腾910B出货量提升" in label for label in labels)
+    assert "第一段：7月人工智能指数上涨 [\\[1\\]](#src-1)" in _texts(at)  # [n] links to its source
+    titles = [h.value for h in at.subheader]
+    assert any(t.startswith("\\[1\\] ") and "&lt;img src\\=x onerror\\=alert\\(1\\)\\>" in t for t in titles), titles
+    assert any("华为昇腾910B出货量提升" in t for t in titles)
     assert "英伟达在7月发布了面向推理的新一代GPU" in _texts(at)
     _assert_no_raw_html(at)
 
 
-def test_edit_and_save_creates_a_new_version(app_as: AppFactory, store: Seeded) -> None:
+def test_edit_and_save_creates_a_new_version_and_identical_text_none(app_as: AppFactory, store: Seeded) -> None:
     service, _users, report_id = store
     at = app_as("editor", "screens/section.py")
     pk = service.sections(report_id)[0].pk
-    at.text_area(key=f"draft_{pk}").set_value("编辑后的正文 [2]。")
+    current = service.section(pk).markdown
+    at.text_area(key=f"ed_{pk}_1").set_value(current)
+    at.button(key=f"save_{pk}").click().run()
+    assert "内容与当前版本相同，未生成新版本" in _texts(at) and service.count_versions(pk) == 1
+    at.text_area(key=f"ed_{pk}_1").set_value("编辑后的正文 [2]。")
     at.button(key=f"save_{pk}").click().run()
     assert "已保存为 v2" in _texts(at)
     assert service.section(pk).current_version == 2 and service.section(pk).markdown == "编辑后的正文 [2]。"
+    picker = next(b for b in at.selectbox if b.label == "章节")
+    assert picker.value == pk and any("v2" in option for option in picker.options)  # no stale "v1" label
 
 
-def test_concurrent_save_shows_the_other_edit_and_loses_nothing(app_as: AppFactory, store: Seeded) -> None:
+def test_overlapping_concurrent_edits_are_shown_and_nothing_is_dropped(app_as: AppFactory, store: Seeded) -> None:
     service, users, report_id = store
     pk = service.sections(report_id)[0].pk
     at = app_as("editor", "screens/section.py")  # opened at v1
     service.save_edit(pk, 1, "管理员抢先保存的文本 [1]", users["admin"])
-    at.text_area(key=f"draft_{pk}").set_value("编辑的文本 [2]")
+    at.text_area(key=f"ed_{pk}_1").set_value("编辑的文本 [2]")
     at.button(key=f"save_{pk}").click().run()
-    assert "保存被拒绝" in _texts(at)
-    assert at.code[0].value == "管理员抢先保存的文本 [1]"
-    assert at.text_area(key=f"draft_{pk}").value == "编辑的文本 [2]"
+    assert "1 处与你的修改重叠" in _texts(at)
+    assert "管理员抢先保存的文本 [1]" in [t.value for t in at.text] and "编辑的文本 [2]" in [t.value for t in at.text]
     assert service.section(pk).current_version == 2
-    at.button(key=f"merge_{pk}").click().run()
+    assert at.button(key=f"merge_apply_{pk}").disabled  # nothing is chosen for the editor
+    at.radio(key=f"merge_choice_{pk}_1").set_value("both").run()
+    at.button(key=f"merge_apply_{pk}").click().run()
+    assert at.text_area(key=f"ed_{pk}_2").value == "编辑的文本 [2]管理员抢先保存的文本 [1]"
     at.button(key=f"save_{pk}").click().run()
-    assert service.section(pk).current_version == 3 and service.section(pk).markdown == "编辑的文本 [2]"
+    assert service.section(pk).current_version == 3
+    assert service.section(pk).markdown == "编辑的文本 [2]管理员抢先保存的文本 [1]"
 
 
 def test_review_buttons_disabled_for_analyst_and_approve_works_for_editor(app_as: AppFactory,
@@ -128,12 +137,12 @@ def test_compliance_reads_but_cannot_edit(app_as: AppFactory, store: Seeded) -> 
     service, _users, report_id = store
     pk = service.sections(report_id)[0].pk
     at = app_as("compliance", "screens/section.py")
-    assert at.text_area(key=f"draft_{pk}").disabled and at.button(key=f"save_{pk}").disabled
+    assert at.text_area(key=f"ed_{pk}_1").disabled and at.button(key=f"save_{pk}").disabled
     assert at.button(key=f"regen_{pk}").disabled
 
 
-def test_regenerate_with_an_instruction(app_as: AppFactory, store: Seeded,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_regenerate_is_a_suggestion_until_accepted(app_as: AppFactory, store: Seeded,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     service, _users, report_id = store
     pk = service.sections(report_id)[0].pk
     calls: list[str] = []
@@ -146,22 +155,28 @@ def test_regenerate_with_an_instruction(app_as: AppFactory, store: Seeded,
 
     monkeypatch.setitem(sys.modules, "assistant.drafting",
                         types.SimpleNamespace(regenerate_section=regenerate_section))
-    at = app_as("editor", "screens/section.py")
+    at = app_as("analyst", "screens/section.py")
     at.radio(key=f"preset_{pk}").set_value("突出国产算力")
     at.button(key=f"regen_{pk}").click().run()
     assert calls == ["突出国产算力"]
-    assert service.section(pk).origin == "regenerated"
-    assert at.text_area(key=f"draft_{pk}").value == "按“突出国产算力”重写 [2]。"
+    assert service.section(pk).current_version == 1  # a preview, not a version
+    (suggestion,) = service.open_suggestions(pk)
+    assert ":green-background[按“突出]国产算力" in _texts(at)  # character-level changes
+    at.button(key=f"accept_{suggestion.id}").click().run()
+    assert service.section(pk).origin == "regenerated" and service.section(pk).current_version == 2
+    assert at.text_area(key=f"ed_{pk}_2").value == "按“突出国产算力”重写 [2]。"
 
 
-def test_diff_between_versions(app_as: AppFactory, store: Seeded) -> None:
+def test_character_diff_between_versions_and_restore(app_as: AppFactory, store: Seeded) -> None:
     service, users, report_id = store
     pk = service.sections(report_id)[0].pk
-    service.save_edit(pk, 1, "全新的一行 [1]", users["editor"])
+    old = service.section(pk).markdown
+    service.save_edit(pk, 1, old.replace("上涨", "大涨"), users["analyst"])
     at = app_as("editor", "screens/section.py")
-    diff_frame = next(d.value for d in at.dataframe if "v1" in d.value.columns)
-    assert "全新的一行 [1]" in diff_frame["v2"].tolist()
-    assert "+全新的一行 [1]" in at.code[-1].value
+    assert ":red-background[~~上~~]:green-background[大]" in _texts(at)
+    at.button(key=f"restore_{pk}").click().run()
+    assert service.section(pk).current_version == 3 and service.section(pk).markdown == old
+    assert service.audit_log(object_type="section", object_id=pk)[0].action == "restore"
 
 
 def test_tables_page_shows_tables_and_offers_downloads(app_as: AppFactory) -> None:

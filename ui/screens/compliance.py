@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 import streamlit as st
+from labels import finding_label
 from ra_ui import literal, require_user, select_report, service
 
 from assistant.errors import AssistantError
@@ -68,7 +69,7 @@ def _finding(comp: ComplianceService, finding: FindingView, user: UserView, sour
     with st.container(border=True):
         version = f" · 基于 v{finding.version}" if finding.version else ""
         st.markdown(f"**{SEVERITY_LABELS.get(finding.severity, finding.severity)}** · "
-                    f"{literal(finding.kind)} · #{finding.id}{version}：{literal(finding.detail)}")
+                    f"{literal(finding_label(finding.kind))} · #{finding.id}{version}：{literal(finding.detail)}")
         left, right = st.columns(2)
         left.caption("报告中的句子")
         left.markdown(_marked(finding.sentence, in_sentence) or "（针对整节或整份报告）")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from inbox import render_inbox
+from labels import ORIGIN_LABELS, action_label
 from ra_ui import literal, report_page, status_label
 
 user, svc, report_id = report_page("报告总览")
+render_inbox(svc, user)
 
 sections = svc.sections(report_id)
 approved = sum(s.status == "approved" for s in sections)
@@ -20,7 +23,7 @@ frame = pd.DataFrame([{
     "编号": s.section_id,
     "状态": status_label(s.status),
     "当前版本": f"v{s.current_version}",
-    "来源": s.origin,
+    "来源": ORIGIN_LABELS.get(s.origin, s.origin),
     "最后修改": s.author or "系统",
     "正在编辑": s.holder or "",
 } for s in sections])
@@ -40,12 +43,12 @@ choice = st.selectbox("章节", [s.pk for s in sections],
                                                   for s in sections if s.pk == pk), key="overview_section")
 if st.button("打开审阅", key="open_section"):
     st.session_state.section_pk = choice
-    st.session_state.section_picker = choice
+    st.session_state.goto_section = choice
     st.switch_page("screens/section.py")
 
 with st.expander("审计日志（最近 50 条）"):
     entries = svc.audit_log(limit=50)
     st.dataframe(pd.DataFrame([{
-        "时间": e.created_at, "用户": e.actor, "动作": e.action, "对象": f"{e.object_type}:{e.object_id}",
+        "时间": e.created_at, "用户": e.actor, "动作": action_label(e.action), "对象": f"{e.object_type}:{e.object_id}",
         "前版本": e.before_version, "后版本": e.after_version,
     } for e in entries]), hide_index=True, width="stretch")

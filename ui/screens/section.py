@@ -1,19 +1,22 @@
-"""Section review: the text with its [n] markers, the cited sources beside it, edit, regenerate, diff, review."""
+"""Section review: the section as it will export, its cited sources, edit, regenerate, review, diff and history."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
-from ra_ui import report_page, status_label
+from editor_parts import render_editor, show_flash
+from inbox import render_inbox
+from ra_ui import label_key, report_page, status_label
 from section_parts import (
-    apply_pending_reset,
-    render_body,
     render_diff,
-    render_editor,
     render_history,
     render_regenerate,
     render_review,
+    render_sent_back,
     render_sources,
 )
+from section_view import render_section
 
 user, svc, report_id = report_page("章节审阅")
 sections = svc.sections(report_id)
@@ -21,17 +24,29 @@ if not sections:
     st.info("这份报告没有章节。")
     st.stop()
 pks = [s.pk for s in sections]
-wanted = st.session_state.get("section_pk")
 labels = {s.pk: f"{s.title or s.section_id}（{status_label(s.status)} · v{s.current_version}）" for s in sections}
-pk = st.selectbox("章节", pks, index=pks.index(wanted) if wanted in pks else 0,
-                  format_func=lambda p: labels[p], key="section_picker")
+# The picker's value is seeded through session state only (no index= as well: Streamlit warns, and may reset the
+# choice, when a widget gets both); ``section_pk`` outlives the widget when another page is shown. The key carries
+# the labels' fingerprint so a new version or status shows at once instead of a stale "v1" label.
+picker = f"section_picker_{label_key(labels)}"
+goto = st.session_state.pop("goto_section", None)
+if goto in pks:
+    st.session_state[picker] = goto
+elif st.session_state.get(picker) not in pks:
+    wanted = st.session_state.get("section_pk")
+    st.session_state[picker] = wanted if wanted in pks else pks[0]
+pk = st.selectbox("章节", pks, format_func=lambda p: labels[p], key=picker)
 st.session_state.section_pk = pk
-section = svc.section(pk)
-apply_pending_reset(section)
+section = next(s for s in sections if s.pk == pk)
+show_flash()
+render_sent_back(svc, section)
+render_inbox(svc, user, compact=True)
 
 text_col, source_col = st.columns([3, 2])
 with text_col:
-    render_body(section)
+    st.caption(f"状态：{status_label(section.status)} · 当前版本 v{section.current_version} · "
+               f"最后修改 {section.author or '系统'}" + (f" · {section.holder} 正在编辑" if section.holder else ""))
+    render_section(svc.report(report_id), sections, section, Path(svc.out_dir(report_id)))
 with source_col:
     render_sources(svc, section)
 
@@ -45,4 +60,4 @@ with review_tab:
 with diff_tab:
     render_diff(svc, section)
 with history_tab:
-    render_history(svc, section)
+    render_history(svc, section, user)

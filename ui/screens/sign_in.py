@@ -1,11 +1,11 @@
-"""Sign-in: argon2-verified name and password; the user is kept in session state."""
+"""Sign-in: argon2-verified name and password, throttled per user and address; a signed session cookie follows."""
 
 from __future__ import annotations
 
 import streamlit as st
-from ra_ui import service
+from ra_ui import client_address, service
 
-from assistant.review import authenticate
+from assistant.review.sessions import sign_in, start_session
 
 st.title("研报起草助手 · 登录")
 with st.form("sign_in"):
@@ -13,9 +13,14 @@ with st.form("sign_in"):
     password = st.text_input("密码", type="password")
     submitted = st.form_submit_button("登录")
 if submitted:
-    user = authenticate(service().engine, name, password)
-    if user is None:
-        st.error("用户名或密码错误，或账号已停用")
+    engine = service().engine
+    result = sign_in(engine, name, password, client_address())
+    if result.user is None:
+        st.error(result.message)
     else:
-        st.session_state.user = user.model_dump()
+        st.session_state.user = result.user.model_dump()
+        token = start_session(engine, result.user, client_address())
+        st.session_state.session_token = token
+        st.session_state.cookie_to_write = token
+        st.session_state.pop("signed_out_token", None)
         st.rerun()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_jobs"
-down_revision = "0002_compliance"
+down_revision = "0003_workspace"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,92 @@
+"""What the section page shows is what exports: the section's Markdown for Streamlit, rendered to HTML, reads
+exactly like the same section in the Word file; tables and charts are in place with their report numbers."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from pathlib import Path
+
+import docx
+from markdown_it import MarkdownIt
+from section_view import block_markdown, inline_markdown, md_escape, section_blocks
+
+from assistant.export.blocks import ChartBlock, MdTable, TableBlock
+from assistant.export.docx import render_docx
+from assistant.models import Chart, Report, SectionDraft, SourceRef, Table
+
+HOSTILE = "估值 5~9 倍，毛利率 50~73%，*并非强调* 与 _下划线_ 原样，详见 https://example.com/a_b~c?x=1&y=2 [1]。"
+MARKET = (f"7月市场回顾：{HOSTILE}\n\n{{{{table:T1}}}}\n\n**指数表现**如图所示。\n\n{{{{chart:F1}}}}\n\n"
+          "表：7月融资事件\n\n| 公司 | 轮次 | 金额 |\n| --- | --- | --- |\n| 甲公司 | A轮 | 1亿元 [1] |\n\n"
+          "资料来源：IT桔子，测试研究院整理")
+
+
+def _png(path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure = plt.figure(figsize=(1, 1))
+    figure.savefig(path, format="png")
+    plt.close(figure)
+
+
+def _report(tmp: Path) -> Report:
+    (tmp / "charts").mkdir(parents=True, exist_ok=True)
+    _png(tmp / "charts" / "F1.png")
+    table = Table(id="T1", key="top_movers", title="7 月份人工智能板块涨幅前十", columns=["代码", "名称", "月涨跌幅"],
+                  rows=[["688256.SH", "寒武纪-U", "50~73%"]], source="资料来源：Wind，测试研究院")
+    chart = Chart(id="F1", key="index_performance", title="7 月人工智能指数表现", path="charts/F1.png",
+                  source="Wind")
+    source = SourceRef(marker=1, doc_id="n1", title="融资", date="2024-07-02", source="新智元",
+                       url="https://example.com/n1", passage="甲公司完成A轮融资。")
+    sections = [SectionDraft(id="core_views", title="核心观点", markdown="- 观点一 [1]"),
+                SectionDraft(id="market_review", title="一、市场行情回顾", markdown=MARKET)]
+    return Report(month="2024-07", title="测试月报", engine="offline", sections=sections, tables=[table],
+                  charts=[chart], sources=[source])
+
+
+def _html_text(markdown: str) -> tuple[str, str]:
+    rendered = MarkdownIt("commonmark").enable(["strikethrough", "table"]).render(markdown)
+    return rendered, " ".join(html.unescape(re.sub(r"<[^>]+>", "", rendered)).split())
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_section_html_reads_like_the_docx(tmp_path: Path) -> None:
+    report = _report(tmp_path)
+    blocks = section_blocks(report, "market_review")
+    document = docx.Document(io.BytesIO(render_docx(report, tmp_path)))
+    paragraphs = [_norm(p.text) for p in document.paragraphs]
+    cells = [_norm(c.text) for t in document.tables for row in t.rows for c in row.cells]
+
+    shown = []
+    for block in blocks:
+        markdown = block_markdown(block)
+        if markdown is None:
+            continue
+        rendered, text = _html_text(markdown)
+        assert "<s>" not in rendered and "<del>" not in rendered and "<em>" not in rendered
+        assert text in paragraphs, (text, paragraphs)
+        shown.append(text)
+    assert any("50~73%" in t and "5~9 倍" in t and "*并非强调*" in t and "_下划线_" in t for t in shown)
+    visible = re.sub(r"\]\(<[^>]*>\)", "]", inline_markdown(HOSTILE))  # link destinations are not text
+    assert "~" not in re.sub(r"\\~", "", visible)  # GFM's single-tilde strike can never fire
+    assert "](<https://example.com/a_b~c?x=1&y=2>)" in inline_markdown(HOSTILE)  # the URL intact as a link
+    assert "[\\[1\\]](#src-1)" in inline_markdown(HOSTILE)
+
+    tables = [b for b in blocks if isinstance(b, TableBlock | MdTable)]
+    charts = [b for b in blocks if isinstance(b, ChartBlock)]
+    assert [t.title if isinstance(t, TableBlock) else t.caption for t in tables] == [
+        "表 1：7 月份人工智能板块涨幅前十", "表 2：7月融资事件"]
+    assert [c.title for c in charts] == ["图 1：7 月人工智能指数表现"]
+    assert "表 1：7 月份人工智能板块涨幅前十" in paragraphs and "图 1：7 月人工智能指数表现" in paragraphs
+    data = tables[0]
+    assert isinstance(data, TableBlock)
+    for cell in data.rows[0]:
+        assert _html_text(md_escape(cell))[1] in cells  # st.table renders cells as Markdown: escaped the same
+    assert _html_text(inline_markdown("1亿元 [1]"))[1] in cells

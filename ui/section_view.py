@@ -1,0 +1,163 @@
+"""What-you-see-is-what-exports: a section drawn from the same blocks the Markdown and Word exports walk.
+
+The report is assembled by ``assistant.export.assemble`` with every section's current text, so tables and charts
+appear in place with their report numbers (表 n / 图 n) and digest tables are tables. Inline text goes through
+the export's ``inline_runs`` (what Word prints) and every character of it is then escaped for Streamlit's
+Markdown, so ``50~73%`` is never struck through and ``*``/``_`` never turn into emphasis; bold runs stay bold,
+URLs become links with their exact address and ``[n]`` links to source n on the same page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from assistant.errors import ExportError
+from assistant.export.assemble import assemble
+from assistant.export.blocks import (
+    Block,
+    BulletList,
+    ChartBlock,
+    CodeBlock,
+    Heading,
+    MdTable,
+    Paragraph,
+    Quote,
+    Ref,
+    TableBlock,
+)
+from assistant.export.text import inline_runs
+from assistant.models import Report
+from assistant.review import SectionView
+
+__all__ = ["block_markdown", "current_report", "inline_markdown", "md_escape", "render_blocks", "section_blocks"]
+
+_ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+_URL_OR_MARKER = re.compile(r"(https?://[^\s（）()<>\"'，。；]+)|\[(\d{1,4})\]")
+
+
+def md_escape(text: str) -> str:
+    """Every ASCII punctuation character backslash-escaped (CommonMark allows all of them): shown as written.
+    ``<`` becomes the entity ``&lt;`` so no text that looks like a tag ever reaches the renderer."""
+    return _ASCII_PUNCT.sub(r"\\\1", text).replace("\\<", "&lt;")
+
+
+def _inline_plain(text: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for m in _URL_OR_MARKER.finditer(text):
+        out.append(md_escape(text[pos:m.start()]))
+        if m.group(1):
+            url = m.group(1)
+            out.append(f"[{md_escape(url)}](<{url}>)")
+        else:
+            out.append(f"[\\[{m.group(2)}\\]](#src-{m.group(2)})")
+        pos = m.end()
+    out.append(md_escape(text[pos:]))
+    return "".join(out).replace("\n", "  \n")
+
+
+def inline_markdown(markdown: str) -> str:
+    """Section inline Markdown as Streamlit Markdown that shows exactly the text Word prints."""
+    parts = []
+    for text, bold in inline_runs(markdown):
+        body = _inline_plain(text)
+        stripped = body.strip()
+        parts.append(body.replace(stripped, f"**{stripped}**", 1) if bold and stripped else body)
+    return "".join(parts)
+
+
+def current_report(report: Report, sections: list[SectionView]) -> Report:
+    """The imported report with every section's current text (what an export would print now)."""
+    by_id = {s.section_id: s for s in sections}
+    drafts = [d.model_copy(update={"markdown": by_id[d.id].markdown, "citations": by_id[d.id].citations})
+              if d.id in by_id else d for d in report.sections]
+    return report.model_copy(update={"sections": drafts})
+
+
+def section_blocks(report: Report, section_id: str) -> list[Block]:
+    """The blocks export prints for one section, numbered as in the whole report."""
+    return assemble(report).sections.get(section_id, [])
+
+
+def block_markdown(block: Block) -> str | None:
+    """Markdown for a text block; ``None`` for blocks drawn as elements (tables, charts, code)."""
+    if isinstance(block, Heading):
+        return f"{'#' * max(3, min(block.level + 1, 6))} {inline_markdown(block.text)}"
+    if isinstance(block, Paragraph):
+        return inline_markdown(block.text)
+    if isinstance(block, Quote):
+        return "\n".join(f"> {inline_markdown(line)}" for line in block.text.split("\n"))
+    if isinstance(block, BulletList):
+        lines = []
+        for item in block.items:
+            marker = "-" if item.marker in {"-", "*", "+"} else item.marker.replace(")", ".")
+            lines.append(f"{'    ' * item.depth}{marker} {inline_markdown(item.text)}")
+        return "\n".join(lines)
+    if isinstance(block, Ref):
+        return md_escape(f"{{{{{block.kind}:{block.ref}}}}}")
+    return None
+
+
+def _frame(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], *, markdown: bool) -> pd.DataFrame:
+    """st.table renders cells as Markdown: section tables keep theirs (bold, [n] links), data cells are escaped."""
+    def cell(text: str) -> str:
+        return inline_markdown(text) if markdown else md_escape(text)
+    width = len(columns)
+    body = [[cell(c) for c in (tuple(r[:width]) + ("",) * (width - len(r)))] for r in rows]
+    header: list[str] = []
+    for c in columns:
+        name = cell(c)
+        while name in header:  # pandas needs distinct column names; a trailing space shows nothing
+            name += " "
+        header.append(name)
+    return pd.DataFrame(body, columns=header)
+
+
+def render_blocks(blocks: list[Block], out_dir: Path) -> None:
+    for block in blocks:
+        text = block_markdown(block)
+        if text is not None:
+            if isinstance(block, Paragraph) and block.text.startswith("资料来源"):
+                st.caption(text)
+            else:
+                st.markdown(text)
+        elif isinstance(block, MdTable):
+            if block.caption:
+                st.markdown(f"**{md_escape(block.caption)}**")
+            st.table(_frame(block.header, block.rows, markdown=True), hide_index=True)
+        elif isinstance(block, TableBlock):
+            st.markdown(f"**{md_escape(block.title)}**")
+            st.table(_frame(block.columns, block.rows, markdown=False), hide_index=True)
+            if block.source:
+                st.caption(md_escape(block.source))
+            if block.note:
+                st.caption(md_escape(f"注：{block.note}"))
+        elif isinstance(block, ChartBlock):
+            st.markdown(f"**{md_escape(block.title)}**")
+            path = (out_dir / block.path).resolve()
+            if path.is_file() and path.is_relative_to(out_dir.resolve()):
+                st.image(str(path))
+            else:
+                st.warning(f"图表文件不存在：{block.path}")
+            if block.source:
+                st.caption(md_escape(block.source))
+        elif isinstance(block, CodeBlock):
+            st.code(block.text, language=None)
+
+
+def render_section(report: Report, sections: list[SectionView], section: SectionView, out_dir: Path) -> None:
+    """The section as it will export; a text export cannot place (unknown table id) is shown with the reason."""
+    try:
+        blocks = section_blocks(current_report(report, sections), section.section_id)
+    except ExportError as exc:
+        st.error(f"本章无法按导出格式显示：{exc}")
+        st.text(section.markdown)
+        return
+    if not blocks:
+        st.caption("（本章暂无正文）")
+        return
+    render_blocks(blocks, out_dir)
