@@ -93,6 +93,8 @@ class ReportRow(Base):
     signed_off_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     signoff_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # set when a later import of the same folder replaced this one (migration 0003): archived, never deleted
+    replaced_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Import attaches the drafted report's findings here so they are saved in the same flush as the report.
     findings: Mapped[list[FindingRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 

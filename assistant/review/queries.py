@@ -31,6 +31,7 @@ class Queries:
         approved = func.sum(case((Section.status == "approved", 1), else_=0))
         query = (select(ReportRow, func.count(Section.id), approved)
                  .outerjoin(Section, Section.report_id == ReportRow.id)
+                 .where(ReportRow.replaced_at.is_(None))
                  .group_by(ReportRow.id).order_by(ReportRow.id.desc()))
         with self._sessions() as session:
             return [

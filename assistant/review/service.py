@@ -75,7 +75,8 @@ class ReviewService(Workspace):
 
     def _handle_duplicate(self, out_dir: str, user: UserView | None, *, replace: bool) -> None:
         with self._sessions.begin() as session:
-            earlier = session.scalars(select(ReportRow).where(ReportRow.out_dir == out_dir)
+            earlier = session.scalars(select(ReportRow).where(ReportRow.out_dir == out_dir,
+                                                              ReportRow.replaced_at.is_(None))
                                       .order_by(ReportRow.id)).all()
             if not earlier:
                 return
@@ -92,7 +93,8 @@ class ReviewService(Workspace):
                 if touched or row.signed_off_by is not None:
                     raise DuplicateImportError(f"报告 #{row.id} 已有编辑、审批或签字，不能替换；另建一份请用 --new")
                 audit.record(session, actor, "replace_import", "report", row.id, out_dir=out_dir)
-                session.delete(row)
+                # archived, not deleted: versions are append-only and the audit trail keeps pointing at it
+                row.replaced_at = utcnow()
 
     def import_report_model(self, report: Report, out_dir: str, user: UserView | None) -> int:
         markers = [s.marker for s in report.sources]

@@ -18,6 +18,8 @@ _TZ = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    # A replaced import is archived, not deleted: its versions and audit trail stay (append-only history).
+    op.add_column("reports", sa.Column("replaced_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "suggestions",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -76,3 +78,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("app_settings", "sign_in_attempts", "auth_sessions", "edit_drafts", "suggestions"):
         op.drop_table(table)
+    with op.batch_alter_table("reports") as batch:
+        batch.drop_column("replaced_at")
