@@ -78,5 +78,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("app_settings", "sign_in_attempts", "auth_sessions", "edit_drafts", "suggestions"):
         op.drop_table(table)
-    with op.batch_alter_table("reports") as batch:
-        batch.drop_column("replaced_at")
+    # native DROP COLUMN (SQLite >= 3.35, PostgreSQL): a batch rebuild of reports would break 0002's triggers
+    op.execute("ALTER TABLE reports DROP COLUMN replaced_at")
