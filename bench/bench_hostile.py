@@ -25,8 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
-from typing import cast
+from typing import Any
 
 from assistant import SAMPLE_DIR
 
@@ -276,26 +275,34 @@ def _bounded_in_process() -> list[Outcome]:
 
 
 def _huge_answer() -> Outcome:
-    from langchain_core.messages import AIMessage
+    """A 15 MB answer streamed over real HTTP by the fake server: refused for its section only."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from fakes.jobs import char_count, make_job
+    from fakes.openai_server import FakeOpenAIServer, Step
 
-    from assistant.engine.request import GenerationRequest
-    from assistant.errors import ModelError
+    from assistant.drafting.runner import draft_sections
     from assistant.llm.calllog import CallLog
     from assistant.llm.engine import OpenAIEngine
     from assistant.settings import get_settings
 
-    settings = get_settings(engine="openai", openai_api_key="sk-bench", openai_base_url="http://127.0.0.1:9/v1")
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = OpenAIEngine(settings, log=CallLog(Path(tmp) / "calls.jsonl"), count=len)
-        # only ``section.id`` and ``messages`` are read on this path
-        request = cast(GenerationRequest, SimpleNamespace(section=SimpleNamespace(id="funding"), messages=[]))
+    with tempfile.TemporaryDirectory() as tmp, FakeOpenAIServer() as server:
+        funding = next(s for s in _template_sections() if s.id == "funding")
+        server.script(funding.title, Step("ok", text="融" * 15_000_000))
+        settings = get_settings(engine="openai", openai_api_key="sk-bench", openai_base_url=server.base_url,
+                                model="fake-model", request_timeout_s=60, max_retries=0)
+        engine = OpenAIEngine(settings, log=CallLog(Path(tmp) / "calls.jsonl"), count=char_count, backoff_s=0.01)
+        job = make_job(engine, Path(tmp), max_concurrency=1)
         start = time.perf_counter()
-        try:
-            engine._generation(AIMessage(content="融" * 15_000_000), request, 0.0, 1)
-            handled = False
-        except ModelError:
-            handled = True
-        return Outcome("bounded", "15 MB model answer", handled, time.perf_counter() - start)
+        outcome = draft_sections(job, [funding], {})["funding"].draft
+        elapsed = time.perf_counter() - start
+    handled = outcome.status == "failed" and "过长" in (outcome.error or "")
+    return Outcome("bounded", "15 MB model answer", handled, elapsed)
+
+
+def _template_sections() -> list[Any]:
+    from assistant.drafting.template import load_template
+
+    return list(load_template().sections)
 
 
 # ----------------------------------------------------------------------------- accounts

@@ -142,7 +142,7 @@ class OpenAIEngine:
         deadline = call_deadline_s(self.settings, run.max_tokens, run.prompt_estimate)
         start = time.perf_counter()
         try:
-            result = self.streamer.run(params, deadline)
+            result = self.streamer.run(params, deadline, max_chars=MAX_ANSWER_CHARS)
         except Exception as exc:
             record.latency_s = round(time.perf_counter() - start, 3)
             record.error = f"{type(exc).__name__}: {exc}"

@@ -53,7 +53,8 @@ class Streamer:
         for stream in streams:
             stream.close()
 
-    def run(self, params: dict[str, Any], deadline_s: float) -> StreamResult:
+    def run(self, params: dict[str, Any], deadline_s: float, *, max_chars: int | None = None) -> StreamResult:
+        """One streamed call; past ``max_chars`` of answer the stream is closed (a runaway model is not read to its end)."""
         if self.cancelled.is_set():
             raise Cancelled("起草已被中断")
         start = time.perf_counter()
@@ -62,6 +63,7 @@ class Streamer:
             self._open.add(stream)
         result = StreamResult()
         parts: list[str] = []
+        size = 0
         try:
             for chunk in stream:
                 self._check(start, deadline_s)
@@ -73,8 +75,12 @@ class Streamer:
                 for choice in chunk.choices:
                     if choice.delta is not None and choice.delta.content:
                         parts.append(choice.delta.content)
+                        size += len(choice.delta.content)
                     if choice.finish_reason:
                         result.finish_reason = choice.finish_reason
+                if max_chars is not None and size > max_chars:
+                    result.finish_reason = "too_long"
+                    break
         except Exception:
             # A stream closed by cancel() fails in whatever way the transport reports; name the real cause.
             self._check(start, deadline_s)
