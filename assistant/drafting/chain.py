@@ -147,7 +147,11 @@ def _prompt(state: ChainState) -> ChainState:
         else:
             a_shares = [n for n in inputs.values.get("a_share_names", "").split("、") if n]
             advice = advice_briefs(spec, packed, state.record.groups, briefs, a_shares, names)
-    values = {**prompt_values(inputs, packed, briefs), "theses": describe_theses(theses),
+    # the model cites each thesis's / direction's own evidence: only those sources go into its prompt
+    cited = {n for t in theses for n in t.sources} | {n for a in advice for n in a.sources}
+    shown = packed.model_copy(update={"sources": [s for s in packed.sources if s.number in cited]}) if cited \
+        else packed
+    values = {**prompt_values(inputs, shown, briefs), "theses": describe_theses(theses),
               "advice_themes": describe_advice(advice)}
     system, section = load_prompt(SYSTEM_PROMPT), load_prompt(spec.prompt)
     messages = [("system", system.render(values)), ("user", section.render(values))]

@@ -99,6 +99,8 @@ def _facts_listing(tables: TableSet, refs: list[str]) -> str:
 
 
 DIGEST_PASSAGE_TOKENS = 160  # a digest row summarises an item in 2-4 sentences: its lead is what it needs
+# core views and advice take one or two facts per source (each thesis, each direction): the first sentences do
+SUMMARY_PASSAGE_TOKENS = 90
 
 
 def _lead_of(passage: str, limit: int, count: Callable[[str], int]) -> str:
@@ -118,8 +120,8 @@ def _prompt_sources(inputs: SectionInputs, packed: PackedContext) -> list[Source
     stored passage (what checks compare with) stays whole."""
     if inputs.spec.kind not in ("digest", "core_views", "advice"):
         return packed.sources
-    return [s.model_copy(update={"passage": _lead_of(s.passage, DIGEST_PASSAGE_TOKENS, inputs.count)})
-            for s in packed.sources]
+    limit = DIGEST_PASSAGE_TOKENS if inputs.spec.kind == "digest" else SUMMARY_PASSAGE_TOKENS
+    return [s.model_copy(update={"passage": _lead_of(s.passage, limit, inputs.count)}) for s in packed.sources]
 
 
 def editing_block(instruction: str, current_markdown: str | None) -> str:
@@ -137,8 +139,8 @@ def _tables_listing(tables: TableSet, refs: list[str]) -> str:
     for ref in refs:
         table = tables.table(ref)
         if table is not None:
-            names = "、".join(r[1] if len(r) > 1 else r[0] for r in table.rows)
-            out.append(f"{table.id}（{table.title}）：{names}")
+            # the rows a sentence may name are in the placeholder listing; here only what each table is
+            out.append(f"{table.id}（{table.title}，{len(table.rows)} 行）")
     return "\n".join(out) or "无"
 
 

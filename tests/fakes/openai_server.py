@@ -60,6 +60,10 @@ def default_answer(prompt: str) -> str:
         titles = dict(sources)
         return json.dumps({"advice": [{"catalysts": f"{_titled(titles, refs)}{refs.split('、')[0]}" if refs != "无"
                                        else ""} for refs in listed]}, ensure_ascii=False)
+    if '"summary": "中文摘要"' in prompt:  # ingestion's translation of a foreign item
+        title = re.search(r"标题：(.*)", prompt)
+        return json.dumps({"title": f"（译）{title.group(1).strip() if title else ''}",
+                           "summary": "这是一条外文新闻的中文摘要。"}, ensure_ascii=False)
     if "只输出一个 JSON 对象" in prompt:
         groups = json.loads(re.search(r"groups 的 title 必须依次取自：(\[.*?\])", prompt).group(1))  # type: ignore[union-attr]
         rows = [{"source": n, "title": t, "summary": f"{t}，相关进展值得关注。[{n}]", "company": t[:6],
