@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant.atomic import atomic_write_text
 from assistant.drafting.inputs import RetrievalRecord
 from assistant.errors import DraftingError
 from assistant.models import SectionDraft, SourceRef, TableSet
@@ -51,22 +50,6 @@ class SectionUnit(BaseModel):
     retrieval_sha256: str | None = None
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    # Write-then-rename: a crash mid-write leaves the previous stage file, never half a JSON document.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the review UI may run as another process
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _sha256(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -90,7 +73,7 @@ class StageStore:
 
     def _write(self, relative: str, model: BaseModel) -> Path:
         path = self.root / relative
-        _atomic_write(path, model.model_dump_json(indent=1))
+        atomic_write_text(path, model.model_dump_json(indent=1))
         return path
 
     def _read(self, relative: str, cls: type[M]) -> M | None:
@@ -162,7 +145,7 @@ class StageStore:
 
     def save_sources(self, sources: list[SourceRef]) -> Path:
         path = self.root / "sources.json"
-        _atomic_write(path, json.dumps([s.model_dump(mode="json") for s in sources], ensure_ascii=False, indent=1))
+        atomic_write_text(path, json.dumps([s.model_dump(mode="json") for s in sources], ensure_ascii=False, indent=1))
         return path
 
     def load_sources(self) -> list[SourceRef]:

@@ -7,12 +7,11 @@ crash leaves either the previous file or the new one, never half of one. report.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from assistant.atomic import atomic_write_bytes
 from assistant.errors import ExportError
 from assistant.export.assemble import Assembly, assemble
 from assistant.export.docx import render_assembly
@@ -32,20 +31,6 @@ def numbered_report(report: Report, assembly: Assembly | None = None) -> Report:
     return report.model_copy(update={"tables": tables, "charts": charts})
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_report(report: Report, out_dir: Path) -> dict[str, Path]:
     """Write report.md, report.docx and report.json into ``out_dir``; returns ``{"md"|"docx"|"json": path}``.
 
@@ -61,7 +46,7 @@ def write_report(report: Report, out_dir: Path) -> dict[str, Path]:
     }
     paths = {kind: out_dir / REPORT_FILES[kind] for kind in payloads}
     for kind, data in payloads.items():
-        _atomic_write(paths[kind], data)
+        atomic_write_bytes(paths[kind], data)
     return {kind: paths[kind] for kind in REPORT_FILES}
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +12,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from assistant.atomic import atomic_write_text
 from assistant.corpus import (
     CategoryClassifier,
     FileEntry,
@@ -79,15 +78,7 @@ def report_json(report: IngestReport) -> dict[str, Any]:
 
 def write_ingest_report(report: IngestReport, path: Path) -> Path:
     """Write atomically (temp file + rename): a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".ingest_report.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(report_json(report), fh, ensure_ascii=False, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, json.dumps(report_json(report), ensure_ascii=False, indent=2))
     return path
 
 

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from assistant.atomic import atomic_write_bytes
 from assistant.errors import ConfigError
 from assistant.models import Chart, TableSet
 from assistant.pack.model import MarketPack
 from assistant.tables.context import build_context
-from assistant.tables.files import atomic_write_bytes
 from assistant.tables.fmt import short_name
 from assistant.tables.market import constituent_returns, source_line
 

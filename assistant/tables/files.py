@@ -10,15 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from assistant.atomic import atomic_write_bytes
 from assistant.models import TableSet
 
-__all__ = ["atomic_write_bytes", "neutral_cell", "neutral_rows", "write_table_files"]
+__all__ = ["neutral_cell", "neutral_rows", "write_table_files"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Figures as the tables print them: -0.97%, +12.5, -1,234.56, 3.2e5, and the "-" of a negative PE.
@@ -36,22 +35,6 @@ def neutral_cell(value: object) -> object:
 
 def neutral_rows(rows: Iterable[Iterable[object]]) -> list[list[object]]:
     return [[neutral_cell(cell) for cell in row] for row in rows]
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path`` (the temp is removed on error)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _csv_bytes(columns: list[str], rows: list[list[str]]) -> bytes:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import assistant.atomic as atomic
 import assistant.export.writer as writer
 from assistant.errors import ExportError
 from assistant.export import load_report, render_markdown, write_report
@@ -79,7 +80,7 @@ def test_a_crash_mid_write_keeps_the_old_file_and_leaves_no_temp(report: Report,
             raise OSError("disk full")
         real_replace(src, dst)
 
-    monkeypatch.setattr(writer.os, "replace", crash_on_md)
+    monkeypatch.setattr(atomic.os, "replace", crash_on_md)
     with pytest.raises(OSError, match="disk full"):
         write_report(report, out_dir)
     assert (out_dir / "report.md").read_bytes() == old_md
