@@ -7,6 +7,7 @@ A real ``streamlit run`` and a real ``worker`` process share one SQLite review s
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -77,10 +78,13 @@ def test_submit_leave_return_watch_progress_open_report(app_and_worker: tuple[st
 
         page.get_by_role("link", name="新建草稿").click()
         expect(page.get_by_role("heading", name="新建草稿")).to_be_visible()
-        page.get_by_test_id("stMultiSelect").click()
+        picker = page.get_by_test_id("stMultiSelect")
         for title in ("一、市场行情回顾", "（二）投融资事件", "（二）算法端：国内外巨头大模型动态"):
+            # one option per opening: the list re-renders after each pick, so a second click can land elsewhere
+            picker.click()
             page.get_by_role("option", name=title).click()
-        page.keyboard.press("Escape")
+            page.keyboard.press("Escape")
+            expect(picker.get_by_text(title)).to_be_visible()
         page.get_by_role("button", name="开始起草").click()
         expect(page.get_by_text("已提交起草任务")).to_be_visible()
         _shot(page, tmp_path, "jobs_1_submitted")
@@ -90,7 +94,7 @@ def test_submit_leave_return_watch_progress_open_report(app_and_worker: tuple[st
         page.get_by_role("link", name="任务").click()
         expect(page.get_by_role("heading", name="任务")).to_be_visible()
         # the card's progress line (the job table's cell of the same text is drawn on a canvas grid, not visible text)
-        expect(page.get_by_text("/3 章").filter(visible=True).first).to_be_visible()
+        expect(page.get_by_text(re.compile(r"\d/3 章 ·")).first).to_be_visible()
         _shot(page, tmp_path, "jobs_2_progress")
         # No reload: the page refreshes itself until the worker has drafted and imported the report.
         open_report = page.get_by_role("button", name="打开报告 #")
