@@ -108,6 +108,15 @@ class Settings(BaseSettings):
     jobs_max_queued: int = 500  # submissions beyond this many waiting jobs are refused ("队列已满")
     jobs_max_running: int = 16
     jobs_max_attempts: int = 3  # abandoned (worker died) this many times -> failed
+    # Messages on Redis (redis://host:6379/0, huey's RedisHuey) instead of the review database; job records stay
+    # in the review database either way. Empty: SqliteHuey beside a SQLite review store, PostgresHuey in PostgreSQL.
+    jobs_queue_url: SecretStr | None = None
+    jobs_queue_name: str = "report-assistant-jobs"  # deployments sharing one Redis tell their queues apart by name
+    jobs_embedded_worker: bool = True  # `python -m assistant ui` starts one worker process beside Streamlit
+    jobs_worker_stop_s: float = 10.0  # SIGTERM, then SIGKILL after this long, when the UI stops its worker
+
+    # --- ui
+    ui_poll_s: float = 2.0  # pages watching jobs re-read them this often while any is queued or running
 
     @classmethod
     def settings_customise_sources(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 from editor_parts import flash
+from jobs_ui import job_service, watch_jobs
 from labels import DECISION_LABELS, ORIGIN_LABELS
 from ra_ui import safe_url, status_label
 from section_view import md_escape
 
 from assistant.engine.request import OFFLINE_HONOURS
-from assistant.errors import ConcurrentEditError, ReviewError
+from assistant.errors import AssistantError, ConcurrentEditError, ReviewError
+from assistant.jobs import JobView
 from assistant.review import ReviewService, SectionView, UserView, allowed
 from assistant.review.merging import char_spans
 from assistant.review.support import citing_sentences, supporting_sentence
@@ -81,6 +83,13 @@ def _engine_name() -> str:
         return "offline"
 
 
+def _announce(job: JobView) -> None:
+    """A regenerate job this page watched is done: say so above the section after the page reruns (a failed one
+    stays in the watcher with its error and 重试)."""
+    if job.state == "done" and job.result and job.result.get("suggestion_id"):
+        flash(f"任务 {job.id} 已完成：建议 #{job.result['suggestion_id']} 已生成，请查看差异后采纳或拒绝")
+
+
 def render_regenerate(svc: ReviewService, section: SectionView, user: UserView) -> None:
     can = allowed(user, "regenerate")
     engine = _engine_name()
@@ -92,18 +101,21 @@ def render_regenerate(svc: ReviewService, section: SectionView, user: UserView) 
     instruction = custom.strip() if preset == "自定义" else preset
     if st.button("生成建议", key=f"regen_{section.pk}", disabled=not can or not instruction):
         try:
-            with st.spinner("正在重新生成……"):
-                suggestion = svc.propose_regeneration(section.pk, instruction, user)
-        except ReviewError as exc:
-            st.error(str(exc))
+            job_id = job_service().submit_regenerate(section.pk, instruction, user,
+                                                     base_version=section.current_version)
+        except AssistantError as exc:  # refused at once: an instruction the engine cannot honour, a full queue
+            st.error(md_escape(str(exc)))
         else:
-            flash(f"已生成建议 #{suggestion.id}（指令：{instruction}），请查看差异后采纳或拒绝")
+            flash(f"已提交重新生成任务 {job_id}（指令：{md_escape(instruction)}），完成后建议会出现在下方")
             st.rerun()
+    watch_jobs(user, kind="regenerate", key=f"regen_jobs_{section.pk}",
+               target=lambda job: job.inputs.get("section_pk") == section.pk, on_finished=_announce)
     for suggestion in svc.open_suggestions(section.pk):
         with st.container(border=True):
+            origin = f"，来自任务 `{md_escape(suggestion.job_id)}`" if suggestion.job_id else ""
             st.markdown(f"**建议 #{suggestion.id}**：指令“{md_escape(suggestion.instruction)}”，基于 "
                         f"v{suggestion.base_version}，{md_escape(suggestion.author or '系统')} 于 "
-                        f"{suggestion.created_at:%Y-%m-%d %H:%M}（{md_escape(suggestion.engine)}）")
+                        f"{suggestion.created_at:%Y-%m-%d %H:%M}（{md_escape(suggestion.engine)}）{origin}")
             if suggestion.base_version != section.current_version:
                 st.warning(f"本章已有 v{section.current_version}，这条建议基于 v{suggestion.base_version}；"
                            "采纳会被拒绝，请重新生成。")

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             console.print(f"任务 {job_id}：{state}", markup=False, highlight=False)
 
     worker = Worker(url, settings, on_job=report)
-    console.print(f"工作进程 {worker.ident} 已启动，队列：{queue_location(url)}", markup=False, highlight=False)
+    console.print(f"工作进程 {worker.ident} 已启动，队列：{queue_location(url, settings)}", markup=False, highlight=False)
     ran = worker.run(burst=args.burst)
     console.print(f"工作进程退出，共执行 {ran} 个任务", markup=False)
     return 0

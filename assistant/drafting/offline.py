@@ -13,7 +13,7 @@ from collections.abc import Callable
 from assistant.drafting.market import market_sentences
 from assistant.drafting.news import digest_json, writeup_markdown
 from assistant.drafting.offline_views import advice_json, core_views_json
-from assistant.engine.request import OFFLINE_HONOURS, Generation, GenerationRequest
+from assistant.engine.request import Generation, GenerationRequest, offline_refusal
 from assistant.errors import DraftingError
 from assistant.prompts import load_prompt
 
@@ -55,12 +55,9 @@ _KINDS: dict[str, Callable[[GenerationRequest], str]] = {
 
 def _refuse_what_cannot_be_honoured(request: GenerationRequest) -> None:
     """Say so instead of pretending: free instructions need a model engine."""
-    editing = request.editing
-    if editing.unsupported:
-        listed = "、".join(f"“{u}”" for u in editing.unsupported)
-        raise DraftingError(f"离线引擎无法执行指令 {listed}。{OFFLINE_HONOURS}；其他指令请配置模型引擎（openai）。")
-    if request.section.kind == "market" and (editing.concise or editing.prefer):
-        raise DraftingError("市场行情回顾由行情数据逐句生成，离线引擎不能按指令缩短或调整侧重；请直接编辑正文。")
+    refusal = offline_refusal(request.editing, request.section.kind)
+    if refusal:
+        raise DraftingError(refusal)
 
 
 class OfflineEngine:

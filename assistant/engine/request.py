@@ -11,7 +11,7 @@ from assistant.engine.spec import SectionSpec
 from assistant.models import TableSet
 
 __all__ = ["OFFLINE_HONOURS", "AdviceBrief", "DepBrief", "Editing", "Engine", "Generation", "GenerationRequest",
-           "ThesisBrief", "parse_instruction"]
+           "ThesisBrief", "offline_refusal", "parse_instruction"]
 
 
 @dataclass(frozen=True)
@@ -120,3 +120,16 @@ def parse_instruction(instruction: str, current_markdown: str | None = None) -> 
     prefer = tuple(m.strip() for m in _PREFER.findall(instruction) if m.strip())
     return Editing(instruction=instruction, concise=bool(_CONCISE.search(instruction)), prefer=prefer,
                    current_markdown=current_markdown, unsupported=_unsupported(instruction))
+
+
+def offline_refusal(editing: Editing, section_kind: str | None) -> str | None:
+    """Why the offline engine cannot honour ``editing`` on a section of ``section_kind``; None if it can.
+
+    The offline engine raises this message; job submission shows it at once instead of queueing a job that must
+    fail."""
+    if editing.unsupported:
+        listed = "、".join(f"“{u}”" for u in editing.unsupported)
+        return f"离线引擎无法执行指令 {listed}。{OFFLINE_HONOURS}；其他指令请配置模型引擎（openai）。"
+    if section_kind == "market" and (editing.concise or editing.prefer):
+        return "市场行情回顾由行情数据逐句生成，离线引擎不能按指令缩短或调整侧重；请直接编辑正文。"
+    return None

@@ -12,6 +12,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
+from assistant.jobs import presence
 from assistant.jobs.importing import import_in_session
 from assistant.jobs.rows import JobRow
 from assistant.jobs.service import JobService
@@ -185,6 +186,15 @@ class JobLedger(JobService):
         for job_id in ids:
             self.dispatch(job_id)
         return ids
+
+    def present(self, worker: str) -> None:
+        """Record that ``worker`` is alive (every maintenance round, i.e. every heartbeat)."""
+        with self._sessions.begin() as session:
+            presence.record(session, worker)
+
+    def absent(self, worker: str) -> None:
+        with self._sessions.begin() as session:
+            presence.forget(session, worker)
 
     def claimable(self) -> bool:
         """Is any queued job startable now (for ``worker --burst`` deciding whether to wait or exit)?"""

@@ -6,6 +6,7 @@ regeneration ``regenerate``, re-running checks ``run_checks``; only the owner or
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any, Self
@@ -14,9 +15,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant import SAMPLE_DIR
+from assistant.engine.request import offline_refusal, parse_instruction
 from assistant.errors import ReviewError
+from assistant.jobs import presence
 from assistant.jobs.errors import JobError, QueueFullError
-from assistant.jobs.plan import section_plan
+from assistant.jobs.plan import section_kind, section_plan
+from assistant.jobs.presence import WorkerSeen
 from assistant.jobs.queue import JobQueue
 from assistant.jobs.rows import JobRow
 from assistant.jobs.views import DraftInputs, JobView, RecheckInputs, RegenerateInputs, SectionProgress, aware
@@ -62,7 +66,7 @@ class JobService:
     @property
     def queue(self) -> JobQueue:
         if self._queue is None:
-            self._queue = JobQueue(self.engine.url.render_as_string(hide_password=False))
+            self._queue = JobQueue(self.engine.url.render_as_string(hide_password=False), settings=self.settings)
         return self._queue
 
     # ------------------------------------------------------------------ submission
@@ -79,15 +83,29 @@ class JobService:
 
     def submit_regenerate(self, section_pk: int, instruction: str, user: UserView, *,
                           base_version: int | None = None) -> str:
-        if not instruction.strip():
+        """Queue a regeneration of the section (arrives as a suggestion). What the configured engine cannot honour
+        is refused here, with the engine's own message, rather than after a wait for a job that must fail."""
+        instruction = instruction.strip()
+        if not instruction:
             raise JobError("请填写重新生成的要求")
         with self._sessions() as session:
             section = session.get(Section, section_pk)
             if section is None:
                 raise ReviewError(f"章节 {section_pk} 不存在")
+            report = session.get_one(ReportRow, section.report_id)
             plan = [SectionProgress(id=section.section_id, title=section.title).model_dump()]
-        inputs = RegenerateInputs(section_pk=section_pk, instruction=instruction.strip(), base_version=base_version)
+            section_id, out_dir = section.section_id, report.out_dir
+        self._refuse_unhonourable(instruction, section_id, out_dir)
+        inputs = RegenerateInputs(section_pk=section_pk, instruction=instruction, base_version=base_version)
         return self._submit("regenerate", user, "regenerate", inputs.model_dump(), plan)
+
+    def _refuse_unhonourable(self, instruction: str, section_id: str, out_dir: str) -> None:
+        if self.settings.resolved_engine != "offline":
+            return  # a model engine reads any instruction itself
+        refusal = offline_refusal(parse_instruction(instruction), section_kind(_template_of(self.settings, out_dir),
+                                                                                section_id))
+        if refusal:
+            raise JobError(refusal)
 
     def submit_recheck(self, report_id: int, user: UserView, *, corpus: Path | None = None) -> str:
         with self._sessions() as session:
@@ -147,6 +165,21 @@ class JobService:
             return {state: int(n) for state, n in session.execute(
                 select(JobRow.state, func.count()).group_by(JobRow.state)).all()}
 
+    # ------------------------------------------------------------------ worker presence
+    def workers_seen(self, within_s: float | None = None) -> list[WorkerSeen]:
+        """Worker processes heard from within ``within_s`` (default ``jobs_lease_s``) seconds."""
+        with self._sessions() as session:
+            return presence.seen(session, self.settings.jobs_lease_s if within_s is None else within_s)
+
+    def no_worker_warning(self) -> str | None:
+        """The warning to show when jobs are queued and no worker has been seen for a lease: they would wait
+        forever. None when nothing waits or a worker is alive."""
+        with self._sessions() as session:
+            waiting = session.scalar(select(JobRow.id).where(JobRow.state == "queued").limit(1))
+            if waiting is None or presence.seen(session, self.settings.jobs_lease_s):
+                return None
+        return presence.NO_WORKER
+
     @staticmethod
     def _owner_names(session: Session, ids: list[int]) -> dict[int, str]:
         return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())  # type: ignore[arg-type]
@@ -201,6 +234,19 @@ class JobService:
             audit.record(session, actor, "job_retry", "job", row.id, state=before)
         self.dispatch(row.id)
         return self.job(row.id)
+
+
+def _template_of(settings: Settings, out_dir: str) -> str:
+    """The template the report was drafted with, as ``regenerate_section`` picks it (a configured non-default
+    template wins, else the one recorded in the draft's ``stages/meta.json``)."""
+    if settings.template != "monthly_ai":
+        return settings.template
+    try:
+        meta = json.loads((Path(out_dir) / "stages" / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return settings.template
+    template = meta.get("template_id") if isinstance(meta, dict) else None
+    return template if isinstance(template, str) and template else settings.template
 
 
 def _label(state: str) -> str:

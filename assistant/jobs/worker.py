@@ -30,7 +30,7 @@ def worker_id() -> str:
 class Worker:
     def __init__(self, url: str, settings: Settings, *, on_job: Callable[[str, str | None], None] | None = None) -> None:
         self.ident = worker_id()
-        self.queue = JobQueue(url, runner=self._run)
+        self.queue = JobQueue(url, runner=self._run, settings=settings)
         self.ledger = JobLedger.open(url, settings=settings, queue=self.queue)
         self._on_job = on_job
         self._stop = threading.Event()
@@ -44,6 +44,7 @@ class Worker:
             self._on_job(job_id, state)
 
     def maintain(self) -> None:
+        self.ledger.present(self.ident)
         self.ledger.reap()
         self.ledger.dispatch_waiting()
 
@@ -69,6 +70,10 @@ class Worker:
         finally:
             self._stop.set()
             thread.join(timeout=5)
+            try:
+                self.ledger.absent(self.ident)
+            except Exception:  # leaving: a row left behind ages out of the presence window anyway
+                logger.exception("could not remove the worker's presence row")
         return self.ran
 
     def _burst(self) -> None:

@@ -110,10 +110,35 @@ def test_sign_off_from_the_page_opens_the_export_gate(app_as: AppFactory, store:
     assert service.audit_log(object_type="report")[0].detail["comment"] == "披露与引用均已核对"
 
 
-def test_rerun_checks_button_reports_the_result(app_as: AppFactory, store: Seeded) -> None:
+def test_rerun_checks_runs_as_a_job_and_the_page_shows_its_findings(app_as: AppFactory, store: Seeded,
+                                                                      tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.jobs import JobLedger
+    from assistant.jobs.runner import execute
+    from assistant.settings import get_settings
+
+    monkeypatch.setenv("RA_JOBS_DIR", str(tmp_path / "jobs"))
+    service, _users, report_id = store
+    before = {(f.kind, f.detail) for f in ComplianceService(service).findings(report_id)}
     at = app_as("admin", PAGE)
     at.button(key="rerun_checks").click().run()
-    assert "检查完成" in _texts(at) and "已存来源段落" in _texts(at)
+    ledger = JobLedger(service.engine, settings=get_settings())
+    (job,) = ledger.jobs(kind="recheck")
+    assert job.state == "queued" and job.inputs["report_id"] == report_id and job.owner == "admin"
+    assert f"已提交重跑检查任务 {job.id}" in _texts(at) and "检查完成" not in _texts(at)
+    assert any(f"任务 `{job.id}`" in m.value and "排队中" in m.value for m in at.markdown)  # the watcher's card
+    assert "没有运行中的工作进程" in _texts(at)  # queued, and no worker has been seen
+    assert {(f.kind, f.detail) for f in ComplianceService(service).findings(report_id)} == before  # not in the page
+
+    assert execute(ledger, job.id, "test-worker") == "done"  # what a worker process does with the message
+    at.run()  # the watcher sees the job finished and reruns the page
+    texts = _texts(at)
+    assert f"检查完成（任务 {job.id}）" in texts and "已存来源段落" in texts
+    after = ComplianceService(service).findings(report_id)
+    assert {(f.kind, f.detail) for f in after} != before  # the open findings were replaced by the job's run
+    assert service.audit_log(object_type="report")[0].action == "run_checks"
+    assert f"任务 `{job.id}`" not in "\n".join(m.value for m in at.markdown)  # done: the card is gone
+    assert at.metric[3].value == str(sum(f.status == "resolved" for f in after))
 
 
 def test_page_is_closed_to_editors(app_as: AppFactory, store: Seeded) -> None:

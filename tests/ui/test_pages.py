@@ -141,30 +141,104 @@ def test_compliance_reads_but_cannot_edit(app_as: AppFactory, store: Seeded) -> 
     assert at.button(key=f"regen_{pk}").disabled
 
 
-def test_regenerate_is_a_suggestion_until_accepted(app_as: AppFactory, store: Seeded,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    service, _users, report_id = store
-    pk = service.sections(report_id)[0].pk
-    calls: list[str] = []
+def _fake_drafting(monkeypatch: pytest.MonkeyPatch, calls: list[str], *, fail: bool = False) -> None:
+    """The model boundary: the job's drafting call returns a fixed text (or fails like a model error would)."""
+    from assistant.errors import DraftingError
 
     def regenerate_section(out_dir: Path, section_id: str, instruction: str, settings: object, *,
                            current_markdown: str | None = None) -> SectionDraft:
         calls.append(instruction)
+        if fail:
+            raise DraftingError("模型接口超时（<b>第 1 次</b>）")
         return SectionDraft(id=section_id, title="t", markdown=f"按“{instruction}”重写 [2]。",
                             citations=[Citation(marker=2, doc_id="n002")])
 
     monkeypatch.setitem(sys.modules, "assistant.drafting",
                         types.SimpleNamespace(regenerate_section=regenerate_section))
+
+
+def _ledger(service: ReviewService):  # type: ignore[no-untyped-def]
+    from assistant.jobs import JobLedger
+    from assistant.settings import get_settings
+
+    return JobLedger(service.engine, settings=get_settings())
+
+
+def test_regenerate_submits_a_job_whose_suggestion_appears_when_it_is_done(
+        app_as: AppFactory, store: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.jobs.runner import execute
+
+    monkeypatch.setenv("RA_ENGINE", "offline")
+    service, _users, report_id = store
+    pk = service.sections(report_id)[0].pk  # core_views: the offline engine honours 突出X there
+    calls: list[str] = []
+    _fake_drafting(monkeypatch, calls)
     at = app_as("analyst", "screens/section.py")
     at.radio(key=f"preset_{pk}").set_value("突出国产算力")
     at.button(key=f"regen_{pk}").click().run()
-    assert calls == ["突出国产算力"]
-    assert service.section(pk).current_version == 1  # a preview, not a version
+    assert not at.exception and not at.error
+    assert calls == [] and service.open_suggestions(pk) == []  # nothing was drafted inside the page run
+    ledger = _ledger(service)
+    (job,) = ledger.jobs(kind="regenerate")
+    assert job.state == "queued" and job.owner == "analyst"
+    assert job.inputs == {"section_pk": pk, "instruction": "突出国产算力", "base_version": 1}
+    assert f"已提交重新生成任务 {job.id}" in _texts(at)
+    assert any(f"任务 `{job.id}`" in m.value and "排队中" in m.value for m in at.markdown)
+    assert "没有运行中的工作进程" in _texts(at)
+
+    assert execute(ledger, job.id, "test-worker") == "done"  # what the worker process does
+    at.run()
     (suggestion,) = service.open_suggestions(pk)
-    assert ":green-background[按“突出]国产算力" in _texts(at)  # character-level changes
+    assert calls == ["突出国产算力"] and suggestion.job_id == job.id
+    texts = _texts(at)
+    assert f"任务 {job.id} 已完成：建议 #{suggestion.id} 已生成" in texts
+    assert f"建议 #{suggestion.id}" in texts and f"来自任务 `{job.id}`" in texts
+    assert ":green-background[按“突出]国产算力" in texts  # character-level changes
+    assert service.section(pk).current_version == 1  # a preview, not a version
     at.button(key=f"accept_{suggestion.id}").click().run()
     assert service.section(pk).origin == "regenerated" and service.section(pk).current_version == 2
     assert at.text_area(key=f"ed_{pk}_2").value == "按“突出国产算力”重写 [2]。"
+
+
+def test_regenerate_refuses_at_once_what_the_offline_engine_cannot_do(
+        app_as: AppFactory, store: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RA_ENGINE", "offline")
+    service, _users, report_id = store
+    core, market = service.sections(report_id)[:2]
+    at = app_as("editor", "screens/section.py")
+    at.radio(key=f"preset_{core.pk}").set_value("自定义").run()
+    at.text_input(key=f"instr_{core.pk}").set_value("更简洁，补充英伟达财报数据").run()
+    at.button(key=f"regen_{core.pk}").click().run()
+    assert "离线引擎无法执行指令 “补充英伟达财报数据”" in at.error[0].value
+    at.selectbox(key=next(k for k in at.session_state if str(k).startswith("section_picker_"))).set_value(market.pk)
+    at.run()
+    at.radio(key=f"preset_{market.pk}").set_value("更简洁")
+    at.button(key=f"regen_{market.pk}").click().run()
+    assert "市场行情回顾由行情数据逐句生成" in at.error[0].value
+    assert _ledger(service).jobs() == []  # nothing was queued
+
+
+def test_a_failed_regenerate_job_shows_its_error_escaped_and_can_be_retried(
+        app_as: AppFactory, store: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.jobs.runner import execute
+
+    monkeypatch.setenv("RA_ENGINE", "offline")
+    service, users, report_id = store
+    pk = service.sections(report_id)[0].pk
+    _fake_drafting(monkeypatch, [], fail=True)
+    ledger = _ledger(service)
+    job_id = ledger.submit_regenerate(pk, "更简洁", users["editor"], base_version=1)
+    mine = app_as("editor", "screens/section.py")
+    assert execute(ledger, job_id, "test-worker") == "failed"
+    mine.run()
+    (error,) = [e.value for e in mine.error if job_id in e.value or "模型接口超时" in e.value]
+    assert "&lt;b\\>第 1 次&lt;\\/b\\>" in error and "<b>" not in error  # model text is data, never HTML
+    assert any(f"任务 `{job_id}`" in m.value and "失败" in m.value for m in mine.markdown)
+    other = app_as("analyst", "screens/section.py")  # not the owner: sees it, cannot act on it
+    assert not [b for b in other.button if b.key == f"jobretry_regen_jobs_{pk}_{job_id}"]
+    mine.button(key=f"jobretry_regen_jobs_{pk}_{job_id}").click().run()
+    assert ledger.job(job_id).state == "queued"
+    assert mine.button(key=f"jobcancel_regen_jobs_{pk}_{job_id}")  # queued again: now it can be cancelled
 
 
 def test_character_diff_between_versions_and_restore(app_as: AppFactory, store: Seeded) -> None:

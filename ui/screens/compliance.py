@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections import Counter
 
 import streamlit as st
+from jobs_ui import job_service, watch_jobs
 from labels import finding_label
 from ra_ui import literal, require_user, select_report, service
 
 from assistant.errors import AssistantError
+from assistant.jobs import JobView
 from assistant.review import allowed
 from assistant.review.compliance import ComplianceService, FindingView, open_counts
 from assistant.review.highlight import highlight_spans, offending_terms
@@ -113,18 +115,28 @@ def _signoff(comp: ComplianceService, report_id: int, user: UserView) -> None:
                 st.markdown(f"- {s.created_at:%Y-%m-%d %H:%M} {literal(s.user)}（{status}）：{literal(s.comment)}")
 
 
-def _rerun(comp: ComplianceService, report_id: int, user: UserView) -> None:
+def _rechecked(job: JobView) -> None:
+    """The re-check job this page watched has ended: its outcome above the (now refreshed) findings."""
+    result = job.result or {}
+    if job.state != "done" or "opened" not in result:
+        return
+    basis = f"新闻语料 {literal(str(result['corpus']))}" if result.get("corpus") else "已存来源段落"
+    _flash(f"检查完成（任务 {job.id}）：{result['opened']} 个待处理问题，{result.get('kept_resolved', 0)} 个沿用已处理结论"
+           f"（核对依据：{basis}）" + (f"。{literal(str(result['note']))}" if result.get("note") else ""))
+
+
+def _rerun(report_id: int, user: UserView) -> None:
+    """The checks run as a job (a worker does the slow part); the watcher reruns the page when it is done."""
     if st.button("按当前版本重新运行检查", key="rerun_checks", disabled=not allowed(user, "run_checks")):
         try:
-            with st.spinner("正在检查…"):
-                result = comp.rerun_checks(report_id, user)
+            job_id = job_service().submit_recheck(report_id, user)
         except AssistantError as exc:
-            st.error(str(exc))
+            st.error(literal(str(exc)))
         else:
-            basis = f"新闻语料 {result.corpus}" if result.corpus else "已存来源段落"
-            _flash(f"检查完成：{result.opened} 个待处理问题，{result.kept_resolved} 个沿用已处理结论（核对依据：{basis}）"
-                   + (f"。{result.note}" if result.note else ""))
+            _flash(f"已提交重跑检查任务 {job_id}，完成后本页会自动刷新问题列表")
             st.rerun()
+    watch_jobs(user, kind="recheck", key=f"recheck_jobs_{report_id}",
+               target=lambda job: job.inputs.get("report_id") == report_id, on_finished=_rechecked)
 
 
 user = require_user()
@@ -146,7 +158,7 @@ columns = st.columns(4)
 for column, severity in zip(columns, SEVERITY_LABELS, strict=False):
     column.metric(f"待处理 · {SEVERITY_LABELS[severity]}", sum(c[severity] for c in counts.values()))
 columns[3].metric("已处理", sum(f.status == "resolved" for f in findings))
-_rerun(comp, report_id, user)
+_rerun(report_id, user)
 show_resolved = st.toggle("显示已处理的问题", value=False, key="show_resolved")
 
 sections = svc.sections(report_id)

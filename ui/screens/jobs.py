@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from ingest_ui import show_ingest_report
-from jobs_ui import SECTION_MARKS, SECTION_STATES, job_service, progress_text
+from jobs_ui import SECTION_MARKS, SECTION_STATES, job_service, poll_seconds, progress_text
 from ra_ui import literal, require_user
 
 from assistant.errors import AssistantError
@@ -19,7 +19,6 @@ from assistant.jobs import JobView
 from assistant.review import UserView
 
 CARDS = 10
-REFRESH_S = 2.0
 
 user = require_user()
 svc = job_service()
@@ -58,7 +57,7 @@ def _card(job: JobView) -> None:
         elif job.message:
             st.text(job.message)
         if job.error:
-            st.error(f"错误：{job.error}")
+            st.error(f"错误：{literal(job.error)}")
         mine = user.role == "admin" or user.id == job.owner_id
         cols = st.columns(3)
         cancellable = job.state in ("queued", "running") and mine and not job.cancel_requested
@@ -83,6 +82,9 @@ def _board() -> None:
         st.info("还没有任务。在「新建草稿」提交起草任务。")
         return
     counts = {s: sum(1 for j in jobs if j.state == s) for s in ("queued", "running", "done", "failed", "cancelled")}
+    warning = svc.no_worker_warning()
+    if warning:
+        st.warning(warning)
     st.caption(f"排队 {counts['queued']} · 运行 {counts['running']} · 完成 {counts['done']} · "
                f"失败 {counts['failed']} · 取消 {counts['cancelled']}")
     _table(jobs)
@@ -103,4 +105,4 @@ def _live() -> bool:
 
 
 # Refresh only while something is queued or running; a finished board stays still.
-st.fragment(_board, run_every=REFRESH_S if _live() else None)()
+st.fragment(_board, run_every=poll_seconds() if _live() else None)()
