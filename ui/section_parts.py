@@ -121,7 +121,7 @@ def render_regenerate(svc: ReviewService, section: SectionView, user: UserView) 
                            "采纳会被拒绝，请重新生成。")
             st.markdown(diff_markdown(section.markdown, suggestion.markdown) or "（与当前版本相同）")
             left, right = st.columns(2)
-            if left.button("采纳为新版本", key=f"accept_{suggestion.id}", disabled=not allowed(user, "edit"),
+            if left.button("采纳为新版本", key=f"accept_sugg_{suggestion.id}", disabled=not allowed(user, "edit"),
                            type="primary"):
                 try:
                     version = svc.accept_suggestion(suggestion.id, user)
@@ -131,7 +131,7 @@ def render_regenerate(svc: ReviewService, section: SectionView, user: UserView) 
                     st.session_state.pop(f"buf:{section.pk}", None)
                     flash(f"已采纳建议 #{suggestion.id}，生成 v{version.number}")
                     st.rerun()
-            if right.button("拒绝", key=f"reject_{suggestion.id}", disabled=not allowed(user, "edit")):
+            if right.button("拒绝", key=f"reject_sugg_{suggestion.id}", disabled=not allowed(user, "edit")):
                 svc.reject_suggestion(suggestion.id, user)
                 flash(f"已拒绝建议 #{suggestion.id}，正文未改变")
                 st.rerun()

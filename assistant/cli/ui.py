@@ -73,12 +73,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     init_db(url).dispose()  # fail here, with a clear message, rather than inside the browser
     settings = get_settings()
     env = dict(os.environ, RA_DATABASE_URL=url)
-    console.print(f"审阅界面：http://{args.host}:{args.port}  数据库：{url}", markup=False)
+    console.print(f"审阅界面：http://{args.host}:{args.port}  数据库：{url}", markup=False, soft_wrap=True)
     worker: subprocess.Popen[bytes] | None = None
     if settings.jobs_embedded_worker and not args.no_worker:
         log = _worker_log(settings)
         worker = start_worker(url, env, log)
-        console.print(f"内嵌任务工作进程 pid {worker.pid}，日志：{log}", markup=False, highlight=False)
+        console.print(f"内嵌任务工作进程 pid {worker.pid}，日志：{log}", markup=False, highlight=False, soft_wrap=True)
     else:
         console.print("未启动内嵌任务工作进程：请另行运行 python -m assistant worker，否则任务会一直排队",
                       markup=False)

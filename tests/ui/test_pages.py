@@ -195,7 +195,7 @@ def test_regenerate_submits_a_job_whose_suggestion_appears_when_it_is_done(
     assert f"建议 #{suggestion.id}" in texts and f"来自任务 `{job.id}`" in texts
     assert ":green-background[按“突出]国产算力" in texts  # character-level changes
     assert service.section(pk).current_version == 1  # a preview, not a version
-    at.button(key=f"accept_{suggestion.id}").click().run()
+    at.button(key=f"accept_sugg_{suggestion.id}").click().run()
     assert service.section(pk).origin == "regenerated" and service.section(pk).current_version == 2
     assert at.text_area(key=f"ed_{pk}_2").value == "按“突出国产算力”重写 [2]。"
 

@@ -188,9 +188,9 @@ def test_editor_workspace_in_chromium(workspace: Store, tmp_path: Path) -> None:
         page.get_by_role("tab", name="重新生成").click()
         expect(page.get_by_text(f"建议 #{suggestion.id}", exact=False)).to_be_visible()
         expect(page.get_by_text("离线引擎只能执行", exact=False)).to_be_visible()
-        page.locator(f".st-key-reject_{suggestion.id}").scroll_into_view_if_needed()
+        page.locator(f".st-key-reject_sugg_{suggestion.id}").scroll_into_view_if_needed()
         _shot(page, tmp_path, "w4_suggestion")
-        page.locator(f".st-key-reject_{suggestion.id} button").click()
+        page.locator(f".st-key-reject_sugg_{suggestion.id} button").click()
         expect(page.get_by_text(f"已拒绝建议 #{suggestion.id}", exact=False)).to_be_visible()
         assert service.section(pk).current_version == 5 and service.section(pk).markdown == final
 

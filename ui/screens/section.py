@@ -50,7 +50,10 @@ with text_col:
 with source_col:
     render_sources(svc, section)
 
-edit_tab, regen_tab, review_tab, diff_tab, history_tab = st.tabs(["编辑", "重新生成", "审批", "版本对比", "历史"])
+# Keyed and tracked, so the open tab survives reruns: a submitted regeneration and the suggestion its job brings
+# back (the watcher reruns the page) stay in view instead of the page jumping back to 编辑.
+edit_tab, regen_tab, review_tab, diff_tab, history_tab = st.tabs(["编辑", "重新生成", "审批", "版本对比", "历史"],
+                                                                 key="section_tab", on_change="rerun")
 with edit_tab:
     render_editor(svc, section, user)
 with regen_tab:
