@@ -3,7 +3,9 @@
 An editor opens 市场行情回顾 (tables and charts in place, ``50~73%`` as written), types, switches sections and
 comes back (text kept), reloads (still signed in; the unsaved text is offered back), saves over another editor's
 non-overlapping edit (both kept) and an overlapping one (shown side by side, both kept by choice), cannot approve
-his own version, rejects a regenerate suggestion (version unchanged) and reads a send-back reason on the section.
+his own version, is refused at once a regeneration the offline engine cannot do, sees a regenerate job fail in the
+worker process the UI command started (error in place, 重试 offered), rejects a regenerate suggestion (version
+unchanged) and reads a send-back reason on the section.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import pytest
 from review_factories import make_report, seed_users, write_out_dir
 from test_e2e_browser import ARGS, CHROMIUM, ROOT, _fontconfig, _free_port, _shot, _sign_in, _wait_healthy
 
+from assistant.jobs import JobService
 from assistant.models import Chart
 from assistant.review import ReviewService, UserView
+from assistant.settings import get_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,13 +62,12 @@ def workspace(tmp_path: Path) -> Iterator[Store]:
     url_db = f"sqlite:///{tmp_path / 'review.db'}"
     service, users, report_id = _seed(url_db, tmp_path / "out")
     port = _free_port()
-    env = dict(os.environ, RA_DATABASE_URL=url_db, PYTHONUNBUFFERED="1", RA_ENGINE="offline")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT), RA_ENGINE="offline",
+               RA_JOBS_DIR=str(tmp_path / "jobs"), RA_JOBS_HEARTBEAT_S="1")
     log = (tmp_path / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--global.developmentMode", "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    # The UI command, as users start it: Streamlit plus its embedded job worker (regeneration runs there).
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ui", "--port", str(port), "--db", url_db],
+                            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, proc)
@@ -72,7 +75,7 @@ def workspace(tmp_path: Path) -> Iterator[Store]:
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=30)  # it stops its worker too
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
@@ -80,12 +83,20 @@ def workspace(tmp_path: Path) -> Iterator[Store]:
 
 
 def _pick_section(page, title: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     picker = page.locator("[class*='st-key-section_picker_']")
     expect(picker).to_have_count(1)  # the key follows the labels: wait out a rerun's stale copy
-    picker.click()
-    page.get_by_role("option", name=title, exact=False).first.click()
+    option = page.get_by_role("option", name=title, exact=False).first
+    for _attempt in range(3):  # a rerun finishing just after the click closes the list again: open it anew
+        picker.click()
+        try:
+            option.click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    option.click()
 
 
 def _editor(page, pk: int):  # type: ignore[no-untyped-def]
@@ -179,6 +190,28 @@ def test_editor_workspace_in_chromium(workspace: Store, tmp_path: Path) -> None:
         expect(page.get_by_role("button", name="批准 v5")).to_be_disabled()
         expect(page.get_by_text("四眼原则", exact=False).first).to_be_visible()
 
+        # Regeneration runs as a job: what the offline engine cannot do is refused at once, without a job ...
+        jobs = JobService(service.engine, settings=get_settings())
+        page.get_by_role("tab", name="重新生成").click()
+        page.get_by_role("button", name="生成建议").click()  # 更简洁 on the data-generated market section
+        expect(page.get_by_text("市场行情回顾由行情数据逐句生成", exact=False)).to_be_visible()
+        assert jobs.jobs() == []
+        # ... and a job the worker process cannot finish shows its error in place, with 重试 (the seeded report
+        # has no drafting stages to regenerate from; the new-suggestion path is tests/jobs/test_browser_regenerate).
+        compute = service.find_section(report_id, "compute_dynamics")
+        _pick_section(page, "章节compute_dynamics")
+        page.get_by_role("button", name="生成建议").click()
+        expect(page.get_by_text("已提交重新生成任务", exact=False)).to_be_visible()
+        (job,) = jobs.jobs(kind="regenerate")
+        assert job.inputs["section_pk"] == compute.pk and job.inputs["instruction"] == "更简洁"
+        expect(page.get_by_text("没有起草阶段文件", exact=False).first).to_be_visible()  # no reload, no click
+        retry = page.locator(f".st-key-jobretry_regen_jobs_{compute.pk}_{job.id} button")
+        expect(retry).to_be_visible()
+        assert jobs.job(job.id).state == "failed"
+        retry.scroll_into_view_if_needed()
+        _shot(page, tmp_path, "w4_failed_job")
+        _pick_section(page, market.title)
+
         # A regenerate suggestion shown as a diff and rejected leaves the version as it was.
         suggestion = service.suggest(pk, base_version=5, markdown=final.replace("上涨5.3%", "上涨"),
                                      instruction="更简洁", engine="offline", user=users["analyst"])
@@ -189,7 +222,7 @@ def test_editor_workspace_in_chromium(workspace: Store, tmp_path: Path) -> None:
         expect(page.get_by_text(f"建议 #{suggestion.id}", exact=False)).to_be_visible()
         expect(page.get_by_text("离线引擎只能执行", exact=False)).to_be_visible()
         page.locator(f".st-key-reject_sugg_{suggestion.id}").scroll_into_view_if_needed()
-        _shot(page, tmp_path, "w4_suggestion")
+        _shot(page, tmp_path, "w5_suggestion")
         page.locator(f".st-key-reject_sugg_{suggestion.id} button").click()
         expect(page.get_by_text(f"已拒绝建议 #{suggestion.id}", exact=False)).to_be_visible()
         assert service.section(pk).current_version == 5 and service.section(pk).markdown == final
@@ -202,6 +235,6 @@ def test_editor_workspace_in_chromium(workspace: Store, tmp_path: Path) -> None:
         page.get_by_role("link", name="章节审阅").click()
         _pick_section(page, "章节compute_dynamics")
         expect(page.get_by_text(reason, exact=False).first).to_be_visible()
-        _shot(page, tmp_path, "w5_sent_back")
+        _shot(page, tmp_path, "w6_sent_back")
         browser.close()
     assert dialogs == []
