@@ -89,6 +89,7 @@ class JobService:
         if not instruction:
             raise JobError("请填写重新生成的要求")
         with self._sessions() as session:
+            acting_user(session, user, "regenerate")  # a role that may not regenerate hears that first
             section = session.get(Section, section_pk)
             if section is None:
                 raise ReviewError(f"章节 {section_pk} 不存在")

@@ -193,3 +193,23 @@ def test_a_regenerate_job_arrives_as_a_suggestion(db_url: str, job_env: dict[str
     assert review.section(section.pk).current_version == 1  # a suggestion, not a version
     assert [s.id for s in review.open_suggestions(section.pk)] == [job.result["suggestion_id"]]  # type: ignore[attr-defined]
     _ = write_out_dir  # the factory module is shared with the review tests
+
+
+def test_submit_regenerate_refuses_at_once_what_the_offline_engine_cannot_honour(jobs: Jobs, tmp_path: Path) -> None:
+    service, users = jobs
+    review = ReviewService(service.engine)
+    report_id = review.import_report(write_out_dir(tmp_path / "out", make_report(3)), users["ad"])
+    core, market = (review.find_section(report_id, s) for s in ("core_views", "market_review"))
+    offline = JobService(service.engine, settings=get_settings(engine="offline"), queue=service.queue)
+    with pytest.raises(JobError, match="离线引擎无法执行指令 “补充英伟达财报”"):
+        offline.submit_regenerate(core.pk, "更简洁，补充英伟达财报", users["ed"])
+    with pytest.raises(JobError, match="市场行情回顾由行情数据逐句生成"):
+        offline.submit_regenerate(market.pk, "突出寒武纪", users["ed"])
+    assert offline.jobs() == []  # nothing queued, nothing audited as submitted
+    job_id = offline.submit_regenerate(core.pk, "请更简洁一些，突出国产算力", users["ed"], base_version=1)
+    assert offline.job(job_id).inputs == {"section_pk": core.pk, "instruction": "请更简洁一些，突出国产算力",
+                                          "base_version": 1}
+    # A model engine reads any instruction itself: nothing is refused up front.
+    model = JobService(service.engine, settings=get_settings(engine="openai", openai_api_key="sk-test"),
+                       queue=service.queue)
+    assert model.job(model.submit_regenerate(market.pk, "补充英伟达财报", users["ed"])).kind == "regenerate"
