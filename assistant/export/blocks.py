@@ -240,9 +240,15 @@ class _Parser:
         return True
 
 
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
 def parse_markdown(text: str) -> list[Block]:
     """Parse section markdown into blocks. ``{{table:…}}``/``{{chart:…}}`` markers become ``Ref`` blocks,
     also when written inside a paragraph (the paragraph is split around them)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Not line breaks to CommonMark but to str.splitlines, editors and browsers: a model-written title with U+2028
+    # must not become a heading or a new table row for any reader of report.md, so they are spaces here.
+    text = _OTHER_BREAKS.sub(" ", text)
     text = REF_RE.sub(lambda m: f"\n\n{m.group(0)}\n\n", text)
     return _Parser(text.split("\n")).run()
