@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from assistant.cli import main
 from assistant.errors import ReviewError
-from assistant.review import ReviewService, authenticate, init_db
+from assistant.review import ReviewService, add_user, authenticate, init_db
 from assistant.review.database import head_revision, upgrade_db
 from assistant.review.roles import become_owner, create_roles_sql
 
@@ -224,3 +224,53 @@ def test_role_creation_is_race_safe() -> None:
         with _admin() as conn:
             conn.execute(f"DROP ROLE IF EXISTS {app}")
             conn.execute(f"DROP ROLE IF EXISTS {owner}")
+
+
+def test_the_job_queue_works_as_the_app_role(upgraded: tuple[str, str]) -> None:
+    """The queue's huey_* tables come from 0006: the app role sends and takes messages without creating any."""
+    from assistant.jobs.queue import JobQueue
+
+    _admin_url, app_url = upgraded
+    taken: list[str] = []
+    queue = JobQueue(app_url, runner=taken.append)
+    try:
+        queue.send("job-1")
+        assert queue.pending() == 1
+        task = queue.huey.dequeue()
+        assert task is not None
+        queue.huey.execute(task)
+        assert taken == ["job-1"] and queue.pending() == 0
+    finally:
+        queue.close()
+
+
+def test_a_non_superuser_administrator_can_run_the_migrations(pg_run_prefix: str) -> None:
+    """The production case: the administrator is not a superuser, only CREATEROLE and the schema's owner. 0006
+    makes it a member of ra_owner, so it can hand the tables over and run later migrations as the owner."""
+    tag = uuid.uuid4().hex[:8]
+    admin_role, schema = f"i16_admin_{tag}", f"{pg_run_prefix}_adm_{tag}"
+    with _admin() as conn:
+        conn.execute(f"CREATE ROLE {admin_role} LOGIN CREATEROLE")
+        conn.execute(f'CREATE SCHEMA "{schema}" AUTHORIZATION {admin_role}')
+    admin_url = f"postgresql+psycopg://{admin_role}@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    try:
+        assert upgrade_db(admin_url) == (None, head_revision())
+        engine = create_engine(admin_url)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0005_hardening'"))
+        engine.dispose()
+        assert upgrade_db(admin_url) == ("0005_hardening", head_revision())  # re-run as the owner role
+        app = init_db(APP.format(db="test", schema=schema))
+        add_user(app, "editor", "editor", PASSWORD)
+        assert authenticate(app, "editor", PASSWORD) is not None
+        app.dispose()
+        with _admin() as conn:
+            owners = conn.execute("SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class c JOIN pg_namespace n "
+                                  "ON n.oid = c.relnamespace WHERE n.nspname = %s AND relkind = 'r'",
+                                  (schema,)).fetchall()
+        assert owners == [("ra_owner",)]
+    finally:
+        with _admin() as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            conn.execute(f"REVOKE ra_owner FROM {admin_role}")
+            conn.execute(f"DROP ROLE IF EXISTS {admin_role}")
