@@ -32,21 +32,21 @@ def test_problems_are_named_with_the_decoders_position() -> None:
 
 
 def test_the_model_path_words_problems_for_the_retry_prompt() -> None:
-    with pytest.raises(InvalidStructure, match="^输出中没有 JSON 对象$"):
+    with pytest.raises(InvalidStructure, match=r"^输出中没有 JSON 对象$"):
         validate_answer(DIGEST, "没有对象")
     with pytest.raises(InvalidStructure, match=r"^JSON 无法解析：Expecting property name .*（第 14 个字符）$"):
         validate_answer(DIGEST, '{"lead": "导语",}')
-    with pytest.raises(InvalidStructure, match="^JSON 不符合格式：groups: Field required"):
+    with pytest.raises(InvalidStructure, match=r"^JSON 不符合格式：groups: Field required"):
         validate_answer(DIGEST, '{"lead": "导语"}')
     assert validate_answer(DIGEST, '```\n{"lead": "导语", "groups": []}\n```') == '{"lead":"导语","groups":[]}'
 
 
 def test_the_drafting_path_words_problems_for_the_editor() -> None:
-    with pytest.raises(MalformedOutput, match="^模型输出不是 JSON 对象$"):
+    with pytest.raises(MalformedOutput, match=r"^模型输出不是 JSON 对象$"):
         loads_json("没有对象")
     with pytest.raises(MalformedOutput, match=r"^模型输出的 JSON 无法解析: Expecting property name .*（第 14 个字符）$"):
         loads_json('{"lead": "导语",}')
-    with pytest.raises(MalformedOutput, match="^模型输出的 JSON 缺少 groups 列表$"):
+    with pytest.raises(MalformedOutput, match=r"^模型输出的 JSON 缺少 groups 列表$"):
         loads_json('{"lead": "导语", "groups": {"title": "x"}}')
     # Sections without groups (core views, advice) and extra keys pass through untouched.
     assert loads_json('{"theses": [{"facts": "事实[1]"}]}') == {"theses": [{"facts": "事实[1]"}]}
