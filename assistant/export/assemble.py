@@ -213,7 +213,10 @@ def _analyst_line(analyst: dict[str, str]) -> str:
 
 
 def disclaimer_line(report: Report) -> str:
-    return f"请务必阅读正文最后的{escape_data(report.institution)}免责声明。"
+    """The seed's page line names the licensed company whose disclaimer it is (中国银河证券股份有限公司), not the
+    research institute that signs the tables; packs without ``legal_entity`` fall back to the institution, as the
+    disclosures section does."""
+    return f"请务必阅读正文最后的{escape_data(report.legal_entity or report.institution)}免责声明。"
 
 
 def _chapter_title(title: str, chapter_no: int) -> str:
