@@ -198,6 +198,7 @@ class Report(BaseModel):
     rating: str = ""
     rating_action: str = ""
     institution: str = ""
+    legal_entity: str = ""  # pack.yaml's licensed company; the disclaimer line names it (institution if empty)
     # pack.yaml's analysts as plain dicts (name, role, phone, email, certificate, title, bio) for the title block
     analysts: list[dict[str, str]] = Field(default_factory=list)
     engine: str

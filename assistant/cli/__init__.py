@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "jobs": "assistant.cli.jobs",
     "worker": "assistant.cli.worker",
     "verify": "assistant.cli.verify",
+    "db": "assistant.cli.db",
 }
 
 # One line per command for the top-level --help, without importing every command module.
@@ -44,6 +45,7 @@ SUMMARIES: dict[str, str] = {
     "jobs": "任务队列：提交起草任务、查看进度、取消或重试",
     "worker": "任务工作进程：执行队列中的起草等任务",
     "verify": "校验审阅库完整性（审计日志哈希链、签字内容哈希）",
+    "db": "审阅库结构升级（管理员地址）与版本查看",
 }
 
 

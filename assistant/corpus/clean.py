@@ -12,6 +12,8 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from assistant.safety import one_line
+
 __all__ = ["FIELD_LIMITS", "FieldRefused", "clean_body", "clean_line", "clean_url", "html_to_text", "strip_markup"]
 
 # Characters of a field (body: bytes, see items.MAX_BODY_BYTES). A 100k-character title cost 2 GB downstream.
@@ -85,7 +87,8 @@ def strip_markup(text: str) -> str:
 def _controls(text: str, warnings: list[str], field: str) -> str:
     if _SURROGATE.search(text):
         raise FieldRefused("含有不成对的代理字符（\\ud800-\\udfff），不是有效的 Unicode 文本")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # NEL (U+0085) is a line break, not noise: a newline, so "标题\x85# 伪造" does not glue into one word
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")
     found = len(_CONTROL.findall(text))
     if found:
         warnings.append(f"{field}: 已移除 {found} 个控制字符")
@@ -101,12 +104,19 @@ def _limit(text: str, field: str) -> str:
 
 
 def clean_line(value: str, field: str, warnings: list[str]) -> str:
-    """A one-line field (title, source, id, category): plain text, whitespace collapsed, length bounded."""
+    """A one-line field (title, source, id, category): plain text, whitespace collapsed, length bounded.
+
+    Line breaks of every kind (LF, CR, U+2028/2029, NEL) become a space: a title is printed as a heading, a list
+    item or a table cell downstream, where a break would start a new heading or row (``标题\n# 伪造标题``).
+    """
     text = _controls(value, warnings, field)
     plain = strip_markup(text)
     if plain != text:
         warnings.append(f"{field}: 已去除标记（HTML 标签/实体）")
-    return _limit(" ".join(plain.split()), field)
+    single = one_line(plain.strip())
+    if single != plain.strip():
+        warnings.append(f"{field}: 换行已合并为空格（单行字段）")
+    return _limit(" ".join(single.split()), field)
 
 
 def clean_body(value: str, warnings: list[str], field: str = "body") -> str:

@@ -74,7 +74,9 @@ def _record(file: str, row: int, data: dict[str, Any], kind: str, origin: str) -
 def _read_jsonl(path: Path) -> list[RawRecord | CorpusError]:
     out: list[RawRecord | CorpusError] = []
     text = decode_text(path.read_bytes(), str(path))
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines are separated by "\n" only: str.splitlines would also cut at U+2028/U+2029/NEL, which JSON allows
+    # raw inside a string (json.dumps(..., ensure_ascii=False) writes them so), and turn a valid line into two.
+    for lineno, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
         if not line.strip():
             continue
         try:

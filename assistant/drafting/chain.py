@@ -1,4 +1,4 @@
-"""The section chain in LCEL: retrieve -> pack -> prompt -> model -> parse.
+"""The section chain in LCEL: retrieve -> pack -> prompt -> model -> parse and check (one corrective retry).
 
 Each step is a small function over ``ChainState``; ``build_chain`` composes them with ``RunnableLambda`` so the
 same chain runs with the offline engine or a chat model. Failures inside a step raise ``SectionFailure``
@@ -18,8 +18,9 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.drafting.citations import parse_output
 from assistant.drafting.context import PackedContext, fuse_rankings, pack_context, widen_sources
+from assistant.drafting.corrective import combined, retry_findings, retry_request
 from assistant.drafting.digest import MalformedOutput, loads_json, render_digest
-from assistant.drafting.inputs import RetrievalRecord, SectionFailure, SectionInputs
+from assistant.drafting.inputs import AnswerCheckFailure, RetrievalRecord, SectionFailure, SectionInputs
 from assistant.drafting.market import market_gaps, missing_tables
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
 from assistant.drafting.sources import briefs_for, prompt_values
@@ -42,7 +43,7 @@ from assistant.engine.answer import (
 )
 from assistant.engine.output import strip_think
 from assistant.engine.request import DepBrief, Engine, Generation, GenerationRequest
-from assistant.errors import DraftingError
+from assistant.errors import AssistantError, DraftingError
 from assistant.llm.budget import max_tokens_for
 from assistant.models import Finding, Hit, Provenance, SectionDraft, TableSet
 from assistant.prompts import load_prompt
@@ -301,7 +302,9 @@ def _answer_check(state: ChainState, markdown: str, citations: int) -> AnswerVer
     """Every engine's draft passes the same check; a failed answer is a failed section, never 完成."""
     spec, template = state.inputs.spec, state.inputs.template
     others = [t for s in template.sections if s.id != spec.id for t in (s.title, s.chapter) if t]
-    prompts = [text for _, text in state.request.messages] if state.request is not None else []
+    # The model's own earlier answer (on a corrective retry) is not scaffolding: reusing its good parts is no echo.
+    prompts = [text for role, text in state.request.messages if role != "assistant"] \
+        if state.request is not None else []
     # The current version an editor regenerates from is material to keep, not scaffolding to echo.
     for material in (state.inputs.editing.current_markdown, state.inputs.editing.instruction):
         if material:
@@ -310,9 +313,37 @@ def _answer_check(state: ChainState, markdown: str, citations: int) -> AnswerVer
     if verdict.status == "failed":
         for finding in verdict.findings:
             finding.evidence = finding.evidence or markdown[:2000]
-        reasons = "；".join(f.detail for f in verdict.findings[:3])
-        raise SectionFailure(f"答案检查未通过：{reasons}", verdict.findings)
+        raise AnswerCheckFailure(verdict.findings)
     return verdict
+
+
+def _checked(engine: Engine, state: ChainState) -> ChainState:
+    """Parse and check; a model's answer that fails the answer check is re-asked once with what was wrong
+    (``drafting.corrective``), and the better of the two answers is kept."""
+    try:
+        return _parse(state)
+    except AnswerCheckFailure as failure:
+        first, gen, request = failure, state.generation, state.request
+        if gen is None or request is None or not _model_wrote(state, gen):
+            raise
+    spec_id = state.inputs.spec.id
+    state.request = retry_request(request, gen.text, first.checked)
+    try:
+        retried = _model(engine, state).generation or gen
+        state.generation = combined(retried, gen, retried)
+        _parse(state)
+    except AnswerCheckFailure as second:
+        # fewer problems wins; on a tie the corrected answer, the later evidence of what the model does
+        kept = second if len(second.checked) <= len(first.checked) else first
+        raise AnswerCheckFailure(kept.checked, retried=True,
+                                 note=retry_findings(spec_id, first.checked, kept_retry=False)) from second
+    except AssistantError as other:  # the retry failed another way (bad JSON, model error): the first verdict stands
+        note = retry_findings(spec_id, first.checked, kept_retry=False)
+        note.detail += f"；重答失败：{str(other)[:200]}"
+        raise AnswerCheckFailure(first.checked, retried=True, note=note) from other
+    if state.draft is not None:
+        state.draft.findings.append(retry_findings(spec_id, first.checked, kept_retry=True))
+    return state
 
 
 def _table_ids(tables: TableSet, refs: list[str]) -> list[str]:
@@ -348,7 +379,8 @@ def retrieve_and_pack(inputs: SectionInputs) -> RetrievalRecord:
 
 def build_chain(engine: Engine) -> Runnable[SectionInputs, ChainState]:
     """The section chain for one engine."""
-    steps: list[Callable[[Any], ChainState]] = [_retrieve, _pack, _prompt, partial(_model, engine), _parse]
+    steps: list[Callable[[Any], ChainState]] = [_retrieve, _pack, _prompt, partial(_model, engine),
+                                                partial(_checked, engine)]
     chain: Runnable[Any, ChainState] = RunnableLambda(steps[0])
     for step in steps[1:]:
         chain = chain | RunnableLambda(step)

@@ -10,9 +10,12 @@ import json
 import re
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from assistant.drafting.context import PackedContext, Source
 from assistant.drafting.template import SectionSpec
 from assistant.drafting.text import join_unique
+from assistant.engine.output import JsonOutputError, extract_json
 from assistant.errors import DraftingError
 from assistant.models import Finding
 
@@ -24,24 +27,31 @@ FUNDING_COLUMNS = ("融资方", "赛道", "简介", "融资日期", "融资轮�
 LEGACY_FUNDING_COLUMNS = ("融资方", "赛道", "融资日期", "融资轮次", "融资金额", "本轮投资方")  # templates before 简介
 POLICY_COLUMNS = ("中央/地方", "发布机构", "时间", "文件名称", "主要内容")  # seed table 11
 FUZZY_MIN = 0.6
-_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
 
 
 class MalformedOutput(DraftingError):
     """The model's answer is not the JSON the section asked for."""
 
 
+class _Envelope(BaseModel):
+    """What every JSON section answer shares: ``groups``, when present, is a list (rows are checked one by one
+    later, so a bad row is reported and dropped instead of failing the section)."""
+
+    model_config = ConfigDict(extra="allow")
+    groups: list[Any] = Field(default_factory=list)
+
+
 def loads_json(text: str) -> dict[str, Any]:
-    body = _FENCE.sub("", text).strip()
-    start, end = body.find("{"), body.rfind("}")
-    if start == -1 or end <= start:
-        raise MalformedOutput("模型输出不是 JSON 对象")
     try:
-        data = json.loads(body[start:end + 1])
-    except json.JSONDecodeError as exc:
+        data = extract_json(text)
+    except JsonOutputError as exc:
+        if exc.problem == "missing":
+            raise MalformedOutput("模型输出不是 JSON 对象") from exc
         raise MalformedOutput(f"模型输出的 JSON 无法解析: {exc.msg}（第 {exc.pos} 个字符）") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("groups", []), list):
-        raise MalformedOutput("模型输出的 JSON 缺少 groups 列表")
+    try:
+        _Envelope.model_validate(data)
+    except ValidationError as exc:
+        raise MalformedOutput("模型输出的 JSON 缺少 groups 列表") from exc
     return data
 
 

@@ -16,7 +16,7 @@ from assistant.engine.spec import SectionSpec
 from assistant.errors import DraftingError
 from assistant.models import Finding, Hit, NewsItem, SectionDraft, TableSet
 
-__all__ = ["RetrievalRecord", "Retriever", "SectionFailure", "SectionInputs"]
+__all__ = ["AnswerCheckFailure", "RetrievalRecord", "Retriever", "SectionFailure", "SectionInputs"]
 
 
 class Retriever(Protocol):
@@ -30,6 +30,18 @@ class SectionFailure(DraftingError):
     def __init__(self, message: str, findings: list[Finding]) -> None:
         super().__init__(message)
         self.findings = findings
+
+
+class AnswerCheckFailure(SectionFailure):
+    """The answer parsed but is not a section (``assistant.engine.answer``); a model gets one corrective retry.
+
+    ``checked`` are the check's own findings (what the model is told); ``findings`` adds any note after them."""
+
+    def __init__(self, checked: list[Finding], *, retried: bool = False, note: Finding | None = None) -> None:
+        reasons = "；".join(f.detail for f in checked[:3])
+        super().__init__(f"答案检查未通过{'（已请模型重答一次）' if retried else ''}：{reasons}",
+                         [*checked, *([note] if note else [])])
+        self.checked = checked
 
 
 class RetrievalRecord(BaseModel):

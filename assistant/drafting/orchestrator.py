@@ -125,7 +125,7 @@ def _report(job: DraftJob, outcomes: dict[str, SectionOutcome], engine: str) -> 
     cfg = job.config
     return Report(
         month=cfg.month, title=report_title(cfg, job.outline), series=cfg.series, industry=cfg.industry, rating=cfg.rating,
-        rating_action=cfg.rating_action, institution=cfg.institution,
+        rating_action=cfg.rating_action, institution=cfg.institution, legal_entity=cfg.legal_entity,
         analysts=[{k: v for k, v in a.model_dump().items() if v} for a in cfg.analysts], engine=engine,
         template_id=job.template.id, pack_hash=job.pack_hash, corpus_hash=job.corpus_hash,
         created_at=dt.datetime.now(dt.UTC), sections=sections, tables=job.tables.tables,

@@ -42,6 +42,7 @@ from assistant.export.blocks import (
 from assistant.export.text import chapter_level, escape_data, number_title, strip_number
 from assistant.models import Chart, Report, SectionDraft, Table
 from assistant.numerals import chinese_numeral
+from assistant.safety import one_line
 
 __all__ = ["CORE_VIEWS_ID", "DISCLOSURE_IDS", "Assembly", "assemble", "disclaimer_line"]
 
@@ -92,7 +93,7 @@ class _Numberer:
         return self._chart(item)
 
     def _source(self, source: str) -> str:
-        text = source.strip() or (self.report.institution or "")
+        text = one_line(source.strip() or (self.report.institution or ""))
         if not text:
             return ""
         return text if text.startswith("资料来源") else f"资料来源：{text}"
@@ -174,7 +175,7 @@ def _body_blocks(section: SectionDraft, base: int, numberer: _Numberer, toc: boo
         else:
             out.append(block)
     if section.status == "failed" and not section.markdown.strip():
-        out.append(Quote(f"本节起草失败：{section.error or '原因未记录'}"))
+        out.append(Quote(f"本节起草失败：{one_line(section.error or '原因未记录')}"))
     for kind, ids in (("chart", section.charts), ("table", section.tables)):
         for ref in ids:
             item = numberer.find(kind, ref)
@@ -208,11 +209,14 @@ def _analyst_line(analyst: dict[str, str]) -> str:
     for label, key in (("分析师证书编码", "certificate"), ("电话", "phone"), ("邮箱", "email")):
         if analyst.get(key):
             parts.append(f"{label}：{analyst[key]}")
-    return f"{analyst.get('role') or '分析师'}：" + escape_data("，".join(parts))
+    return f"{escape_data(analyst.get('role') or '分析师')}：" + escape_data("，".join(parts))
 
 
 def disclaimer_line(report: Report) -> str:
-    return f"请务必阅读正文最后的{escape_data(report.institution)}免责声明。"
+    """The seed's page line names the licensed company whose disclaimer it is (中国银河证券股份有限公司), not the
+    research institute that signs the tables; packs without ``legal_entity`` fall back to the institution, as the
+    disclosures section does."""
+    return f"请务必阅读正文最后的{escape_data(report.legal_entity or report.institution)}免责声明。"
 
 
 def _chapter_title(title: str, chapter_no: int) -> str:
@@ -226,11 +230,11 @@ def _chapters(report: Report, numberer: _Numberer) -> list[Block]:
     for section in report.sections:
         if section.id == CORE_VIEWS_ID or section.id in DISCLOSURE_IDS:
             continue
-        chapter = section.chapter.strip()
+        chapter = one_line(section.chapter).strip()  # titles are single-line: a break would open a heading
         if chapter and chapter != open_chapter:  # a section that opens a chapter, e.g. 二、… before （一）…
             chapter_no += 1
             out.append(Heading(2, _chapter_title(chapter, chapter_no), toc=True))
-        title = section.title.strip()
+        title = one_line(section.title).strip()
         level = chapter_level(title) or 2
         if level == 2:
             chapter_no += 1
@@ -283,7 +287,7 @@ def _disclosures(report: Report, numberer: _Numberer) -> list[Block]:
             continue
         has_headings = any(isinstance(b, Heading) for b in parse_markdown(section.markdown))
         if section.title.strip() and not has_headings:
-            out.append(Heading(2, section.title.strip()))
+            out.append(Heading(2, one_line(section.title).strip()))
         out.extend(_body_blocks(section, 1 if has_headings else 2, numberer, toc=False))
     return out
 
@@ -309,7 +313,7 @@ def assemble(report: Report) -> Assembly:
     disclosures = _disclosures(report, numberer)
     tail = _sources(report) + _figure_lists(numberer) + disclosures
     blocks = _title_block(report) + core + _toc(chapters) + chapters + tail
-    header = " | ".join(x for x in (report.institution, report.series, report.industry) if x)
+    header = " | ".join(one_line(x) for x in (report.institution, report.series, report.industry) if x)
     return Assembly(
         blocks=blocks,
         tables=numberer.tables,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.safety import strip_control
+
 __all__ = [
     "Block",
     "BulletList",
@@ -240,9 +242,15 @@ class _Parser:
         return True
 
 
+_OTHER_BREAKS = re.compile("[\u2028\u2029]")
+
+
 def parse_markdown(text: str) -> list[Block]:
     """Parse section markdown into blocks. ``{{table:…}}``/``{{chart:…}}`` markers become ``Ref`` blocks,
     also when written inside a paragraph (the paragraph is split around them)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Control characters go (as at the Word writer; CR/CRLF become newlines); U+2028/U+2029 are not line breaks
+    # to CommonMark but are to str.splitlines, editors and browsers: a model-written title carrying one must not
+    # become a heading or a new table row for any reader of report.md, so they are spaces.
+    text = _OTHER_BREAKS.sub(" ", strip_control(text)[0])
     text = REF_RE.sub(lambda m: f"\n\n{m.group(0)}\n\n", text)
     return _Parser(text.split("\n")).run()

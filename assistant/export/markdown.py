@@ -26,11 +26,13 @@ from assistant.export.blocks import (
     Ref,
     TableBlock,
 )
-from assistant.export.text import escape_data, neutralize_markdown
+from assistant.export.text import escape_data, neutralize_line, neutralize_markdown
 from assistant.models import Report
+from assistant.safety import one_line
 
 __all__ = ["render_blocks", "render_markdown"]
 
+_HEADING_START_RE = re.compile(r"^( {0,3})(?=#{1,6}(?:\s|$))")
 _BLOCK_START_RE = re.compile(r"^(\d{1,9}|)(?=[.)]\s|[-+*]\s|#{1,6}\s|>)")
 
 
@@ -45,18 +47,18 @@ def render_blocks(blocks: list[Block]) -> str:
 
 def _render(block: Block) -> str:
     if isinstance(block, Heading):
-        return f"{'#' * block.level} {neutralize_markdown(block.text)}"
+        return f"{'#' * block.level} {neutralize_line(block.text)}"
     if isinstance(block, Paragraph):
-        return neutralize_markdown(block.text)
+        return "\n".join(_no_heading(line) for line in _lines(neutralize_markdown(block.text)))
     if isinstance(block, BulletList):
         return _list(block.items)
     if isinstance(block, MdTable):
-        table = _pipe_table(block.header, block.rows, neutralize_markdown)
+        table = _pipe_table(block.header, block.rows, neutralize_line)
         return f"**{escape_data(block.caption)}**\n\n{table}" if block.caption else table
     if isinstance(block, CodeBlock):
         return f"{block.fence}{block.info}\n{block.text}\n{block.fence}"
     if isinstance(block, Quote):
-        return "\n".join(f"> {neutralize_markdown(line)}" for line in block.text.split("\n"))
+        return "\n".join(f"> {_no_heading(line)}" for line in _lines(neutralize_markdown(block.text)))
     if isinstance(block, TableBlock):
         return _table_block(block)
     if isinstance(block, ChartBlock):
@@ -73,8 +75,18 @@ def _list(items: tuple[ListItem, ...]) -> str:
         depth = min(item.depth, prev + 1)  # a list may not start nested: 4 spaces would make a code block
         prev = depth
         marker = "-" if item.marker in {"-", "*", "+"} else item.marker
-        lines.append(f"{'    ' * depth}{marker} {_literal_start(neutralize_markdown(item.text))}")
+        lines.append(f"{'    ' * depth}{marker} {_literal_start(neutralize_line(item.text))}")
     return "\n".join(lines)
+
+
+def _lines(text: str) -> list[str]:
+    """A multi-line block's lines: CR/CRLF end a line, the other breaks (U+2028, NEL, …) are only spaces."""
+    return [one_line(part) for part in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+
+
+def _no_heading(line: str) -> str:
+    """A line inside a paragraph or quote that would read as an ATX heading (``# 伪造``) is kept literal."""
+    return _HEADING_START_RE.sub(r"\1\\", line, count=1)
 
 
 def _literal_start(text: str) -> str:

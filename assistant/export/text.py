@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 
+from assistant.safety import one_line
+
 __all__ = [
     "chapter_level",
     "escape_data",
     "inline_runs",
     "neutralize_html",
+    "neutralize_line",
     "neutralize_markdown",
     "number_title",
     "plain_text",
@@ -54,6 +57,14 @@ def neutralize_markdown(text: str) -> str:
     text = _INLINE_LINK_RE.sub(lambda m: f"{m.group(1)}\\[{m.group(2)}\\](", text)
     text = _LINK_DEF_RE.sub(lambda m: f"{m.group(1)}\\[{m.group(2)}\\]:", text)
     return neutralize_html(text)
+
+
+def neutralize_line(text: str) -> str:
+    """Text for a single-line Markdown context (heading, list item, 目录 entry, table cell): one line, neutralised.
+
+    A line break there would end the context: ``标题\n# 伪造标题`` would open a heading, a new list item or row.
+    """
+    return neutralize_markdown(one_line(text))
 
 
 def escape_data(text: str) -> str:

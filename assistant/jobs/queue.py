@@ -90,7 +90,9 @@ def make_huey(url: str, settings: Settings | None = None) -> Huey:
     if backend == "postgresql":
         # psycopg takes the libpq URI; the query keeps options such as search_path (used by the tests' schemas).
         dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PostgresHuey(name, dsn=dsn, results=False, utc=True, read_timeout=1)
+        # The queue's tables come from migration 0006 (owned by the owner role): the app role may not create
+        # tables, and huey's "create table if not exists" is refused for want of CREATE even when they exist.
+        return PostgresHuey(name, dsn=dsn, results=False, utc=True, read_timeout=1, create_tables=False)
     raise ConfigError(f"任务队列不支持数据库 {backend}（支持 SQLite 与 PostgreSQL，或用 RA_JOBS_QUEUE_URL 指定 Redis）")
 
 

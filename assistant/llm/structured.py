@@ -8,21 +8,20 @@ shape from the prompt), ``prompt`` (plain text; the prompt alone asks for JSON).
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from assistant.engine.output import JsonOutputError, extract_json
 from assistant.engine.spec import SectionSpec
 
 __all__ = ["AdviceAnswer", "Capabilities", "CoreViewsAnswer", "DigestAnswer", "InvalidStructure", "Mode", "answer_model", "capabilities",
-           "extract_json", "response_format", "validate_answer"]
+           "response_format", "validate_answer"]
 
 Mode = Literal["json_schema", "json_object", "prompt"]
 MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
-_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
 
 
 class InvalidStructure(ValueError):
@@ -151,18 +150,13 @@ def response_format(spec: SectionSpec, mode: Mode) -> dict[str, Any] | None:
     return {"type": "json_schema", "json_schema": {"name": f"{spec.id}_answer", "schema": model.model_json_schema()}}
 
 
-def extract_json(text: str) -> dict[str, Any]:
-    body = _FENCE.sub("", text).strip()
-    start, end = body.find("{"), body.rfind("}")
-    if start == -1 or end <= start:
-        raise InvalidStructure("输出中没有 JSON 对象")
+def _answer_json(text: str) -> dict[str, Any]:
     try:
-        data = json.loads(body[start:end + 1])
-    except json.JSONDecodeError as exc:
+        return extract_json(text)
+    except JsonOutputError as exc:
+        if exc.problem == "missing":
+            raise InvalidStructure("输出中没有 JSON 对象") from exc
         raise InvalidStructure(f"JSON 无法解析：{exc.msg}（第 {exc.pos} 个字符）") from exc
-    if not isinstance(data, dict):
-        raise InvalidStructure("JSON 顶层必须是对象")
-    return data
 
 
 def validate_answer(spec: SectionSpec, text: str) -> str:
@@ -170,7 +164,7 @@ def validate_answer(spec: SectionSpec, text: str) -> str:
     model = answer_model(spec)
     if model is None:
         return text
-    data = extract_json(text)
+    data = _answer_json(text)
     try:
         parsed = model.model_validate(data)
     except ValidationError as exc:

@@ -13,32 +13,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+from assistant.safety import one_line
 
 __all__ = ["BOARDS", "Analyst", "IndexRef", "MarketPack", "PackConfig", "Watchlists"]
 
 BOARDS: tuple[str, ...] = ("主板", "创业板", "科创板", "中小板", "北交所")
 
+# A pack field printed on one line (title block, 资料来源 lines, the disclaimer, page header): a line break typed
+# into pack.yaml (``institution: "银河\n# 伪造"``) becomes a space instead of a heading in report.md.
+Line = Annotated[str, AfterValidator(one_line)]
+
 
 class IndexRef(BaseModel):
-    code: str
-    name: str
+    code: Line
+    name: Line
 
 
 class Watchlists(BaseModel):
-    domestic: list[str] = Field(default_factory=list)
-    overseas: list[str] = Field(default_factory=list)
+    domestic: list[Line] = Field(default_factory=list)
+    overseas: list[Line] = Field(default_factory=list)
 
 
 class Analyst(BaseModel):
-    name: str
-    role: str = "分析师"
-    phone: str = ""
-    email: str = ""
-    certificate: str = ""  # 分析师证书编码; research assistants may have none
-    title: str = ""  # e.g. "TMT/科创板研究负责人"
+    name: Line
+    role: Line = "分析师"
+    phone: Line = ""
+    email: Line = ""
+    certificate: Line = ""  # 分析师证书编码; research assistants may have none
+    title: Line = ""  # e.g. "TMT/科创板研究负责人"
     bio: str = ""
 
 
@@ -46,12 +53,12 @@ class PackConfig(BaseModel):
     """``pack.yaml``. Fields beyond the contract's are optional extensions."""
 
     month: str  # "2024-07"
-    series: str = "人工智能月报"
-    industry: str = ""
-    rating: str = ""
-    rating_action: str = ""
-    institution: str = ""
-    title: str = ""  # report headline, optional
+    series: Line = "人工智能月报"
+    industry: Line = ""
+    rating: Line = ""
+    rating_action: Line = ""
+    institution: Line = ""
+    title: Line = ""  # report headline, optional
     theme_index: IndexRef
     sector_index: IndexRef
     benchmarks: list[IndexRef] = Field(default_factory=list)
@@ -61,10 +68,10 @@ class PackConfig(BaseModel):
     watchlists: Watchlists = Field(default_factory=Watchlists)
     funds: list[str] | None = None
     analysts: list[Analyst] = Field(default_factory=list)
-    data_vendor: str = "Wind"  # first name in "资料来源：Wind，<institution>"
-    legal_entity: str = ""  # the licensed company the disclaimer names, e.g. 中国银河证券股份有限公司
-    qualification: str = ""  # its regulatory qualification sentence (证券投资咨询业务资格)
-    contacts: list[str] = Field(default_factory=list)  # the 联系 block, one line each
+    data_vendor: Line = "Wind"  # first name in "资料来源：Wind，<institution>"
+    legal_entity: Line = ""  # the licensed company the disclaimer names, e.g. 中国银河证券股份有限公司
+    qualification: Line = ""  # its regulatory qualification sentence (证券投资咨询业务资格)
+    contacts: list[Line] = Field(default_factory=list)  # the 联系 block, one line each
 
 
 @dataclass

@@ -7,12 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
-from assistant.errors import InputError
+from assistant.errors import InputError, ReviewError
 from assistant.models import Finding, Report, SourceRef
+from assistant.review import audit
 from assistant.review.db import FindingRow, ReportRow, Section, SectionVersion, Source
+from assistant.review.users import acting_user
+from assistant.review.views import UserView
 
-__all__ = ["engine_sources", "finding_row", "finding_rows", "read_report_json", "report_rows", "source_row"]
+__all__ = ["add_report", "engine_sources", "finding_row", "finding_rows", "read_report_json", "report_rows",
+           "source_row"]
 
 
 def read_report_json(out_dir: Path) -> Report:
@@ -100,3 +105,31 @@ def report_rows(report: Report, out_dir: str, author_id: int | None,
     row = ReportRow(month=report.month, title=report.title, engine=report.engine, out_dir=out_dir,
                     snapshot=snapshot, created_by=author_id, findings=finding_rows(report))
     return row, _section_rows(report, author_id), [source_row(s) for s in report.sources]
+
+
+def add_report(session: Session, report: Report, out_dir: str, user: UserView | None, **audit_detail: Any) -> int:
+    """Add an imported report's rows and its audit entry to the caller's open transaction; return the report id.
+
+    The caller owns the transaction because a job must commit the report together with the job row that records
+    it (``jobs.importing``), while ``ReviewService`` commits it alone. ``user`` None: an import by a script,
+    with no role to check. ``audit_detail`` is added to the audit entry (a job passes its id).
+    """
+    markers = [s.marker for s in report.sources]
+    if len(markers) != len(set(markers)):
+        raise ReviewError("report.json 的 sources 中有重复的引用标记")
+    actor = acting_user(session, user, "import") if user is not None else None
+    row, sections, sources = report_rows(report, out_dir, actor.id if actor else None)
+    session.add(row)
+    session.flush()
+    for source in sources:
+        source.report_id = row.id
+        session.add(source)
+    for section, version in sections:
+        section.report_id = row.id
+        session.add(section)
+        session.flush()
+        version.section_pk = section.id
+        session.add(version)
+    audit.record(session, actor, "import", "report", row.id, after=1, out_dir=out_dir, sections=len(sections),
+                 sources=len(sources), **audit_detail)
+    return row.id

@@ -23,7 +23,7 @@ from assistant.review import audit
 from assistant.review.database import init_db
 from assistant.review.db import ReportRow, Review, Section, SectionVersion, User, utcnow
 from assistant.review.diffing import VersionDiff, diff_texts
-from assistant.review.importing import read_report_json, report_rows
+from assistant.review.importing import add_report, read_report_json
 from assistant.review.policy import can_export
 from assistant.review.users import acting_user, user_view
 from assistant.review.views import ExportGate, ReviewView, SectionView, SuggestionView, UserView, VersionView
@@ -97,26 +97,8 @@ class ReviewService(Workspace):
                 row.replaced_at = utcnow()
 
     def import_report_model(self, report: Report, out_dir: str, user: UserView | None) -> int:
-        markers = [s.marker for s in report.sources]
-        if len(markers) != len(set(markers)):
-            raise ReviewError("report.json 的 sources 中有重复的引用标记")
         with self._sessions.begin() as session:
-            actor = acting_user(session, user, "import") if user is not None else None
-            row, sections, sources = report_rows(report, out_dir, actor.id if actor else None)
-            session.add(row)
-            session.flush()
-            for source in sources:
-                source.report_id = row.id
-                session.add(source)
-            for section, version in sections:
-                section.report_id = row.id
-                session.add(section)
-                session.flush()
-                version.section_pk = section.id
-                session.add(version)
-            audit.record(session, actor, "import", "report", row.id, after=1, out_dir=out_dir,
-                         sections=len(sections), sources=len(sources))
-            return row.id
+            return add_report(session, report, out_dir, user)
 
     # ------------------------------------------------------------------ editing
     def begin_edit(self, section_pk: int, user: UserView) -> SectionView:

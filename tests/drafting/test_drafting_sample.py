@@ -44,6 +44,9 @@ def test_every_section_is_drafted_and_exported(drafted: tuple[Report, Path]) -> 
         assert (out / name).is_file(), name
     assert not (out / "calls.jsonl").exists()  # the offline engine calls no model
     assert json.loads((out / "report.json").read_text(encoding="utf-8"))["engine"] == "offline"
+    # the page line of the seed: the pack's licensed company, not the institute that signs the tables
+    head = (out / "report.md").read_text(encoding="utf-8").split("## 核心观点")[0]
+    assert "> 请务必阅读正文最后的中国银河证券股份有限公司免责声明。" in head
 
 
 def test_every_marker_resolves_to_a_corpus_item_inside_the_month(drafted: tuple[Report, Path]) -> None:

@@ -104,6 +104,13 @@ def test_header_and_footer(doc: DocxDocument) -> None:
     assert 'w:instr="PAGE"' in section.footer._element.xml
 
 
+def test_footer_names_the_licensed_company_when_the_pack_gives_one(report: Report, chart_dir: Path) -> None:
+    licensed = report.model_copy(update={"legal_entity": "中国银河证券股份有限公司"})
+    section = docx.Document(io.BytesIO(render_docx(licensed, chart_dir))).sections[0]
+    assert section.footer.paragraphs[0].text == "请务必阅读正文最后的中国银河证券股份有限公司免责声明。"
+    assert section.header.paragraphs[0].text.startswith("中国银河证券研究院 | ")  # the header still names the institute
+
+
 def test_toc_and_list_of_figures(doc: DocxDocument) -> None:
     texts = _texts(doc)
     toc = texts[texts.index("目录") + 1: texts.index("目录") + 11]

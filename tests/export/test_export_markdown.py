@@ -42,6 +42,14 @@ def test_title_block_has_rating_and_analyst_certificates(report: Report) -> None
     assert "请务必阅读正文最后的中国银河证券研究院免责声明。" in head
 
 
+def test_disclaimer_line_names_the_licensed_company_when_the_pack_gives_one(report: Report) -> None:
+    # the seed's line: 请务必阅读正文最后的中国银河证券股份有限公司免责声明。 (the institute signs the tables)
+    licensed = report.model_copy(update={"legal_entity": "中国银河证券股份有限公司"})
+    head = render_markdown(licensed).split("## 核心观点")[0]
+    assert "请务必阅读正文最后的中国银河证券股份有限公司免责声明。" in head
+    assert "研究院免责声明" not in head and "- 发布机构：中国银河证券研究院" in head
+
+
 def test_tables_and_charts_are_numbered_in_order_of_appearance(report: Report) -> None:
     md = render_markdown(report)
     # F1 by marker, funds (T3) by key marker mid-paragraph, then the listed F2, T1, T2, then the drafter's

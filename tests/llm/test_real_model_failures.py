@@ -57,16 +57,17 @@ def _kinds(draft: SectionDraft) -> set[str]:
 
 def test_schema_echo_literal_n_and_bare_none_fail_their_sections(tmp_path: Path) -> None:
     with FakeOpenAIServer() as server:
-        server.script(DATA, Step("ok", SCHEMA_ECHO))
-        server.script(MARKET, Step("ok", "无"))
-        server.script(PRODUCT, Step("ok", "本月新品密集发布[n]。\n\n#### 1. 新品\n\n新品发布，性能提升明显[n]。"))
+        # each bad answer twice: the corrective retry (tests/llm/test_answer_retry.py) gets the same again
+        server.script(DATA, *[Step("ok", SCHEMA_ECHO)] * 2)
+        server.script(MARKET, *[Step("ok", "无")] * 2)
+        server.script(PRODUCT, *[Step("ok", "本月新品密集发布[n]。\n\n#### 1. 新品\n\n新品发布，性能提升明显[n]。")] * 2)
         server.script(TECH, Step("ok", "本月技术进展密集[1]。\n\n#### 1. 新方法\n\n新方法把训练效率提高一倍[1]。"
                                        "\n\n### 五、投资建议\n\n建议关注算力方向[1]。"))
         drafts = _run(server, tmp_path)
         core = next(r["prompt"] for r in server.requests if '{"theses":' in r["prompt"])
     data, market, product = drafts["data_policy"], drafts["market_review"], drafts["product_dynamics"]
     assert data.status == "failed" and {"answer_check:prompt_echo", "answer_check:placeholder_left"} <= _kinds(data)
-    assert market.status == "failed" and _kinds(market) == {"answer_check:no_answer"}
+    assert market.status == "failed" and _kinds(market) == {"answer_check:no_answer", "answer_check_retried"}
     assert product.status == "failed" and "answer_check:placeholder_left" in _kinds(product)
     assert "答案检查未通过" in (market.error or "")
     # failed answers never reach the summaries
@@ -82,8 +83,8 @@ def test_prompt_echo_and_repetition_loop_fail(tmp_path: Path) -> None:
             "每段句末用 [1] 标注来源。")
     loop = "本月进展较多[1]。\n\n#### 1. 模型\n\n" + "模型能力持续提升，推理成本继续下降，应用加速落地。[1]" * 12
     with FakeOpenAIServer() as server:
-        server.script(TECH, Step("ok", echo))
-        server.script(PRODUCT, Step("ok", loop))
+        server.script(TECH, *[Step("ok", echo)] * 2)
+        server.script(PRODUCT, *[Step("ok", loop)] * 2)
         drafts = _run(server, tmp_path)
     assert drafts["tech_frontier"].status == "failed"
     assert "answer_check:prompt_echo" in _kinds(drafts["tech_frontier"])
@@ -197,7 +198,7 @@ def test_rerun_redrafts_what_another_model_or_endpoint_wrote_and_failed_answers(
     from assistant.drafting.stages import StageStore
 
     with FakeOpenAIServer() as server:
-        server.script(MARKET, Step("ok", "无"))
+        server.script(MARKET, *[Step("ok", "无")] * 2)
         job, _ = _job(server, tmp_path)
         draft_sections(job, job.template.sections, {})
         store = StageStore(tmp_path)

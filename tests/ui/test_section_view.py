@@ -6,16 +6,21 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
 from markdown_it import MarkdownIt
-from section_view import block_markdown, inline_markdown, md_escape, section_blocks
+from review_factories import write_out_dir
+from section_view import block_markdown, inline_markdown, md_escape, passage_markdown, section_blocks
+from streamlit.testing.v1 import AppTest
 
 from assistant.export.blocks import ChartBlock, MdTable, TableBlock
 from assistant.export.docx import render_docx
-from assistant.models import Chart, Report, SectionDraft, SourceRef, Table
+from assistant.models import Chart, Citation, Report, SectionDraft, SourceRef, Table
+from assistant.review import ReviewService, UserView
 
+Seeded = tuple[ReviewService, dict[str, UserView], int]
 HOSTILE = "估值 5~9 倍，毛利率 50~73%，*并非强调* 与 _下划线_ 原样，详见 https://example.com/a_b~c?x=1&y=2 [1]。"
 MARKET = (f"7月市场回顾：{HOSTILE}\n\n{{{{table:T1}}}}\n\n**指数表现**如图所示。\n\n{{{{chart:F1}}}}\n\n"
           "表：7月融资事件\n\n| 公司 | 轮次 | 金额 |\n| --- | --- | --- |\n| 甲公司 | A轮 | 1亿元 [1] |\n\n"
@@ -90,3 +95,36 @@ def test_section_html_reads_like_the_docx(tmp_path: Path) -> None:
     for cell in data.rows[0]:
         assert _html_text(md_escape(cell))[1] in cells  # st.table renders cells as Markdown: escaped the same
     assert _html_text(inline_markdown("1亿元 [1]"))[1] in cells
+
+
+# A passage of three sentences; the section's claim rests on the middle one, which carries Markdown and HTML.
+PASSAGE = "寒武纪发布*年报*。\n英伟达在7月发布了面向推理的新一代GPU，毛利率 50~73%<b>显著</b>。其余内容与本章无关。"
+SUPPORT = "英伟达在7月发布了面向推理的新一代GPU，毛利率 50~73%<b>显著</b>。"
+
+
+def test_the_supporting_sentence_is_highlighted_inside_the_passage_escaped() -> None:
+    shown = passage_markdown(PASSAGE, SUPPORT)
+    assert shown == (f"{md_escape('寒武纪发布*年报*。')}\n:orange-background[{md_escape(SUPPORT)}]"
+                     f"{md_escape('其余内容与本章无关。')}")
+    assert "<b>" not in shown and "&lt;b\\>" in shown and "50\\~73\\%" in shown
+    assert passage_markdown(PASSAGE, "") == md_escape(PASSAGE)  # nothing supports: the passage, unmarked
+    assert passage_markdown("", "") == "（无段落）"
+
+
+def test_section_page_highlights_the_supporting_sentence_in_the_expanded_passage(
+        app_as: Callable[..., AppTest], store: Seeded, tmp_path: Path) -> None:
+    service, users, _ = store
+    source = SourceRef(marker=1, doc_id="n9", title="英伟达发布推理GPU", date="2024-07-09", source="新智元",
+                       passage=PASSAGE)
+    section = SectionDraft(id="compute_dynamics", title="算力动态", markdown="英伟达发布面向推理的GPU，毛利率 50~73% [1]。",
+                           citations=[Citation(marker=1, doc_id="n9")])
+    report = Report(month="2024-07", title="支撑句测试", engine="offline", sections=[section], sources=[source])
+    report_id = service.import_report(write_out_dir(tmp_path / "support", report), users["analyst"])
+    pk = service.sections(report_id)[0].pk
+
+    at = app_as("editor", "screens/section.py", goto={"report_id": report_id, "section_pk": pk})
+    passage = next(e for e in at.expander if e.label == "引用段落")
+    assert [m.value for m in passage.markdown] == [
+        f"{md_escape('寒武纪发布*年报*。')}\n:orange-background[{md_escape(SUPPORT)}]{md_escape('其余内容与本章无关。')}"]
+    assert not passage.markdown[0].proto.allow_html
+    assert f"支撑句：:orange-background[{md_escape(SUPPORT)}]" in [m.value for m in at.markdown]

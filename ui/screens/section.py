@@ -14,9 +14,8 @@ from section_parts import (
     render_regenerate,
     render_review,
     render_sent_back,
-    render_sources,
 )
-from section_view import render_section
+from section_view import render_section, render_sources
 
 user, svc, report_id = report_page("章节审阅")
 sections = svc.sections(report_id)
