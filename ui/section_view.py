@@ -22,6 +22,7 @@ from ra_ui import safe_url
 from assistant.errors import ExportError
 from assistant.export.assemble import assemble
 from assistant.export.blocks import (
+    FIGURE_PENDING,
     Block,
     BulletList,
     ChartBlock,
@@ -146,7 +147,9 @@ def render_blocks(blocks: list[Block], out_dir: Path) -> None:
         elif isinstance(block, ChartBlock):
             st.markdown(f"**{md_escape(block.title)}**")
             path = (out_dir / block.path).resolve()
-            if path.is_file() and path.is_relative_to(out_dir.resolve()):
+            if not block.path:  # a figure slot the write-up asked for: the editor inserts the picture in Word
+                st.info(f"{FIGURE_PENDING}：导出的 Word 文档在此处留有图位，请编辑插入图片")
+            elif path.is_file() and path.is_relative_to(out_dir.resolve()):
                 st.image(str(path))
             else:
                 st.warning(f"图表文件不存在：{block.path}")

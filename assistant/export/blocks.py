@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from assistant.safety import strip_control
 
 __all__ = [
+    "FIGURE_PENDING",
     "Block",
     "BulletList",
     "ChartBlock",
@@ -102,6 +103,8 @@ class ChartBlock:
     path: str  # relative to the output folder
     source: str
 
+
+FIGURE_PENDING = "（图片待插入）"  # a figure slot without its picture, in every rendering
 
 Block = Heading | Paragraph | BulletList | MdTable | CodeBlock | Quote | Ref | TableBlock | ChartBlock
 

@@ -25,6 +25,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from assistant.errors import ExportError
 from assistant.export.assemble import Assembly, assemble
 from assistant.export.blocks import (
+    FIGURE_PENDING,
     Block,
     BulletList,
     ChartBlock,
@@ -255,7 +256,7 @@ class _Writer:
     def chart_block(self, block: ChartBlock) -> None:
         if not block.path:  # a figure slot: numbered and captioned, the editor inserts the picture
             self.caption(block.title)
-            self.para(text="（图片待插入）").alignment = WD_ALIGN_PARAGRAPH.CENTER
+            self.para(text=FIGURE_PENDING).alignment = WD_ALIGN_PARAGRAPH.CENTER
             self.source_line(block.source)
             return
         root = self.base_dir.resolve()

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from assistant.export.assemble import assemble
 from assistant.export.blocks import (
+    FIGURE_PENDING,
     Block,
     BulletList,
     ChartBlock,
@@ -114,7 +115,6 @@ def _table_block(block: TableBlock) -> str:
     return "\n\n".join(parts)
 
 
-FIGURE_PENDING = "（图片待插入）"
 
 
 def _chart_block(block: ChartBlock) -> str:

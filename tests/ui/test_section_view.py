@@ -128,3 +128,21 @@ def test_section_page_highlights_the_supporting_sentence_in_the_expanded_passage
         f"{md_escape('寒武纪发布*年报*。')}\n:orange-background[{md_escape(SUPPORT)}]{md_escape('其余内容与本章无关。')}"]
     assert not passage.markdown[0].proto.allow_html
     assert f"支撑句：:orange-background[{md_escape(SUPPORT)}]" in [m.value for m in at.markdown]
+
+
+def test_a_figure_slot_shows_as_awaiting_its_picture_not_as_a_missing_file(
+        app_as: Callable[..., AppTest], store: Seeded, tmp_path: Path) -> None:
+    """A write-up's "图：title" is a numbered slot the editor fills in Word; the page says so, as the DOCX does."""
+    service, users, _ = store
+    markdown = "PNN 新进展 [1]。\n\n图：PNN 训练方法发展时间表\n\n资料来源：新智元，测试研究院整理"
+    section = SectionDraft(id="frontier_tech", title="前沿技术", markdown=markdown,
+                           citations=[Citation(marker=1, doc_id="n9")])
+    source = SourceRef(marker=1, doc_id="n9", title="PNN", date="2024-07-09", source="新智元", passage="PNN 新进展。")
+    report = Report(month="2024-07", title="图位测试", engine="offline", sections=[section], sources=[source])
+    report_id = service.import_report(write_out_dir(tmp_path / "slot", report), users["analyst"])
+    pk = service.sections(report_id)[0].pk
+
+    at = app_as("editor", "screens/section.py", goto={"report_id": report_id, "section_pk": pk})
+    assert not [w.value for w in at.warning if "图表文件不存在" in w.value]
+    assert any(i.value.startswith("（图片待插入）") for i in at.info)
+    assert "**图 1：PNN 训练方法发展时间表**" in [m.value for m in at.markdown]
