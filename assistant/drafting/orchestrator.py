@@ -273,5 +273,9 @@ def regenerate_section(out_dir: Path, section_id: str, instruction: str, setting
             deps[dep] = SectionOutcome(draft, record) if record else SectionOutcome(draft)
     outcome = run_section(job, spec, deps, editing=parse_instruction(instruction, current_markdown), prior=prior)
     (draft,), sources = globalise([outcome.draft], {section_id: outcome.record.packed}, store.load_sources())
+    if current_markdown is not None and " ".join(draft.markdown.split()) == " ".join(current_markdown.split()):
+        # an unchanged "suggestion" would look like the instruction was honoured; say plainly that it was not
+        raise DraftingError(f"按指令“{instruction}”重新生成的结果与当前版本相同：本章（{spec.title}）没有可按此指令"
+                            "缩短或调整的内容。请直接编辑正文，或换一条指令（模型引擎可执行更多指令）。")
     store.save_sources(sources)
     return draft

@@ -14,6 +14,7 @@ from assistant import SAMPLE_DIR
 from assistant.cli import main
 from assistant.corpus import read_corpus
 from assistant.drafting import draft_report, regenerate_section
+from assistant.errors import DraftingError
 from assistant.models import Report
 from assistant.outline import load_outline
 from assistant.outline.slots import ADVICE_SLOT, VIEW_SLOT
@@ -114,6 +115,17 @@ def test_regenerate_section_applies_the_instruction(drafted: tuple[Report, Path]
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", shorter.markdown)}
     known = {s.marker for s in report.sources}
     assert markers and markers <= known  # same documents keep their report-global numbers
+
+
+def test_a_regeneration_that_changes_nothing_is_refused_not_offered(drafted: tuple[Report, Path]) -> None:
+    """The funding table lists the month's deals row by row: 更简洁 leaves it as it is, and saying so beats
+    offering the editor an identical "suggestion"."""
+    report, out = drafted
+    current = report.section("funding").markdown  # type: ignore[union-attr]
+    same = regenerate_section(out, "funding", "更简洁", get_settings(engine="offline"))
+    assert " ".join(same.markdown.split()) == " ".join(current.split())  # what the engine does with it
+    with pytest.raises(DraftingError, match=r"按指令“更简洁”重新生成的结果与当前版本相同.*投融资事件"):
+        regenerate_section(out, "funding", "更简洁", get_settings(engine="offline"), current_markdown=current)
 
 
 def test_core_views_carry_the_analysts_theses_with_evidence_and_views_verbatim(drafted: tuple[Report, Path]) -> None:
