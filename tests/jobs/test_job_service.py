@@ -178,13 +178,14 @@ def test_a_regenerate_job_arrives_as_a_suggestion(db_url: str, job_env: dict[str
     from assistant.drafting import draft_report
 
     out = tmp_path / "drafted"
-    draft_report(*sample_inputs(), out, get_settings(engine="offline", embedding="hash"), sections=["funding"])
+    draft_report(*sample_inputs(), out, get_settings(engine="offline", embedding="hash"),
+                 sections=["tech_frontier", "funding"])
     review = ReviewService.open(db_url)
     from review_factories import seed_users
 
     users = seed_users(review)
     report_id = review.import_report(out, users["analyst"])
-    section = review.sections(report_id)[0]
+    section = review.find_section(report_id, "tech_frontier")
     ledger = JobLedger(review.engine, settings=get_settings())
     job_id = ledger.submit_regenerate(section.pk, "更简洁", users["editor"])
     assert execute(ledger, job_id, "w1") == "done"
@@ -192,6 +193,15 @@ def test_a_regenerate_job_arrives_as_a_suggestion(db_url: str, job_env: dict[str
     assert job.result and job.result["suggestion_id"] is not None
     assert review.section(section.pk).current_version == 1  # a suggestion, not a version
     assert [s.id for s in review.open_suggestions(section.pk)] == [job.result["suggestion_id"]]  # type: ignore[attr-defined]
+    suggestion = review.suggestion(job.result["suggestion_id"])
+    assert len(suggestion.markdown) < len(section.markdown)
+
+    # the funding table lists every deal: 更简洁 changes nothing there, and the job says so instead of suggesting
+    funding = review.find_section(report_id, "funding")
+    same = ledger.submit_regenerate(funding.pk, "更简洁", users["editor"])
+    assert execute(ledger, same, "w1") == "failed"
+    assert "与当前版本相同" in (ledger.job(same).error or "")
+    assert review.open_suggestions(funding.pk) == []
     _ = write_out_dir  # the factory module is shared with the review tests
 
 
