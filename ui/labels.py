@@ -20,7 +20,8 @@ ACTION_LABELS = {
     "signoff_invalidated": "签字失效",
 }
 INBOX_LABELS = {"sent_back": "被退回", "to_approve": "待审批", "suggestion": "待处理建议", "unsaved": "未保存的编辑",
-                "findings": "待处理合规问题", "signoff_voided": "签字已失效"}
+                "findings": "待处理合规问题", "signoff_voided": "签字已失效", "job_active": "进行中的任务",
+                "job_failed": "失败的任务"}
 
 
 def action_label(action: str) -> str:

@@ -77,3 +77,30 @@ def test_jobs_page_shows_progress_cancel_and_retry(page: Callable[..., AppTest],
     assert any("第 3 行" in e.value for e in at.error)
     admin = page("ad", "screens/jobs.py")
     assert other in "\n".join(m.value for m in admin.markdown)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_inbox_lists_the_users_running_and_failed_jobs(page: Callable[..., AppTest], jobs: Jobs) -> None:
+    service, users = jobs
+    pack, corpus = sample_inputs()
+    running = service.submit_draft(users["ana"], pack=pack, corpus=corpus, sections=["funding"])
+    failing = service.submit_draft(users["ana"], pack=pack, corpus=corpus, sections=["funding"])
+    done = service.submit_draft(users["ana"], pack=pack, corpus=corpus, sections=["funding"])
+    others = service.submit_draft(users["bo"], pack=pack, corpus=corpus, sections=["funding"])
+    ledger = JobLedger(service.engine, settings=get_settings(), queue=service.queue)
+    for job_id in (failing, done):
+        claim = ledger.claim(job_id, "w1")
+        assert claim is not None
+        if job_id == failing:
+            ledger.finish(claim, "failed", error="数据包 pack.yaml 第 3 行 字段 month: 格式错误 <b>x</b>")
+        else:
+            ledger.finish(claim, "done")
+
+    at = page("ana", "screens/overview.py")
+    inbox = next(e for e in at.expander if e.label.startswith("收件箱"))
+    assert "进行中的任务 1" in inbox.label and "失败的任务 1" in inbox.label
+    shown = "\n".join(m.value for m in inbox.markdown)
+    assert running in shown and failing in shown and done not in shown and others not in shown
+    assert "第 3 行" in shown and "<b>" not in shown  # the error as data, escaped
+    at.button(key=f"inbox_job_False_{failing}").click().run()
+    assert not at.exception

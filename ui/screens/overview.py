@@ -6,10 +6,14 @@ import pandas as pd
 import streamlit as st
 from inbox import render_inbox
 from labels import ORIGIN_LABELS, action_label
-from ra_ui import literal, report_page, status_label
+from ra_ui import literal, require_user, select_report, service, status_label
 
-user, svc, report_id = report_page("报告总览")
-render_inbox(svc, user)
+user, svc = require_user(), service()
+st.title("报告总览")
+render_inbox(svc, user)  # before the report picker: running and failed jobs matter before any report exists
+report_id = select_report(svc)
+if report_id is None:
+    st.stop()
 
 sections = svc.sections(report_id)
 approved = sum(s.status == "approved" for s in sections)
