@@ -21,7 +21,7 @@ __all__ = ["SECTION_MARKS", "SECTION_STATES", "job_service", "progress_text", "w
 
 SECTION_MARKS = {"queued": "·", "running": "…", "ok": "✓", "failed": "✗"}
 SECTION_STATES = {"queued": "等待", "running": "起草中", "ok": "完成", "failed": "失败"}
-_RECENT = 100  # newest jobs of one kind looked at; a page's own target is among them while it matters
+_RECENT = 100  # newest jobs of one target looked at: plenty to find its active and recently failed ones
 _FAILED_SHOWN = 3
 
 
@@ -92,15 +92,15 @@ def _card(svc: JobService, job: JobView, user: UserView, key: str) -> None:
             _act(svc, "retry", job, user, key)
 
 
-def watch_jobs(user: UserView, *, kind: str, target: Callable[[JobView], bool], key: str,
+def watch_jobs(user: UserView, *, kind: str, about: dict[str, int], key: str,
                on_finished: Callable[[JobView], None] | None = None) -> None:
-    """Show ``kind`` jobs for which ``target(job)`` holds; refresh while any is active; rerun the page (after
-    ``on_finished`` for each) when one this session saw active has finished."""
+    """Show ``kind`` jobs whose inputs match ``about`` (e.g. ``{"section_pk": 7}``); refresh while any is active;
+    rerun the page (after ``on_finished`` for each) when one this session saw active has finished."""
     svc = job_service()
     seen_key = f"{key}:active"
 
     def look() -> list[JobView]:
-        return [j for j in svc.jobs(kind=kind, limit=_RECENT) if target(j)]
+        return svc.jobs(kind=kind, about=about, limit=_RECENT)
 
     def body() -> None:
         jobs = look()

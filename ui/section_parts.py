@@ -86,7 +86,7 @@ def render_regenerate(svc: ReviewService, section: SectionView, user: UserView) 
             flash(f"已提交重新生成任务 {job_id}（指令：{md_escape(instruction)}），完成后建议会出现在下方")
             st.rerun()
     watch_jobs(user, kind="regenerate", key=f"regen_jobs_{section.pk}",
-               target=lambda job: job.inputs.get("section_pk") == section.pk, on_finished=_announce)
+               about={"section_pk": section.pk}, on_finished=_announce)
     for suggestion in svc.open_suggestions(section.pk):
         with st.container(border=True):
             origin = f"，来自任务 `{md_escape(suggestion.job_id)}`" if suggestion.job_id else ""

@@ -147,9 +147,12 @@ class JobService:
             return job_view(row, self._owner_names(session, [row.owner_id])[row.owner_id])
 
     def jobs(self, *, owner: UserView | None = None, states: tuple[str, ...] | None = None,
-             kind: str | None = None, limit: int = 200) -> list[JobView]:
-        """Newest first; ``owner`` limits the list to one user's jobs."""
+             kind: str | None = None, about: dict[str, int] | None = None, limit: int = 200) -> list[JobView]:
+        """Newest first; ``owner`` limits the list to one user's jobs, ``about`` to jobs whose integer inputs
+        match (e.g. ``{"section_pk": 7}``), filtered in the database so an old job of a busy system is found."""
         query = select(JobRow).order_by(JobRow.created_at.desc(), JobRow.id).limit(limit)
+        for key, value in (about or {}).items():
+            query = query.where(JobRow.inputs[key].as_integer() == value)
         if owner is not None:
             query = query.where(JobRow.owner_id == owner.id)
         if states:

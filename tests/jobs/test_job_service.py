@@ -223,3 +223,18 @@ def test_submit_regenerate_refuses_at_once_what_the_offline_engine_cannot_honour
     model = JobService(service.engine, settings=get_settings(engine="openai", openai_api_key="sk-test"),
                        queue=service.queue)
     assert model.job(model.submit_regenerate(market.pk, "补充英伟达财报", users["ed"])).kind == "regenerate"
+
+
+def test_jobs_about_one_target_are_found_in_the_database_however_many_others(jobs: Jobs, tmp_path: Path) -> None:
+    """The section page's watcher asks for its own section's jobs: an old one is found behind newer jobs of
+    other sections (the filter is in the query, not over the newest N)."""
+    service, users = jobs
+    review = ReviewService(service.engine)
+    report_id = review.import_report(write_out_dir(tmp_path / "out", make_report(3)), users["ad"])
+    core, other = (review.find_section(report_id, s) for s in ("core_views", "compute_dynamics"))
+    ours = service.submit_regenerate(core.pk, "更简洁", users["ed"])
+    for _ in range(6):
+        service.submit_regenerate(other.pk, "突出国产算力", users["ed"])
+    assert [j.id for j in service.jobs(kind="regenerate", about={"section_pk": core.pk}, limit=3)] == [ours]
+    assert len(service.jobs(kind="regenerate", about={"section_pk": other.pk}, limit=3)) == 3
+    assert service.jobs(kind="recheck", about={"report_id": report_id}) == []

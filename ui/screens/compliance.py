@@ -136,7 +136,7 @@ def _rerun(report_id: int, user: UserView) -> None:
             _flash(f"已提交重跑检查任务 {job_id}，完成后本页会自动刷新问题列表")
             st.rerun()
     watch_jobs(user, kind="recheck", key=f"recheck_jobs_{report_id}",
-               target=lambda job: job.inputs.get("report_id") == report_id, on_finished=_rechecked)
+               about={"report_id": report_id}, on_finished=_rechecked)
 
 
 user = require_user()
