@@ -9,25 +9,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from jobs_support import ROOT, WorkerFactory, make_users
 
-ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "review"))
 
-from review_factories import PASSWORD  # noqa: E402
-from sqlalchemy import Engine  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from review_factories import PASSWORD
 
-from assistant.jobs import JobService  # noqa: E402
-from assistant.review import UserView  # noqa: E402
-from assistant.review.db import User  # noqa: E402
-from assistant.review.users import hash_password, user_view  # noqa: E402
-from assistant.settings import get_settings  # noqa: E402
+from assistant.jobs import JobService
+from assistant.review import UserView
+from assistant.review.users import hash_password
+from assistant.settings import get_settings
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -79,17 +75,6 @@ def password_hash() -> str:
     return hash_password(PASSWORD)
 
 
-def make_users(engine: Engine, password_hash: str) -> dict[str, UserView]:
-    """Three analysts, an editor and an admin; one argon2 hash shared (hashing is slow by design)."""
-    with Session(engine) as session, session.begin():
-        rows = [User(name=name, role=role, password_hash=password_hash, active=True)
-                for name, role in (("ana", "analyst"), ("bo", "analyst"), ("cy", "analyst"), ("ed", "editor"),
-                                   ("ad", "admin"))]
-        session.add_all(rows)
-        session.flush()
-        return {row.name: user_view(row) for row in rows}
-
-
 @pytest.fixture
 def jobs(db_url: str, job_env: dict[str, str], password_hash: str) -> Iterator[tuple[JobService, dict[str, UserView]]]:
     service = JobService.open(db_url, settings=get_settings())
@@ -110,9 +95,6 @@ def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
-WorkerFactory = Callable[..., subprocess.Popen[bytes]]
-
-
 @pytest.fixture
 def start_worker(db_url: str, job_env: dict[str, str], tmp_path: Path) -> Iterator[WorkerFactory]:
     procs: list[subprocess.Popen[bytes]] = []
@@ -130,12 +112,3 @@ def start_worker(db_url: str, job_env: dict[str, str], tmp_path: Path) -> Iterat
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float, what: str, interval: float = 0.1) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")

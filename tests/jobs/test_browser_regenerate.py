@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from jobs_support import ROOT
 from review_factories import seed_users
 
 sys.path.insert(0, str(ROOT / "tests" / "ui"))

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, wait_for
+from jobs_support import ROOT, wait_for
 from review_factories import seed
 
 sys.path.insert(0, str(ROOT / "tests" / "ui"))

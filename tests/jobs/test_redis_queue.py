@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import WorkerFactory
+from jobs_support import WorkerFactory, make_users
 from sqlalchemy import func, select
 
 from assistant.errors import ConfigError
@@ -28,9 +28,10 @@ REDIS = "redis://127.0.0.1:6379/0"
 HAS_CLIENT = importlib.util.find_spec("redis") is not None
 
 
-def test_a_redis_queue_without_the_client_package_is_a_clear_error() -> None:
-    if HAS_CLIENT:
-        pytest.skip("the redis package is installed here: the real transport is tested below")
+def test_a_redis_queue_without_the_client_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import huey.storage
+
+    monkeypatch.setattr(huey.storage, "Redis", None)  # what huey holds when ``import redis`` failed
     with pytest.raises(ConfigError, match=r"没有安装 Python 包 redis.*pip install"):
         make_huey("sqlite:///x.db", get_settings(jobs_queue_url=REDIS))
 
@@ -64,8 +65,6 @@ def redis_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def test_two_drafts_through_redis_with_a_burst_worker(redis_queue: str, db_url: str, job_env: dict[str, str],
                                                       password_hash: str, start_worker: WorkerFactory,
                                                       shared_store: Path) -> None:
-    from conftest import make_users
-
     service = JobService.open(db_url, settings=get_settings())
     users: dict[str, UserView] = make_users(service.engine, password_hash)
     try:

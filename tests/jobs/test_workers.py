@@ -12,7 +12,7 @@ import signal
 from pathlib import Path
 
 import pytest
-from conftest import WorkerFactory, wait_for
+from jobs_support import WorkerFactory, wait_for
 from sqlalchemy import func, select
 
 from assistant.jobs import JobService, sample_inputs
