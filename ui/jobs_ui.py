@@ -17,7 +17,7 @@ from assistant.jobs import JobService, JobView
 from assistant.review import UserView, resolve_database_url
 from assistant.settings import get_settings
 
-__all__ = ["SECTION_MARKS", "SECTION_STATES", "job_service", "progress_text", "watch_jobs"]
+__all__ = ["SECTION_MARKS", "SECTION_STATES", "act", "job_service", "progress_text", "watch_jobs"]
 
 SECTION_MARKS = {"queued": "·", "running": "…", "ok": "✓", "failed": "✗"}
 SECTION_STATES = {"queued": "等待", "running": "起草中", "ok": "完成", "failed": "失败"}
@@ -63,14 +63,15 @@ def _relevant(jobs: list[JobView]) -> list[JobView]:
     return out
 
 
-def _act(svc: JobService, action: str, job: JobView, user: UserView, key: str) -> None:
+def act(svc: JobService, action: str, job: JobView, user: UserView, error_key: str) -> None:
+    """Cancel or retry ``job``; a refusal is kept under ``error_key`` for the page to show after the rerun."""
     try:
         if action == "cancel":
             svc.cancel(job.id, user)
         else:
             svc.retry(job.id, user)
     except AssistantError as exc:
-        st.session_state[f"{key}:error"] = str(exc)
+        st.session_state[error_key] = str(exc)
     st.rerun()  # the whole page: the watcher's polling follows whether anything is still active
 
 
@@ -87,9 +88,9 @@ def _card(svc: JobService, job: JobView, user: UserView, key: str) -> None:
             return
         if job.state in ("queued", "running") and not job.cancel_requested:
             if st.button("取消", key=f"jobcancel_{key}_{job.id}"):
-                _act(svc, "cancel", job, user, key)
+                act(svc, "cancel", job, user, f"{key}:error")
         elif job.state == "failed" and st.button("重试", key=f"jobretry_{key}_{job.id}"):
-            _act(svc, "retry", job, user, key)
+            act(svc, "retry", job, user, f"{key}:error")
 
 
 def watch_jobs(user: UserView, *, kind: str, about: dict[str, int], key: str,

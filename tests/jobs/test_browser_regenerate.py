@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from review_factories import seed_users
 
 sys.path.insert(0, str(ROOT / "tests" / "ui"))
 
-from test_e2e_browser import ARGS, CHROMIUM, _fontconfig, _free_port, _shot, _sign_in, _wait_healthy
+from test_e2e_browser import ARGS, CHROMIUM, _fontconfig, _shot, _sign_in, ui_server
 
 from assistant.jobs import JobService, sample_inputs
 from assistant.review import ReviewService
@@ -46,21 +45,10 @@ def drafted_ui(tmp_path: Path, shared_store: Path) -> Iterator[tuple[str, Review
     report_id = service.import_report(out, users["analyst"])
     env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT), RA_JOBS_DIR=str(tmp_path / "jobs"),
                RA_ENGINE="offline", RA_EMBEDDING="hash", RA_STORE_DIR=str(shared_store), RA_JOBS_HEARTBEAT_S="1")
-    port = _free_port()
-    log = (tmp_path / "ui.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ui", "--port", str(port), "--db", url],
-                            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, proc)
-        yield base, service, report_id
+        with ui_server(url, tmp_path, env) as base:
+            yield base, service, report_id
     finally:
-        proc.terminate()  # the UI command stops its worker as well
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         service.engine.dispose()
 
 

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,27 +59,33 @@ def server(tmp_path: Path) -> Iterator[tuple[str, ReviewService, int]]:
         pytest.skip(f"{CHROMIUM} not installed")
     url_db = f"sqlite:///{tmp_path / 'review.db'}"
     service, _users, report_id = seed(url_db, tmp_path / "out")
-    port = _free_port()
-    env = dict(os.environ, RA_DATABASE_URL=url_db, PYTHONUNBUFFERED="1")
-    log = (tmp_path / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--global.developmentMode", "false", "--server.fileWatcherType", "none",
-         "--client.toolbarMode", "minimal"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
     try:
-        _wait_healthy(base, proc)
-        yield base, service, report_id
+        with ui_server(url_db, tmp_path, env, worker=False) as base:
+            yield base, service, report_id
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         service.engine.dispose()
+
+
+@contextmanager
+def ui_server(db_url: str, cwd: Path, env: dict[str, str], *, worker: bool = True) -> Iterator[str]:
+    """``python -m assistant ui`` as users start it (with its embedded job worker unless ``worker=False``) on a
+    free port; yields the base URL once healthy; stops it (and so its worker) afterwards. Log: ``cwd/ui.log``."""
+    port = _free_port()
+    args = [sys.executable, "-m", "assistant", "ui", "--port", str(port), "--db", db_url]
+    with (cwd / "ui.log").open("wb") as log:
+        proc = subprocess.Popen(args + ([] if worker else ["--no-worker"]), cwd=cwd,
+                                env=dict(env, PYTHONPATH=str(ROOT)), stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(base, proc)
+            yield base
+        finally:
+            proc.terminate()  # the UI command stops its worker as well
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def _fontconfig(directory: Path) -> dict[str, str]:

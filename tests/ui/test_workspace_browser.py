@@ -11,14 +11,13 @@ unchanged) and reads a send-back reason on the section.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from review_factories import make_report, seed_users, write_out_dir
-from test_e2e_browser import ARGS, CHROMIUM, ROOT, _fontconfig, _free_port, _shot, _sign_in, _wait_healthy
+from test_e2e_browser import ARGS, CHROMIUM, _fontconfig, _shot, _sign_in, ui_server
 
 from assistant.jobs import JobService
 from assistant.models import Chart
@@ -61,24 +60,12 @@ def workspace(tmp_path: Path) -> Iterator[Store]:
         pytest.skip(f"{CHROMIUM} not installed")
     url_db = f"sqlite:///{tmp_path / 'review.db'}"
     service, users, report_id = _seed(url_db, tmp_path / "out")
-    port = _free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT), RA_ENGINE="offline",
-               RA_JOBS_DIR=str(tmp_path / "jobs"), RA_JOBS_HEARTBEAT_S="1")
-    log = (tmp_path / "streamlit.log").open("wb")
-    # The UI command, as users start it: Streamlit plus its embedded job worker (regeneration runs there).
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ui", "--port", str(port), "--db", url_db],
-                            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, proc)
-        yield base, service, users, report_id
+    env = dict(os.environ, PYTHONUNBUFFERED="1", RA_ENGINE="offline", RA_JOBS_DIR=str(tmp_path / "jobs"),
+               RA_JOBS_HEARTBEAT_S="1")
+    try:  # the UI command, as users start it: Streamlit plus its embedded job worker (regeneration runs there)
+        with ui_server(url_db, tmp_path, env) as base:
+            yield base, service, users, report_id
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)  # it stops its worker too
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         service.engine.dispose()
 
 
@@ -201,10 +188,14 @@ def test_editor_workspace_in_chromium(workspace: Store, tmp_path: Path) -> None:
         compute = service.find_section(report_id, "compute_dynamics")
         _pick_section(page, "章节compute_dynamics")
         page.get_by_role("button", name="生成建议").click()
-        expect(page.get_by_text("已提交重新生成任务", exact=False)).to_be_visible()
+        # (the "已提交" notice is transient: the worker may finish before it is seen, and the page then reruns)
+        deadline = time.monotonic() + 30
+        while not jobs.jobs(kind="regenerate") and time.monotonic() < deadline:
+            time.sleep(0.2)
         (job,) = jobs.jobs(kind="regenerate")
         assert job.inputs["section_pk"] == compute.pk and job.inputs["instruction"] == "更简洁"
-        expect(page.get_by_text("没有起草阶段文件", exact=False).first).to_be_visible()  # no reload, no click
+        card = page.locator(f".st-key-job_regen_jobs_{compute.pk}_{job.id}")  # (the inbox holds the error too)
+        expect(card.get_by_text("没有起草阶段文件", exact=False)).to_be_visible()  # no reload, no click
         retry = page.locator(f".st-key-jobretry_regen_jobs_{compute.pk}_{job.id} button")
         expect(retry).to_be_visible()
         assert jobs.job(job.id).state == "failed"

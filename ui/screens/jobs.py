@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from ingest_ui import show_ingest_report
-from jobs_ui import SECTION_MARKS, SECTION_STATES, job_service, poll_seconds, progress_text
+from jobs_ui import SECTION_MARKS, SECTION_STATES, act, job_service, poll_seconds, progress_text
 from ra_ui import literal, require_user
+from section_view import md_escape
 
-from assistant.errors import AssistantError
 from assistant.jobs import JobView
 from assistant.review import UserView
 
@@ -35,17 +35,6 @@ def _table(jobs: list[JobView]) -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def _act(action: str, job: JobView) -> None:
-    try:
-        if action == "cancel":
-            svc.cancel(job.id, user)
-        else:
-            svc.retry(job.id, user)
-    except AssistantError as exc:
-        st.session_state.jobs_error = str(exc)
-    st.rerun()
-
-
 def _card(job: JobView) -> None:
     with st.container(border=True):
         head = f"**{literal(job.kind_label)}** · `{job.id}` · {literal(job.state_label)}"
@@ -62,9 +51,9 @@ def _card(job: JobView) -> None:
         cols = st.columns(3)
         cancellable = job.state in ("queued", "running") and mine and not job.cancel_requested
         if cancellable and cols[0].button("取消", key=f"cancel_{job.id}"):
-            _act("cancel", job)
+            act(svc, "cancel", job, user, "jobs_error")
         if job.state in ("failed", "cancelled") and mine and cols[0].button("重试", key=f"retry_{job.id}"):
-            _act("retry", job)
+            act(svc, "retry", job, user, "jobs_error")
         if job.report_id and cols[0].button(f"打开报告 #{job.report_id}", key=f"open_{job.id}"):
             st.session_state.report_id = job.report_id
             st.switch_page("screens/overview.py")
@@ -77,7 +66,7 @@ def _card(job: JobView) -> None:
 def _board() -> None:
     jobs = svc.jobs(owner=owner, limit=200)
     if "jobs_error" in st.session_state:
-        st.error(st.session_state.pop("jobs_error"))
+        st.error(md_escape(st.session_state.pop("jobs_error")))
     if not jobs:
         st.info("还没有任务。在「新建草稿」提交起草任务。")
         return
