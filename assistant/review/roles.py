@@ -76,6 +76,32 @@ END
 $roles$"""
 
 
+def _hand_over_sql(to: str) -> str:
+    """PL/pgSQL loops giving the current schema's tables, free sequences and trigger functions to ``to`` (an SQL
+    expression naming a role: a quoted literal, or ``session_user``); extension members are left alone. Needs the
+    ``s`` (schema) and ``r`` (record) variables of the surrounding block."""
+    return f"""  FOR r IN SELECT c.oid::regclass AS rel FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = s AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+             AND NOT EXISTS ({_EXTENSION_MEMBER}) LOOP
+    EXECUTE format('ALTER TABLE %s OWNER TO %I', r.rel, {to});
+  END LOOP;
+  -- sequences not tied to a column (those followed their table above)
+  FOR r IN SELECT c.oid::regclass AS rel FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = s AND c.relkind = 'S'
+             AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_class'::regclass
+                             AND d.objid = c.oid AND d.deptype IN ('a', 'i')) LOOP
+    EXECUTE format('ALTER SEQUENCE %s OWNER TO %I', r.rel, {to});
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_catalog.pg_proc p
+           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = s AND p.prorettype = 'trigger'::regtype
+             AND NOT EXISTS ({_EXTENSION_FUNCTION}) LOOP
+    EXECUTE format('ALTER FUNCTION %s OWNER TO %I', r.fn, {to});
+  END LOOP;"""
+
+
 def grant_sql(owner: str, app: str) -> str:
     """Hand the current schema to ``owner``; give ``app`` only what the program does with rows.
 
@@ -97,26 +123,7 @@ BEGIN
   EXECUTE format('REVOKE CREATE ON SCHEMA %I FROM PUBLIC', s);
   EXECUTE format('REVOKE CREATE ON SCHEMA %I FROM {app}', s);
   EXECUTE format('GRANT USAGE ON SCHEMA %I TO {app}', s);
-  FOR r IN SELECT c.oid::regclass AS rel FROM pg_catalog.pg_class c
-           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = s AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-             AND NOT EXISTS ({_EXTENSION_MEMBER}) LOOP
-    EXECUTE format('ALTER TABLE %s OWNER TO {owner}', r.rel);
-  END LOOP;
-  -- sequences not tied to a column (those followed their table above)
-  FOR r IN SELECT c.oid::regclass AS rel FROM pg_catalog.pg_class c
-           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = s AND c.relkind = 'S'
-             AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_class'::regclass
-                             AND d.objid = c.oid AND d.deptype IN ('a', 'i')) LOOP
-    EXECUTE format('ALTER SEQUENCE %s OWNER TO {owner}', r.rel);
-  END LOOP;
-  FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_catalog.pg_proc p
-           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-           WHERE n.nspname = s AND p.prorettype = 'trigger'::regtype
-             AND NOT EXISTS ({_EXTENSION_FUNCTION}) LOOP
-    EXECUTE format('ALTER FUNCTION %s OWNER TO {owner}', r.fn);
-  END LOOP;
+{_hand_over_sql(f"'{owner}'")}
   EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM PUBLIC', s);
   EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM {app}', s);
   EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO {app}', s);
@@ -150,25 +157,7 @@ BEGIN
   EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM {app}', s);
   EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA %I FROM {app}', s);
   EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA %I FROM {app}', s);
-  FOR r IN SELECT c.oid::regclass AS rel FROM pg_catalog.pg_class c
-           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = s AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-             AND NOT EXISTS ({_EXTENSION_MEMBER}) LOOP
-    EXECUTE format('ALTER TABLE %s OWNER TO %I', r.rel, session_user);
-  END LOOP;
-  FOR r IN SELECT c.oid::regclass AS rel FROM pg_catalog.pg_class c
-           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = s AND c.relkind = 'S'
-             AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_class'::regclass
-                             AND d.objid = c.oid AND d.deptype IN ('a', 'i')) LOOP
-    EXECUTE format('ALTER SEQUENCE %s OWNER TO %I', r.rel, session_user);
-  END LOOP;
-  FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_catalog.pg_proc p
-           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-           WHERE n.nspname = s AND p.prorettype = 'trigger'::regtype
-             AND NOT EXISTS ({_EXTENSION_FUNCTION}) LOOP
-    EXECUTE format('ALTER FUNCTION %s OWNER TO %I', r.fn, session_user);
-  END LOOP;
+{_hand_over_sql('session_user')}
   EXECUTE format('REVOKE ALL ON SCHEMA %I FROM {app}', s);
   EXECUTE format('REVOKE ALL ON SCHEMA %I FROM {owner}', s);
 END
