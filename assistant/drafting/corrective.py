@@ -28,7 +28,8 @@ def retry_reason(findings: list[Finding]) -> str:
 def retry_request(request: GenerationRequest, answer: str, findings: list[Finding]) -> GenerationRequest:
     """The same request with the failed answer and the corrective message appended."""
     message = load_prompt(RETRY_PROMPT).render({"reason": retry_reason(findings)})
-    return replace(request, messages=[*request.messages, ("assistant", strip_think(answer)), ("user", message)])
+    return replace(request, messages=[*request.messages, ("assistant", strip_think(answer)), ("user", message)],
+                   answer_retry=request.answer_retry + 1)
 
 
 def combined(kept: Generation, first: Generation, second: Generation) -> Generation:

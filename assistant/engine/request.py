@@ -73,6 +73,7 @@ class GenerationRequest:
     editing: Editing = field(default_factory=Editing)
     theses: list[ThesisBrief] = field(default_factory=list)  # core_views only
     advice: list[AdviceBrief] = field(default_factory=list)  # investment_advice only
+    answer_retry: int = 0  # 1 on the corrective re-ask after a failed answer check (logged with each call)
 
 
 @dataclass

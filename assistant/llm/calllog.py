@@ -15,7 +15,8 @@ __all__ = ["CallLog", "CallRecord"]
 class CallRecord(BaseModel):
     section: str
     model: str
-    attempt: int = 1
+    attempt: int = 1  # within one request: transport retries, the length retry and the JSON repair
+    answer_retry: int = 0  # 1 for the corrective re-ask after a failed answer check (attempts restart there)
     prompt: list[dict[str, str]] = Field(default_factory=list)
     completion: str = ""
     prompt_tokens: int = 0

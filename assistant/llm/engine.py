@@ -137,6 +137,7 @@ class OpenAIEngine:
         run.attempts += 1
         params = self._params(run)
         record = CallRecord(section=run.request.section.id, model=self.settings.model, attempt=run.attempts,
+                            answer_retry=run.request.answer_retry,
                             prompt=[{"role": r, "content": t} for r, t in run.messages], max_tokens=run.max_tokens,
                             response_format=run.mode)
         deadline = call_deadline_s(self.settings, run.max_tokens, run.prompt_estimate)

@@ -47,6 +47,7 @@ def test_a_bare_none_then_a_cited_answer_keeps_the_second(tmp_path: Path) -> Non
     assert not [f for f in draft.findings if f.kind.startswith("answer_check:")]
     # both calls logged; the second carries the failed answer and the rendered corrective message
     assert [c["completion"] for c in calls] == ["无", GOOD]
+    assert [(c["attempt"], c["answer_retry"]) for c in calls] == [(1, 0), (1, 1)]  # the re-ask is told apart
     retry = calls[1]["prompt"]
     assert isinstance(retry, list) and retry[:-2] == calls[0]["prompt"]
     assert retry[-2] == {"role": "assistant", "content": "无"}
