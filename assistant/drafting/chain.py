@@ -12,14 +12,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.drafting.citations import parse_output
 from assistant.drafting.context import PackedContext, fuse_rankings, pack_context, widen_sources
 from assistant.drafting.corrective import combined, retry_findings, retry_request
-from assistant.drafting.digest import MalformedOutput, loads_json, render_digest
+from assistant.drafting.digest import MalformedOutput, read_answer, render_digest
 from assistant.drafting.inputs import AnswerCheckFailure, RetrievalRecord, SectionFailure, SectionInputs
 from assistant.drafting.market import market_gaps, missing_tables
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
@@ -27,11 +27,13 @@ from assistant.drafting.sources import briefs_for, prompt_values
 from assistant.drafting.template import SectionSpec
 from assistant.drafting.views import (
     advice_briefs,
+    advice_entries,
     describe_advice,
     describe_theses,
     render_advice,
     render_core_views,
     thesis_briefs,
+    thesis_entries,
 )
 from assistant.engine.answer import (
     AWAITING_EDITOR,
@@ -41,6 +43,7 @@ from assistant.engine.answer import (
     check_answer,
     tag_uncited_judgement,
 )
+from assistant.engine.answers import DirectionCatalysts, Envelope, ThesisEvidence
 from assistant.engine.output import strip_think
 from assistant.engine.request import DepBrief, Engine, Generation, GenerationRequest
 from assistant.errors import AssistantError, DraftingError
@@ -51,6 +54,8 @@ from assistant.prompts import load_prompt
 __all__ = ["ChainState", "build_chain", "retrieve_and_pack", "section_hash"]
 
 SYSTEM_PROMPT = "sections/system.v1.md"
+
+_E = TypeVar("_E", ThesisEvidence, DirectionCatalysts)
 
 
 @dataclass
@@ -198,22 +203,24 @@ def _judgement(state: ChainState, gen: Generation, text: str) -> tuple[str, list
     return tagged, _judgement_findings(spec.id, sentences)
 
 
-def _judge_entries(state: ChainState, data: dict[str, Any]) -> list[Finding]:
+def _judge_entries(state: ChainState, entries: list[_E]) -> tuple[list[_E], list[Finding]]:
     """In 核心观点/投资建议 the model writes only the evidence (``facts``, ``catalysts``); the analyst's headlines,
     views and stocks are placed by code and a model-drafted view is marked by the renderer. Uncited sentences in
     the model's evidence are tagged for an editor, in place."""
     gen = state.generation
     if gen is None or not _model_wrote(state, gen):
-        return []
+        return entries, []
     sentences: list[str] = []
-    for key in ("theses", "advice"):
-        entries = data.get(key)
-        for entry in entries if isinstance(entries, list) else []:
-            for name in ("facts", "catalysts"):
-                if isinstance(entry, dict) and isinstance(entry.get(name), str):
-                    entry[name], tagged = tag_uncited_judgement(entry[name])
-                    sentences += tagged
-    return _judgement_findings(state.inputs.spec.id, sentences)
+    tagged_entries: list[_E] = []
+    for entry in entries:
+        if isinstance(entry, ThesisEvidence):
+            facts, tagged = tag_uncited_judgement(entry.facts)
+            tagged_entries.append(entry.model_copy(update={"facts": facts}))
+        else:
+            catalysts, tagged = tag_uncited_judgement(entry.catalysts)
+            tagged_entries.append(entry.model_copy(update={"catalysts": catalysts}))
+        sentences += tagged
+    return tagged_entries, _judgement_findings(state.inputs.spec.id, sentences)
 
 
 def _trimmed(state: ChainState) -> list[Finding]:
@@ -244,25 +251,27 @@ def _generation_findings(spec: SectionSpec, gen: Generation) -> list[Finding]:
 def _body(state: ChainState, raw: str) -> tuple[str, list[Finding]]:
     inputs, spec = state.inputs, state.inputs.spec
     if spec.kind == "digest":
-        try:
-            data = loads_json(raw)
-        except MalformedOutput as exc:
-            raise SectionFailure(str(exc), [Finding(section=spec.id, kind="malformed_output", detail=str(exc),
-                                                    evidence=raw[:500])]) from exc
-        return render_digest(data, state.record.packed, spec, inputs.values["institution"])
-    if spec.kind in ("core_views", "advice") and state.request is not None:
-        try:
-            data = loads_json(raw)
-        except MalformedOutput as exc:
-            raise SectionFailure(str(exc), [Finding(section=spec.id, kind="malformed_output", detail=str(exc),
-                                                    evidence=raw[:500])]) from exc
-        judged = _judge_entries(state, data)
-        if spec.kind == "core_views":
-            text, found = render_core_views(data, state.request.theses, state.request.briefs, inputs.tables, spec.id)
-        else:
-            text, found = render_advice(data, state.request.advice, inputs.values, spec.id)
-        return text, found + judged
+        return render_digest(_answer(spec, raw), state.record.packed, spec, inputs.values["institution"])
+    request = state.request
+    if spec.kind == "core_views" and request is not None:
+        theses, unread = thesis_entries(_answer(spec, raw), len(request.theses), spec.id)
+        theses, judged = _judge_entries(state, theses)
+        text, found = render_core_views(theses, request.theses, request.briefs, inputs.tables, spec.id)
+        return text, unread + found + judged
+    if spec.kind == "advice" and request is not None:
+        directions, unread = advice_entries(_answer(spec, raw), len(request.advice), spec.id)
+        directions, judged = _judge_entries(state, directions)
+        text, found = render_advice(directions, request.advice, inputs.values, spec.id)
+        return text, unread + found + judged
     return raw, []
+
+
+def _answer(spec: SectionSpec, raw: str) -> Envelope:
+    try:
+        return read_answer(raw)
+    except MalformedOutput as exc:
+        raise SectionFailure(str(exc), [Finding(section=spec.id, kind="malformed_output", detail=str(exc),
+                                                evidence=raw[:500])]) from exc
 
 
 def _parse(state: ChainState) -> ChainState:

@@ -1,26 +1,41 @@
 """Digest sections: the engine returns JSON rows, code renders the dated Markdown tables (like seed tables 6-12).
 
-Dates, publishers and the citation of each row come from the source's metadata, not from the model.
+Dates, publishers and the citation of each row come from the source's metadata, not from the model. The answer is
+read into the typed models of ``engine.answers`` row by row: a row the model got wrong is a finding, the others
+are still printed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from assistant.drafting.context import PackedContext, Source
 from assistant.drafting.template import SectionSpec
 from assistant.drafting.text import join_unique
+from assistant.engine.answers import (
+    Envelope,
+    FundingRow,
+    GroupEnvelope,
+    NewsRow,
+    OtherItem,
+    PolicyRow,
+    Sourced,
+    source_number,
+)
 from assistant.engine.output import JsonOutputError, extract_json
 from assistant.errors import DraftingError
 from assistant.models import Finding
 
 __all__ = ["FUNDING_COLUMNS", "LEGACY_FUNDING_COLUMNS", "NEWS_COLUMNS", "POLICY_COLUMNS", "MalformedOutput",
-           "loads_json", "match_groups", "render_digest", "source_number", "unprinted_findings"]
+           "envelope", "loads_json", "match_groups", "read_answer", "render_digest", "source_number",
+           "unprinted_findings"]
 
 NEWS_COLUMNS = ("日期", "具体内容")
 FUNDING_COLUMNS = ("融资方", "赛道", "简介", "融资日期", "融资轮次", "融资金额", "本轮投资方")  # seed table 12
@@ -33,105 +48,117 @@ class MalformedOutput(DraftingError):
     """The model's answer is not the JSON the section asked for."""
 
 
-class _Envelope(BaseModel):
-    """What every JSON section answer shares: ``groups``, when present, is a list (rows are checked one by one
-    later, so a bad row is reported and dropped instead of failing the section)."""
-
-    model_config = ConfigDict(extra="allow")
-    groups: list[Any] = Field(default_factory=list)
+Row = NewsRow | FundingRow | PolicyRow
+_R = TypeVar("_R", bound=BaseModel)
 
 
 def loads_json(text: str) -> dict[str, Any]:
+    """The answer's JSON object, refused (``MalformedOutput``) when it is none or its ``groups`` is no list."""
     try:
         data = extract_json(text)
     except JsonOutputError as exc:
         if exc.problem == "missing":
             raise MalformedOutput("模型输出不是 JSON 对象") from exc
         raise MalformedOutput(f"模型输出的 JSON 无法解析: {exc.msg}（第 {exc.pos} 个字符）") from exc
-    try:
-        _Envelope.model_validate(data)
-    except ValidationError as exc:
-        raise MalformedOutput("模型输出的 JSON 缺少 groups 列表") from exc
+    envelope(data)
     return data
 
 
-def _cell(value: object) -> str:
-    text = str(value or "").replace("|", "｜").replace("\r", " ").replace("\n", " ").strip()
+def envelope(data: Mapping[str, Any]) -> Envelope:
+    """The decoded answer as drafting reads it; rows stay unvalidated so each is checked (and reported) alone."""
+    try:
+        return Envelope.model_validate(data)
+    except ValidationError as exc:
+        raise MalformedOutput("模型输出的 JSON 缺少 groups 列表") from exc
+
+
+def read_answer(text: str) -> Envelope:
+    return envelope(loads_json(text))
+
+
+def _cell(value: str) -> str:
+    text = value.replace("|", "｜").replace("\r", " ").replace("\n", " ").strip()
     return text or "-"
 
 
-def source_number(value: object) -> int | None:
-    """A row's ``source`` as models write it: 3, 3.0, "3", "[3]", "n=3" -> 3; anything else -> None."""
-    if isinstance(value, bool):
+def _shown(raw: object) -> str:
+    return json.dumps(raw, ensure_ascii=False)[:200]
+
+
+def _problems(exc: ValidationError) -> str:
+    """The fields the model got wrong, by name: ``amount: Input should be a valid string``."""
+    return "；".join(f"{'.'.join(str(p) for p in e['loc']) or '条目'}: {e['msg']}" for e in exc.errors()[:3])
+
+
+def _validated(raw: object, model: type[_R], sources: dict[int, Source], section: str,
+               findings: list[Finding]) -> tuple[_R, Source] | None:
+    """One row or item of the answer, typed, with its source; what cannot be read is a finding and is skipped."""
+    try:
+        written = Sourced.model_validate(raw).source
+    except ValidationError:
+        written = None  # not an object: it has no source either
+    number = source_number(written)
+    if number is None or number not in sources:
+        findings.append(Finding(section=section, kind="invented_citation", severity="warning", marker=number,
+                                sentence=_shown(raw), detail=f"条目的来源编号 {written!r} 不是本节资料中的编号，已删除该行"))
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and (m := re.fullmatch(r"\s*(?:n\s*=?\s*)?\[?\s*(\d{1,3})\s*\]?\s*", value)):
-        return int(m.group(1))
-    return None
+    try:
+        row = model.model_validate(raw)
+    except ValidationError as exc:
+        findings.append(Finding(section=section, kind="malformed_row", severity="warning", marker=number,
+                                sentence=_shown(raw),
+                                detail=f"资料 [{number}] 的条目有字段无法读取（{_problems(exc)}），已删除该行"))
+        return None
+    return row, sources[number]
 
 
-def _row_source(row: object, sources: dict[int, Source], section: str, findings: list[Finding]) -> Source | None:
-    raw = row.get("source") if isinstance(row, dict) else None
-    number = source_number(raw)
-    if number is not None and number in sources:
-        return sources[number]
-    findings.append(Finding(section=section, kind="invented_citation", severity="warning", marker=number,
-                            sentence=json.dumps(row, ensure_ascii=False)[:200],
-                            detail=f"条目的来源编号 {raw!r} 不是本节资料中的编号，已删除该行"))
-    return None
-
-
-def _news_row(row: dict[str, Any], src: Source) -> list[str]:
-    summary = str(row.get("summary") or "").strip()
+def _news_row(row: NewsRow, src: Source) -> list[str]:
+    summary = row.summary.strip()
     if not re.search(r"\[\d+\]", summary):
         summary += f"[{src.number}]"
-    title = str(row.get("title") or src.title).strip().rstrip("。")
+    title = (row.title or src.title).strip().rstrip("。")
     return [f"{src.date.month}.{src.date.day}", f"**{_cell(title)}**：{_cell(summary)}"]
 
 
-def _funding_row(row: dict[str, Any], src: Source, columns: tuple[str, ...]) -> list[str]:
-    investors = f"{_cell(row.get('investors'))}[{src.number}]"
-    cells = {"融资方": _cell(row.get("company")), "赛道": _cell(row.get("track")), "简介": _cell(row.get("intro")),
-             "融资日期": src.date.strftime("%Y/%-m/%-d"), "融资轮次": _cell(row.get("round")),
-             "融资金额": _cell(row.get("amount")), "本轮投资方": investors}
+def _funding_row(row: FundingRow, src: Source, columns: tuple[str, ...]) -> list[str]:
+    investors = f"{_cell(row.investors)}[{src.number}]"
+    cells = {"融资方": _cell(row.company), "赛道": _cell(row.track), "简介": _cell(row.intro),
+             "融资日期": src.date.strftime("%Y/%-m/%-d"), "融资轮次": _cell(row.round),
+             "融资金额": _cell(row.amount), "本轮投资方": investors}
     return [cells[c] for c in columns]
 
 
-def _policy_row(row: dict[str, Any], src: Source) -> list[str]:
-    summary = str(row.get("summary") or "").strip()
+def _policy_row(row: PolicyRow, src: Source) -> list[str]:
+    summary = row.summary.strip()
     if not re.search(r"\[\d+\]", summary):
         summary += f"[{src.number}]"
-    return [_cell(row.get("level")), _cell(row.get("issuer")), src.date.strftime("%Y/%-m/%-d"),
-            _cell(row.get("name")), _cell(summary)]
+    return [_cell(row.level), _cell(row.issuer), src.date.strftime("%Y/%-m/%-d"), _cell(row.name), _cell(summary)]
 
 
-def _missing_cells(row: dict[str, Any], src: Source, section: str) -> list[Finding]:
+def _missing_cells(row: FundingRow, src: Source, section: str) -> list[Finding]:
     """A funding cell the item does not fill is printed blank and named, never guessed or cut."""
-    missing = [str(m) for m in row.get("missing") or [] if m]
+    missing = [m for m in row.missing if m]
     if not missing:
         return []
     return [Finding(section=section, kind="funding_cell_missing", severity="warning", marker=src.number,
                     sentence=src.title, detail=f"{src.title}：资料未写明{'、'.join(missing)}，单元格留空待补")]
 
 
-def _others(group: dict[str, Any], sources: dict[int, Source]) -> str:
+def _others(group: GroupEnvelope | None, sources: dict[int, Source], section: str, findings: list[Finding]) -> str:
     """Items the table's cap left out, or that are not table material: named, cited, never dropped silently."""
-    lines: list[tuple[Any, str]] = []
+    lines: list[tuple[dt.date, str]] = []
     names: list[str] = []
-    for other in group.get("others") or []:
-        number = other.get("source") if isinstance(other, dict) else None
-        src = sources.get(number) if isinstance(number, int) else None
-        if src is None:
+    for raw in group.others if group else []:
+        checked = _validated(raw, OtherItem, sources, section, findings)
+        if checked is None:
             continue
-        summary = str(other.get("summary") or "").strip()
+        other, src = checked
+        summary = other.summary.strip()
         if summary:
             dated = re.match(r"^\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日", summary)
             lines.append((src.date, summary if dated else f"{src.date.month} 月 {src.date.day} 日，{summary}"))
         else:
-            title = str(other.get("title") or src.title)  # the offline rows mark a foreign title: keep it
+            title = other.title or src.title  # the offline rows mark a foreign title: keep it
             names.append(f"{title.rstrip('。')}[{src.number}]")
     out = []
     if lines:
@@ -196,21 +223,14 @@ def match_groups(titles: list[str], model_titles: list[str]) -> dict[int, tuple[
     return placed
 
 
-def _groups(data: dict[str, Any]) -> list[dict[str, Any]]:
-    groups = [g for g in data.get("groups") or [] if isinstance(g, dict)]
-    if not groups and isinstance(data.get("rows"), list):  # one table answered without the groups wrapper
-        groups = [{"title": "", "rows": data["rows"]}]
-    return groups
-
-
-def _place_rows(data: dict[str, Any], spec: SectionSpec, sources: dict[int, Source], findings: list[Finding],
-                ) -> tuple[dict[str, list[tuple[dict[str, Any], Source]]], dict[str, dict[str, Any]]]:
+def _place_rows(answer: Envelope, spec: SectionSpec, model: type[Row], sources: dict[int, Source],
+                findings: list[Finding]) -> tuple[dict[str, list[tuple[Row, Source]]], dict[str, GroupEnvelope]]:
     """Rows per template table, and the model's group placed on each table (its "others" line is printed there)."""
     titles = [r.title for r in spec.retrieval]
-    groups = _groups(data)
-    placed = match_groups(titles, [str(g.get("title") or "") for g in groups])
-    out: dict[str, list[tuple[dict[str, Any], Source]]] = {t: [] for t in titles}
-    matched: dict[str, dict[str, Any]] = {}
+    groups = answer.digest_groups()
+    placed = match_groups(titles, [g.title for g in groups])
+    out: dict[str, list[tuple[Row, Source]]] = {t: [] for t in titles}
+    matched: dict[str, GroupEnvelope] = {}
     seen: set[int] = set()
     for i, group in enumerate(groups):
         target, how = placed.get(i, ("", ""))
@@ -218,35 +238,37 @@ def _place_rows(data: dict[str, Any], spec: SectionSpec, sources: dict[int, Sour
             matched[target] = group
         if how in ("fuzzy", "position"):
             findings.append(Finding(section=spec.id, kind="digest_group_remapped", severity="info",
-                                    sentence=str(group.get("title") or "")[:100],
-                                    detail=f"模型的表名「{group.get('title') or '（空）'}」按{'标题相似' if how == 'fuzzy' else '位置'}"
+                                    sentence=group.title[:100],
+                                    detail=f"模型的表名「{group.title or '（空）'}」按{'标题相似' if how == 'fuzzy' else '位置'}"
                                            f"对应到「{target}」"))
-        for row in group.get("rows") or []:
-            src = _row_source(row, sources, spec.id, findings)
-            if src is None:
+        for raw in group.rows:
+            checked = _validated(raw, model, sources, spec.id, findings)
+            if checked is None:
                 continue
+            row, src = checked
             if src.number in seen:
                 findings.append(Finding(section=spec.id, kind="duplicate_row", severity="warning", marker=src.number,
-                                        sentence=json.dumps(row, ensure_ascii=False)[:200],
-                                        detail=f"资料 [{src.number}] 已有一行，重复的条目已删除"))
+                                        sentence=_shown(raw), detail=f"资料 [{src.number}] 已有一行，重复的条目已删除"))
                 continue
             # A group the template does not know: its rows still belong where their source was retrieved.
             home = target or (src.group if src.group in out else "")
             if not home:
                 findings.append(Finding(section=spec.id, kind="unplaced_row", severity="blocking",
-                                        marker=src.number, sentence=json.dumps(row, ensure_ascii=False)[:200],
-                                        detail=f"条目所在的表「{group.get('title') or '（空）'}」无法对应到本节的任何表，"
+                                        marker=src.number, sentence=_shown(raw),
+                                        detail=f"条目所在的表「{group.title or '（空）'}」无法对应到本节的任何表，"
                                                "该行未写入"))
                 continue
             seen.add(src.number)
-            out[home].append((row if isinstance(row, dict) else {}, src))
+            out[home].append((row, src))
     return out, matched
 
 
-def render_digest(data: dict[str, Any], packed: PackedContext, spec: SectionSpec,
+def render_digest(answer: Envelope | Mapping[str, Any], packed: PackedContext, spec: SectionSpec,
                   institution: str) -> tuple[str, list[Finding]]:
     """Markdown for a digest section. Groups are matched by exact title, fuzzy title or position; rows by their
-    source number (int or numeric string). Whatever cannot be placed is reported, never silently dropped."""
+    source number (int or numeric string), each row validated alone against the section's row model. Whatever
+    cannot be read or placed is reported, never silently dropped."""
+    answer = answer if isinstance(answer, Envelope) else envelope(answer)
     sources = packed.by_number()
     findings: list[Finding] = []
     columns = tuple(spec.columns)
@@ -254,21 +276,23 @@ def render_digest(data: dict[str, Any], packed: PackedContext, spec: SectionSpec
     policy = columns == POLICY_COLUMNS
     if not (funding or policy):
         columns = NEWS_COLUMNS
-    lead = data.get("lead")
-    parts = [lead.strip() if isinstance(lead, str) else ""]
-    placed, matched = _place_rows(data, spec, sources, findings)
+    model: type[Row] = FundingRow if funding else PolicyRow if policy else NewsRow
+    parts = [answer.lead.strip()]
+    placed, matched = _place_rows(answer, spec, model, sources, findings)
     for rspec in spec.retrieval:
         rows, used = [], []
         for row, src in placed[rspec.title]:
             used.append(src)
-            if funding:
+            if isinstance(row, FundingRow):
                 rows.append(_funding_row(row, src, columns))
                 findings += _missing_cells(row, src, spec.id)
+            elif isinstance(row, PolicyRow):
+                rows.append(_policy_row(row, src))
             else:
-                rows.append(_policy_row(row, src) if policy else _news_row(row, src))
+                rows.append(_news_row(row, src))
         if rows:
             line = f"{rspec.source_line or '资料来源：'}{join_unique(s.source for s in used)}，{institution}整理"
             parts.append(_table(rspec.title, columns, rows, line))
-        parts.append(_others(matched.get(rspec.title, {}), sources))
+        parts.append(_others(matched.get(rspec.title), sources, spec.id, findings))
     markdown = "\n\n".join(p for p in parts if p)
     return markdown, findings + unprinted_findings(packed, markdown, spec.id)

@@ -9,13 +9,17 @@ visible slots for the analyst.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 from assistant.drafting.citations import MARKER
 from assistant.drafting.importance import cluster_themes, normalise_name, rank_items
 from assistant.drafting.market import core_market_facts
+from assistant.engine.answers import DirectionCatalysts, Envelope, ThesisEvidence
 from assistant.engine.packed import PackedContext, Source
 from assistant.engine.request import AdviceBrief, DepBrief, ThesisBrief
 from assistant.engine.spec import RetrievalSpec, SectionSpec
@@ -24,8 +28,10 @@ from assistant.outline.model import Outline
 from assistant.outline.slots import ADVICE_SLOT, MODEL_MARK, SLOT_PATTERN, STOCK_SLOT, VIEW_SLOT
 
 __all__ = [
-    "ADVICE_SLOT", "MODEL_MARK", "SLOT_PATTERN", "STOCK_SLOT", "VIEW_SLOT", "advice_briefs", "apply_outline",
+    "ADVICE_SLOT", "MODEL_MARK", "SLOT_PATTERN", "STOCK_SLOT", "VIEW_SLOT", "advice_briefs", "advice_entries",
+    "apply_outline",
     "describe_advice", "describe_theses", "rating_sentence", "render_advice", "render_core_views", "thesis_briefs",
+    "thesis_entries",
 ]
 
 _THESIS_GROUP = "观点{}"
@@ -141,12 +147,39 @@ def advice_briefs(spec: SectionSpec, packed: PackedContext, ranking: Mapping[str
             for label, members in _themes(_news_sources(packed, briefs), pack_names)]
 
 
-def _entries(data: Any, key: str, n: int) -> list[dict[str, str]]:
-    rows = data.get(key) if isinstance(data, dict) else None
-    rows = rows if isinstance(rows, list) else []
-    out = [{k: str(v).strip() for k, v in r.items() if isinstance(v, str)} if isinstance(r, dict) else {}
-           for r in rows]
-    return (out + [{}] * n)[:n]
+_E = TypeVar("_E", ThesisEvidence, DirectionCatalysts)
+
+
+def _entries(raw: list[Any], model: type[_E], n: int, section: str, label: str) -> tuple[list[_E], list[Finding]]:
+    """The engine's entries, one per brief by position; one the model got wrong is read as empty and named."""
+    out: list[_E] = []
+    findings: list[Finding] = []
+    for i, item in enumerate(raw[:n], start=1):
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError as exc:
+            problems = "；".join(f"{'.'.join(str(p) for p in e['loc']) or '条目'}: {e['msg']}" for e in exc.errors()[:3])
+            findings.append(Finding(section=section, kind="malformed_row", severity="warning",
+                                    sentence=json.dumps(item, ensure_ascii=False)[:200],
+                                    detail=f"模型给第 {i} 个{label}的内容无法读取（{problems}），按空白处理"))
+            out.append(model())
+    return out + [model() for _ in range(n - len(out))], findings
+
+
+def _answer(data: Envelope | Mapping[str, Any]) -> Envelope:
+    return data if isinstance(data, Envelope) else Envelope.model_validate(data)
+
+
+def thesis_entries(data: Envelope | Mapping[str, Any], n: int, section: str,
+                   ) -> tuple[list[ThesisEvidence], list[Finding]]:
+    """The model's evidence for each of the ``n`` theses, typed (missing ones empty)."""
+    return _entries(_answer(data).theses, ThesisEvidence, n, section, "观点")
+
+
+def advice_entries(data: Envelope | Mapping[str, Any], n: int, section: str,
+                   ) -> tuple[list[DirectionCatalysts], list[Finding]]:
+    """The model's catalysts for each of the ``n`` directions, typed (missing ones empty)."""
+    return _entries(_answer(data).advice, DirectionCatalysts, n, section, "投资方向")
 
 
 def _headline(text: str) -> str:
@@ -159,18 +192,22 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in "。！？；" else text + "。"
 
 
-def render_core_views(data: Any, theses: Sequence[ThesisBrief], briefs: Sequence[DepBrief], tables: TableSet,
-                      section: str) -> tuple[str, list[Finding]]:
-    """Bullets: bold headline, the month's evidence (cited) or market figures (placeholders), then the view."""
-    entries = _entries(data, "theses", len(theses))
-    bullets, findings = [], []
+def render_core_views(data: Envelope | Mapping[str, Any] | Sequence[ThesisEvidence], theses: Sequence[ThesisBrief],
+                      briefs: Sequence[DepBrief], tables: TableSet, section: str) -> tuple[str, list[Finding]]:
+    """Bullets: bold headline, the month's evidence (cited) or market figures (placeholders), then the view.
+    ``data`` is the answer, or its entries already read by ``thesis_entries``."""
+    if isinstance(data, Envelope | Mapping):
+        entries, findings = thesis_entries(data, len(theses), section)
+    else:
+        entries, findings = list(data), []
+    bullets = []
     for thesis, entry in zip(theses, entries, strict=True):
         if thesis.market:
             facts, dropped = core_market_facts(tables)
             findings += [Finding(section=section, kind="market_fact_missing", severity="warning", detail=d)
                          for d in dropped]
         else:
-            facts = entry.get("facts", "")
+            facts = entry.facts.strip()
         if not facts:
             facts = "（本月语料中未检索到支持该观点的新闻）"
             findings.append(Finding(section=section, kind="thesis_without_evidence", severity="warning",
@@ -178,8 +215,8 @@ def render_core_views(data: Any, theses: Sequence[ThesisBrief], briefs: Sequence
                                     sentence=thesis.headline))
         if thesis.view:
             view = thesis.view
-        elif entry.get("view"):
-            view = MODEL_MARK + entry["view"]
+        elif entry.view.strip():
+            view = MODEL_MARK + entry.view.strip()
         else:
             view = VIEW_SLOT
         stocks = f"相关标的：{'、'.join(thesis.stocks)}。" if thesis.stocks else ""
@@ -196,11 +233,14 @@ def rating_sentence(values: dict[str, str]) -> str:
     return f"我们{action}{values.get('industry', '')}“{values.get('rating', '')}”评级"
 
 
-def render_advice(data: Any, advice: Sequence[AdviceBrief], values: dict[str, str],
-                  section: str) -> tuple[str, list[Finding]]:
-    """The rating sentence, the numbered directions, each with its catalysts and stocks, then the stock line."""
-    entries = _entries(data, "advice", len(advice))
-    findings: list[Finding] = []
+def render_advice(data: Envelope | Mapping[str, Any] | Sequence[DirectionCatalysts], advice: Sequence[AdviceBrief],
+                  values: dict[str, str], section: str) -> tuple[str, list[Finding]]:
+    """The rating sentence, the numbered directions, each with its catalysts and stocks, then the stock line.
+    ``data`` is the answer, or its entries already read by ``advice_entries``."""
+    if isinstance(data, Envelope | Mapping):
+        entries, findings = advice_entries(data, len(advice), section)
+    else:
+        entries, findings = list(data), []
     if not advice:
         findings.append(Finding(section=section, kind="view_awaiting_analyst",
                                 detail="没有分析师提纲（views.yaml 的 advice），本月也没有可归纳的主题：投资方向待分析师补充"))
@@ -211,7 +251,7 @@ def render_advice(data: Any, advice: Sequence[AdviceBrief], values: dict[str, st
             else f"{rating_sentence(values)}，建议关注 {names}。")
     lines = [head, ""]
     for i, (theme, entry) in enumerate(zip(advice, entries, strict=True), start=1):
-        catalysts = entry.get("catalysts", "")
+        catalysts = entry.catalysts.strip()
         stocks = "、".join(theme.stocks) if theme.stocks else STOCK_SLOT
         body = f"本月催化：{_sentence(catalysts)}" if catalysts else ""
         lines.append(f"{i}. **{theme.theme}**：{body}相关标的：{stocks}。")

@@ -1,5 +1,5 @@
-"""Structured output for JSON sections: the schema sent to the server, the pydantic model its answer must fit,
-and what each endpoint turned out to support.
+"""Structured output for JSON sections: the schema sent to the server, the check of the answer against the
+section's model (``engine.answers``, shared with drafting) and what each endpoint turned out to support.
 
 Modes, best first: ``json_schema`` (the server constrains decoding to the schema), ``json_object`` (valid JSON,
 shape from the prompt), ``prompt`` (plain text; the prompt alone asks for JSON). A 400 naming ``response_format``
@@ -8,17 +8,16 @@ shape from the prompt), ``prompt`` (plain text; the prompt alone asks for JSON).
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
+from assistant.engine.answers import answer_model
 from assistant.engine.output import JsonOutputError, extract_json
 from assistant.engine.spec import SectionSpec
 
-__all__ = ["AdviceAnswer", "Capabilities", "CoreViewsAnswer", "DigestAnswer", "InvalidStructure", "Mode", "answer_model", "capabilities",
-           "response_format", "validate_answer"]
+__all__ = ["Capabilities", "InvalidStructure", "Mode", "capabilities", "response_format", "validate_answer"]
 
 Mode = Literal["json_schema", "json_object", "prompt"]
 MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
@@ -30,115 +29,6 @@ class InvalidStructure(ValueError):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
-
-
-def _source_value(value: object) -> object:
-    if isinstance(value, str) and (m := re.fullmatch(r"\s*\[?\s*(\d{1,3})\s*\]?\s*", value)):
-        return int(m.group(1))
-    return value
-
-
-class NewsRow(BaseModel):
-    source: int = Field(description="资料编号 n（整数）")
-    title: str = ""
-    summary: str = ""
-
-    _coerce = field_validator("source", mode="before")(_source_value)
-
-
-class FundingRow(BaseModel):
-    source: int = Field(description="资料编号 n（整数）")
-    company: str = ""
-    track: str = ""
-    intro: str = ""
-    round: str = ""
-    amount: str = ""
-    investors: str = ""
-    missing: list[str] = Field(default_factory=list, description="资料中没有写明的栏目")
-
-    _coerce = field_validator("source", mode="before")(_source_value)
-
-
-class PolicyRow(BaseModel):
-    source: int = Field(description="资料编号 n（整数）")
-    level: str = Field(default="", description="中央或地方")
-    issuer: str = ""
-    name: str = ""
-    summary: str = ""
-
-    _coerce = field_validator("source", mode="before")(_source_value)
-
-
-class OtherItem(BaseModel):
-    """An item that is not table material (company news beside policy documents), still cited."""
-
-    source: int = Field(description="资料编号 n（整数）")
-    summary: str = ""
-
-    _coerce = field_validator("source", mode="before")(_source_value)
-
-
-class NewsGroup(BaseModel):
-    title: str
-    rows: list[NewsRow]
-    others: list[OtherItem] = Field(default_factory=list)
-
-
-class FundingGroup(BaseModel):
-    title: str
-    rows: list[FundingRow]
-    others: list[OtherItem] = Field(default_factory=list)
-
-
-class PolicyGroup(BaseModel):
-    title: str
-    rows: list[PolicyRow]
-    others: list[OtherItem] = Field(default_factory=list)
-
-
-class DigestAnswer(BaseModel):
-    lead: str
-    groups: list[NewsGroup]
-
-
-class FundingAnswer(BaseModel):
-    lead: str
-    groups: list[FundingGroup]
-
-
-class PolicyAnswer(BaseModel):
-    lead: str
-    groups: list[PolicyGroup]
-
-
-class ThesisEvidence(BaseModel):
-    facts: str = Field(default="", description="本月支持事实，每句末尾 [n]")
-    view: str = Field(default="", description="仅当分析师没有给出观点时草拟，否则留空")
-
-
-class CoreViewsAnswer(BaseModel):
-    theses: list[ThesisEvidence]
-
-
-class DirectionCatalysts(BaseModel):
-    catalysts: str = Field(default="", description="本月属于该方向的事实，每个事实后 [n]")
-
-
-class AdviceAnswer(BaseModel):
-    advice: list[DirectionCatalysts]
-
-
-def answer_model(spec: SectionSpec) -> type[BaseModel] | None:
-    """The pydantic model a section's answer must validate against (None: the section answers in Markdown)."""
-    if spec.kind == "core_views":
-        return CoreViewsAnswer
-    if spec.kind == "advice":
-        return AdviceAnswer
-    if spec.kind != "digest":
-        return None
-    if "融资方" in spec.columns:
-        return FundingAnswer
-    return PolicyAnswer if "文件名称" in spec.columns else DigestAnswer
 
 
 def response_format(spec: SectionSpec, mode: Mode) -> dict[str, Any] | None:
