@@ -1,7 +1,7 @@
 """Cleaning a model's raw text before any parsing (shared by drafting and the model path).
 
 ``extract_json`` only locates and decodes the JSON object in an answer; its shape is the caller's business
-(pydantic models in ``llm.structured`` and ``drafting``). Each caller words its own error from ``JsonOutputError``
+(the pydantic models of ``engine.answers``, read by ``llm.structured`` and ``drafting``). Each caller words its own error from ``JsonOutputError``
 because the two paths feed different readers: the model on a retry, or the editor in a finding.
 """
 
