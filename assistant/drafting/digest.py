@@ -27,6 +27,7 @@ from assistant.engine.answers import (
     OtherItem,
     PolicyRow,
     Sourced,
+    field_problems,
     source_number,
 )
 from assistant.engine.output import JsonOutputError, extract_json
@@ -85,11 +86,6 @@ def _shown(raw: object) -> str:
     return json.dumps(raw, ensure_ascii=False)[:200]
 
 
-def _problems(exc: ValidationError) -> str:
-    """The fields the model got wrong, by name: ``amount: Input should be a valid string``."""
-    return "；".join(f"{'.'.join(str(p) for p in e['loc']) or '条目'}: {e['msg']}" for e in exc.errors()[:3])
-
-
 def _validated(raw: object, model: type[_R], sources: dict[int, Source], section: str,
                findings: list[Finding]) -> tuple[_R, Source] | None:
     """One row or item of the answer, typed, with its source; what cannot be read is a finding and is skipped."""
@@ -107,7 +103,7 @@ def _validated(raw: object, model: type[_R], sources: dict[int, Source], section
     except ValidationError as exc:
         findings.append(Finding(section=section, kind="malformed_row", severity="warning", marker=number,
                                 sentence=_shown(raw),
-                                detail=f"资料 [{number}] 的条目有字段无法读取（{_problems(exc)}），已删除该行"))
+                                detail=f"资料 [{number}] 的条目有字段无法读取（{field_problems(exc)}），已删除该行"))
         return None
     return row, sources[number]
 

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from assistant.drafting.citations import MARKER
 from assistant.drafting.importance import cluster_themes, normalise_name, rank_items
 from assistant.drafting.market import core_market_facts
-from assistant.engine.answers import DirectionCatalysts, Envelope, ThesisEvidence
+from assistant.engine.answers import DirectionCatalysts, Envelope, ThesisEvidence, field_problems
 from assistant.engine.packed import PackedContext, Source
 from assistant.engine.request import AdviceBrief, DepBrief, ThesisBrief
 from assistant.engine.spec import RetrievalSpec, SectionSpec
@@ -158,10 +158,9 @@ def _entries(raw: list[Any], model: type[_E], n: int, section: str, label: str) 
         try:
             out.append(model.model_validate(item))
         except ValidationError as exc:
-            problems = "；".join(f"{'.'.join(str(p) for p in e['loc']) or '条目'}: {e['msg']}" for e in exc.errors()[:3])
             findings.append(Finding(section=section, kind="malformed_row", severity="warning",
                                     sentence=json.dumps(item, ensure_ascii=False)[:200],
-                                    detail=f"模型给第 {i} 个{label}的内容无法读取（{problems}），按空白处理"))
+                                    detail=f"模型给第 {i} 个{label}的内容无法读取（{field_problems(exc)}），按空白处理"))
             out.append(model())
     return out + [model() for _ in range(n - len(out))], findings
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.engine.spec import SectionSpec
 
 __all__ = [
     "AdviceAnswer", "CoreViewsAnswer", "DigestAnswer", "DirectionCatalysts", "Envelope", "FundingAnswer",
     "FundingGroup", "FundingRow", "GroupEnvelope", "NewsGroup", "NewsRow", "OtherItem", "PolicyAnswer",
-    "PolicyGroup", "PolicyRow", "Sourced", "ThesisEvidence", "answer_model", "source_number",
+    "PolicyGroup", "PolicyRow", "Sourced", "ThesisEvidence", "answer_model", "field_problems", "source_number",
 ]
 
 
@@ -34,6 +34,11 @@ def source_number(value: object) -> int | None:
     if isinstance(value, str) and (m := re.fullmatch(r"\s*(?:n\s*=?\s*)?\[?\s*(\d{1,3})\s*\]?\s*", value)):
         return int(m.group(1))
     return None
+
+
+def field_problems(exc: ValidationError) -> str:
+    """The fields the model got wrong, by name (``amount: Input should be a valid string``), for a finding."""
+    return "；".join(f"{'.'.join(str(p) for p in e['loc']) or '条目'}: {e['msg']}" for e in exc.errors()[:3])
 
 
 def _source(value: object) -> int:
