@@ -274,6 +274,8 @@ def render_digest(answer: Envelope | Mapping[str, Any], packed: PackedContext, s
         columns = NEWS_COLUMNS
     model: type[Row] = FundingRow if funding else PolicyRow if policy else NewsRow
     parts = [answer.lead.strip()]
+    findings += [Finding(section=spec.id, kind="malformed_row", severity="warning", sentence=what,
+                         detail=f"模型回答中无法读取的部分已忽略（{what}）") for what in answer.unreadable]
     placed, matched = _place_rows(answer, spec, model, sources, findings)
     for rspec in spec.retrieval:
         rows, used = [], []

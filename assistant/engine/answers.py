@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from assistant.engine.spec import SectionSpec
 
@@ -39,6 +47,10 @@ def source_number(value: object) -> int | None:
 def field_problems(exc: ValidationError) -> str:
     """The fields the model got wrong, by name (``amount: Input should be a valid string``), for a finding."""
     return "；".join(f"{'.'.join(str(p) for p in e['loc']) or '条目'}: {e['msg']}" for e in exc.errors()[:3])
+
+
+def _shown(value: object) -> str:
+    return repr(value)[:80]
 
 
 def _source(value: object) -> int:
@@ -177,18 +189,28 @@ class Envelope(BaseModel):
     rows: list[Any] | None = None
     theses: list[Any] = Field(default_factory=list)  # core views: ThesisEvidence, validated one by one
     advice: list[Any] = Field(default_factory=list)  # advice: DirectionCatalysts, validated one by one
+    unreadable: list[str] = Field(default_factory=list)  # what was set aside (a non-text lead, a non-object group)
 
-    @field_validator("lead", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _lead(cls, value: object) -> object:
-        return value if isinstance(value, str) else ""  # a lead is optional prose: anything else is none
-
-    @field_validator("groups", mode="before")
-    @classmethod
-    def _groups(cls, value: object) -> object:
-        if value is None:
-            return []
-        return [g for g in value if isinstance(g, dict)] if isinstance(value, list) else value
+    def _set_aside(cls, data: object) -> object:
+        """A lead that is no text and groups that are no objects are set aside and named, so the caller can
+        report them instead of losing them silently (the remaining groups keep their order for matching)."""
+        if not isinstance(data, dict):
+            return data
+        data, unreadable = dict(data), []
+        lead = data.get("lead")
+        if lead is not None and not isinstance(lead, str):
+            unreadable.append(f"lead: {_shown(lead)}")
+            data["lead"] = ""
+        groups = data.get("groups")
+        if isinstance(groups, list):
+            unreadable += [f"groups[{i}]: {_shown(g)}" for i, g in enumerate(groups) if not isinstance(g, dict)]
+            data["groups"] = [g for g in groups if isinstance(g, dict)]
+        elif groups is None:
+            data["groups"] = []
+        data["unreadable"] = unreadable
+        return data
 
     @field_validator("theses", "advice", mode="before")
     @classmethod

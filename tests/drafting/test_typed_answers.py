@@ -97,3 +97,20 @@ def test_the_model_path_checks_the_same_models() -> None:
     parsed = json.loads(validate_answer(spec, answer))
     assert parsed["groups"][0]["rows"][0]["source"] == 3 and parsed["groups"][0]["rows"][0]["amount"] == "5"
     assert parsed["groups"][0]["others"][0] == {"source": 4, "title": "外文标题", "summary": ""}
+
+
+def test_a_non_text_lead_and_non_object_groups_are_named_not_lost() -> None:
+    spec = TEMPLATE.section("data_policy")
+    first, second = (r.title for r in spec.retrieval[:2])
+    packed = PackedContext(sources=[_source(1, first), _source(2, second)])
+    data = {"lead": ["导语", "[1]"], "groups": [
+        "不是对象",
+        {"title": first, "rows": [{"source": 1, "title": "甲", "summary": "摘要甲"}]},
+        {"title": second, "rows": [{"source": 2, "title": "乙", "summary": "摘要乙"}]}]}
+    markdown, findings = render_digest(data, packed, spec, "某证券")
+    assert "**甲**：摘要甲[1]" in markdown and "**乙**：摘要乙[2]" in markdown  # the others keep their tables
+    assert "导语" not in markdown
+    malformed = [f.detail for f in findings if f.kind == "malformed_row"]
+    assert len(malformed) == 2
+    assert "lead: ['导语', '[1]']" in malformed[0] and "groups[0]: '不是对象'" in malformed[1]
+    assert not [f for f in findings if f.kind == "digest_group_remapped"]  # the bad group shifts no position
