@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 from editor_parts import flash
@@ -13,7 +16,7 @@ from section_view import md_escape
 from assistant.engine.request import OFFLINE_HONOURS
 from assistant.errors import AssistantError, ConcurrentEditError, ReviewError
 from assistant.jobs import JobView
-from assistant.review import ReviewService, SectionView, UserView, allowed
+from assistant.review import ReviewService, SectionView, UserView, VersionView, allowed
 from assistant.review.merging import char_spans
 from assistant.settings import get_settings
 
@@ -67,6 +70,20 @@ def _announce(job: JobView) -> None:
         flash(f"任务 {job.id} 已完成：建议 #{job.result['suggestion_id']} 已生成，请查看差异后采纳或拒绝")
 
 
+def _new_version(section: SectionView, make: Callable[[], VersionView], said: str) -> None:
+    """Make a version (accept a suggestion, restore an old one); the editor's unsaved buffer of the section is
+    dropped since its base is gone; a refusal (someone saved meanwhile) is shown in place. ``said`` is the notice,
+    with ``{number}`` for the new version's number (the rest is our own text: ids and numbers only)."""
+    try:
+        version = make()
+    except (ConcurrentEditError, ReviewError) as exc:
+        st.error(str(exc))
+    else:
+        st.session_state.pop(f"buf:{section.pk}", None)
+        flash(said.format(number=version.number))
+        st.rerun()
+
+
 def render_regenerate(svc: ReviewService, section: SectionView, user: UserView) -> None:
     can = allowed(user, "regenerate")
     engine = _engine_name()
@@ -100,14 +117,8 @@ def render_regenerate(svc: ReviewService, section: SectionView, user: UserView) 
             left, right = st.columns(2)
             if left.button("采纳为新版本", key=f"accept_sugg_{suggestion.id}", disabled=not allowed(user, "edit"),
                            type="primary"):
-                try:
-                    version = svc.accept_suggestion(suggestion.id, user)
-                except (ConcurrentEditError, ReviewError) as exc:
-                    st.error(str(exc))
-                else:
-                    st.session_state.pop(f"buf:{section.pk}", None)
-                    flash(f"已采纳建议 #{suggestion.id}，生成 v{version.number}")
-                    st.rerun()
+                _new_version(section, partial(svc.accept_suggestion, suggestion.id, user),
+                             f"已采纳建议 #{suggestion.id}，生成 v{{number}}")
             if right.button("拒绝", key=f"reject_sugg_{suggestion.id}", disabled=not allowed(user, "edit")):
                 svc.reject_suggestion(suggestion.id, user)
                 flash(f"已拒绝建议 #{suggestion.id}，正文未改变")
@@ -168,14 +179,8 @@ def render_history(svc: ReviewService, section: SectionView, user: UserView) -> 
         pick = st.selectbox("恢复旧版本", older, index=len(older) - 1, format_func=lambda n: f"v{n}",
                             key=f"restore_pick_{section.pk}")
         if st.button(f"把 v{pick} 恢复为新版本", key=f"restore_{section.pk}"):
-            try:
-                version = svc.restore(section.pk, int(pick), section.current_version, user)
-            except (ConcurrentEditError, ReviewError) as exc:
-                st.error(str(exc))
-            else:
-                st.session_state.pop(f"buf:{section.pk}", None)
-                flash(f"已把 v{pick} 恢复为 v{version.number}")
-                st.rerun()
+            _new_version(section, partial(svc.restore, section.pk, int(pick), section.current_version, user),
+                         f"已把 v{int(pick)} 恢复为 v{{number}}")
     for review in reversed(svc.reviews(section.pk)):
         st.markdown(f"**{DECISION_LABELS.get(review.decision, review.decision)}** v{review.version_number} · "
                     f"{md_escape(review.reviewer)} · {review.created_at:%Y-%m-%d %H:%M}  \n"

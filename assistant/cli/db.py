@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 
+from assistant.cli.db_args import db_actions
 from assistant.errors import ReviewError
 from assistant.review.database import (
     head_revision,
@@ -32,12 +33,10 @@ HELP = "审阅库结构：upgrade 用管理员地址升级到最新版本（Post
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS,
-                        help="数据库地址（upgrade 默认 RA_ADMIN_DATABASE_URL，其次 RA_DATABASE_URL / settings）")
-    sub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    sub.add_parser("upgrade", help="升级结构到最新版本（管理员地址）", parents=[common])
-    sub.add_parser("status", help="查看当前结构版本与连接角色", parents=[common])
+    action = db_actions(parser, "db_command",
+                        db_help="数据库地址（upgrade 默认 RA_ADMIN_DATABASE_URL，其次 RA_DATABASE_URL / settings）")
+    action("upgrade", "升级结构到最新版本（管理员地址）")
+    action("status", "查看当前结构版本与连接角色")
 
 
 def run(args: argparse.Namespace, console: Console) -> int:

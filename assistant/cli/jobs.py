@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from assistant.cli.db_args import db_actions
 from assistant.errors import ConfigError, PermissionDenied
 from assistant.jobs import JobService, JobView, sample_inputs
 from assistant.review import resolve_database_url
@@ -21,12 +22,8 @@ HELP = "任务队列：提交起草任务、查看进度、取消或重试（由
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    db_help = "数据库地址（默认 RA_DATABASE_URL / DATABASE_URL / settings）"
-    parser.add_argument("--db", help=db_help)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
-    sub = parser.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
-    submit = sub.add_parser("submit", help="提交起草任务，打印任务 id", parents=[common])
+    action = db_actions(parser, "jobs_command")
+    submit = action("submit", "提交起草任务，打印任务 id")
     submit.add_argument("--sample", action="store_true", help="使用内置样例数据包与语料")
     submit.add_argument("--pack", type=Path, help="行情数据包目录（含 pack.yaml）")
     submit.add_argument("--corpus", type=Path, help="新闻语料 .jsonl / .csv / 目录")
@@ -34,14 +31,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     submit.add_argument("--sections", help="只起草这些章节，逗号分隔的 id")
     submit.add_argument("--engine", choices=["offline", "openai"], help="起草引擎")
     submit.add_argument("--store", type=Path, help="共用的、已导入语料的向量库目录（默认每个任务各自新建）")
-    listing = sub.add_parser("list", help="列出任务（最新在前）", parents=[common])
+    listing = action("list", "列出任务（最新在前）")
     listing.add_argument("--state", choices=["queued", "running", "done", "failed", "cancelled"])
     listing.add_argument("--limit", type=int, default=50)
-    show = sub.add_parser("show", help="查看一个任务：状态、逐章进度、输出目录、导入的报告", parents=[common])
+    show = action("show", "查看一个任务：状态、逐章进度、输出目录、导入的报告")
     show.add_argument("job_id")
     show.add_argument("--json", action="store_true", help="输出 JSON")
-    for action, text in (("cancel", "取消任务（排队中立即取消，运行中在下一步停止）"), ("retry", "重试失败或已取消的任务")):
-        p = sub.add_parser(action, help=text, parents=[common])
+    for name, text in (("cancel", "取消任务（排队中立即取消，运行中在下一步停止）"), ("retry", "重试失败或已取消的任务")):
+        p = action(name, text)
         p.add_argument("job_id")
         p.add_argument("--as", dest="as_user", help="操作人（默认任务的提交人）")
 

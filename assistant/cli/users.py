@@ -9,6 +9,7 @@ import os
 from rich.console import Console
 from rich.table import Table
 
+from assistant.cli.db_args import db_actions
 from assistant.errors import InputError
 from assistant.review import add_user, init_db, list_users, resolve_database_url, set_active
 from assistant.review.db import ROLES
@@ -20,20 +21,14 @@ HELP = "管理审阅系统用户（add / list / disable / enable）"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    db_help = "数据库地址（默认 RA_DATABASE_URL / DATABASE_URL / settings）"
-    parser.add_argument("--db", help=db_help)
-    # Accepted after the action too; SUPPRESS keeps the sub-parser from overwriting a --db given before it.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
-    sub = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    add = sub.add_parser("add", help="新增用户", parents=[common])
+    action = db_actions(parser, "users_command")
+    add = action("add", "新增用户")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--password", help="不给出时读取 RA_PASSWORD，否则交互输入")
-    sub.add_parser("list", help="列出用户", parents=[common])
-    for action in ("disable", "enable"):
-        sub.add_parser(action, help="停用用户" if action == "disable" else "启用用户",
-                       parents=[common]).add_argument("name")
+    action("list", "列出用户")
+    for name in ("disable", "enable"):
+        action(name, "停用用户" if name == "disable" else "启用用户").add_argument("name")
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -12,17 +12,15 @@ import hashlib
 import re
 import sqlite3
 import threading
-import time
 from pathlib import Path
 
-import openai
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
 
 from assistant.corpus.rules import CategoryClassifier, load_rules
 from assistant.engine.output import strip_think
-from assistant.llm.calllog import CallLog, CallRecord
-from assistant.llm.factory import estimate_cost, make_chat_model
+from assistant.llm.calllog import CallLog
+from assistant.llm.factory import make_chat_model
+from assistant.llm.oneshot import ask_logged
 from assistant.models import CATEGORIES
 from assistant.prompts import load_prompt
 from assistant.settings import Settings
@@ -109,24 +107,9 @@ def make_llm_classifier(settings: Settings, log: CallLog, *, model: BaseChatMode
     answers = cache or AnswerCache(None)
 
     def ask(text: str) -> str:
-        record = CallRecord(section="ingest:classify", model=settings.model, max_tokens=MAX_TOKENS,
-                            prompt=[{"role": "user", "content": text}])
-        start = time.perf_counter()
-        try:
-            reply = chat.invoke([HumanMessage(content=text)])
-        except (openai.OpenAIError, TimeoutError, ConnectionError) as exc:
-            record.error = f"{type(exc).__name__}: {exc}"
-            return ""
-        else:
-            record.completion = str(reply.content)
-            usage = getattr(reply, "usage_metadata", None) or {}
-            record.prompt_tokens = int(usage.get("input_tokens", 0))
-            record.completion_tokens = int(usage.get("output_tokens", 0))
-            record.cost_usd = estimate_cost(settings, record.prompt_tokens, record.completion_tokens)
-            return parse_category(record.completion)
-        finally:
-            record.latency_s = round(time.perf_counter() - start, 3)
-            log.write(record)
+        answer = ask_logged(chat, text, section="ingest:classify", settings=settings, log=log,
+                            max_tokens=MAX_TOKENS)
+        return "" if answer is None else parse_category(answer)
 
     def classify(title: str, body: str) -> str:
         text = prompt.render({"categories": listing, "title": title, "body": body[:BODY_CHARS]})

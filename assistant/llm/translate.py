@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import openai
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
 
 from assistant.corpus.clean import FieldRefused, clean_line
 from assistant.corpus.language import LANGUAGE_NAMES, Translator
 from assistant.engine.output import strip_think
-from assistant.llm.calllog import CallLog, CallRecord
-from assistant.llm.factory import estimate_cost, make_chat_model
+from assistant.llm.calllog import CallLog
+from assistant.llm.factory import make_chat_model
+from assistant.llm.oneshot import ask_logged
 from assistant.prompts import load_prompt
 from assistant.settings import Settings
 
@@ -67,24 +65,8 @@ def make_llm_translator(settings: Settings, log: CallLog, *, model: BaseChatMode
     def translate(title: str, body: str, language: str) -> ItemTranslation | None:
         text = prompt.render({"language": LANGUAGE_NAMES.get(language, "外文"), "title": title,
                               "body": body[:BODY_CHARS]})
-        record = CallRecord(section="ingest:translate", model=settings.model,
-                            prompt=[{"role": "user", "content": text}])
-        start = time.perf_counter()
-        try:
-            reply = chat.invoke([HumanMessage(content=text)])
-        except (openai.OpenAIError, TimeoutError, ConnectionError) as exc:
-            record.error = f"{type(exc).__name__}: {exc}"
-            return None
-        else:
-            record.completion = str(reply.content)
-            usage = getattr(reply, "usage_metadata", None) or {}
-            record.prompt_tokens = int(usage.get("input_tokens", 0))
-            record.completion_tokens = int(usage.get("output_tokens", 0))
-            record.cost_usd = estimate_cost(settings, record.prompt_tokens, record.completion_tokens)
-            return parse_translation(record.completion)
-        finally:
-            record.latency_s = round(time.perf_counter() - start, 3)
-            log.write(record)
+        answer = ask_logged(chat, text, section="ingest:translate", settings=settings, log=log)
+        return None if answer is None else parse_translation(answer)
 
     return translate
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from assistant.errors import PackError
 from assistant.outline.model import AdviceTheme, Outline, StockRef, Thesis
 from assistant.outline.resolve import SecurityIndex
-from assistant.pack.config import node_line
 from assistant.pack.model import MarketPack
+from assistant.pack.yamlfile import TextLoader, compose, node_line
 
 __all__ = ["VIEWS_FILE", "OutlineError", "load_outline"]
 
@@ -55,19 +55,6 @@ class _RawOutline(_Strict):
     risks: list[Text] = Field(default_factory=list)
 
 
-class _Loader(yaml.SafeLoader):
-    """Codes keep their leading zeros (``[002230]``), dates stay text: nothing is guessed from how it looks."""
-
-
-def _as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _as_text)
-_Loader.add_constructor("tag:yaml.org,2002:float", _as_text)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
-
-
 def _key(loc: tuple[str | int, ...]) -> str:
     out = ""
     for part in loc:
@@ -81,20 +68,6 @@ _REASONS = {"missing": "缺少必填字段", "extra_forbidden": "未知字段（
 
 
 _UNION_BRANCHES = ("constrained-str", "_RawStock")
-
-
-def _compose(text: str, path: Path) -> tuple[yaml.Node | None, Any]:
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise OutlineError(f"YAML 语法错误: {exc.problem or exc}", file=str(path),
-                           row=mark.line + 1 if mark is not None else None) from None
-    finally:
-        loader.dispose()
-    return node, data
 
 
 def _validate(data: Any, node: yaml.Node | None, path: Path) -> _RawOutline:
@@ -138,7 +111,7 @@ def load_outline(pack_dir: Path, pack: MarketPack) -> Outline | None:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise OutlineError("views.yaml 必须是 UTF-8 编码", file=str(path)) from None
-    node, data = _compose(text, path)
+    node, data = compose(text, path, TextLoader, OutlineError)  # codes keep leading zeros, dates stay text
     raw = _validate(data, node, path)
     index = SecurityIndex.of(pack)
     theses = [Thesis(headline=t.headline, view=t.view.strip(), evidence=t.evidence.strip(), market=t.market,

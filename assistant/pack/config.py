@@ -16,29 +16,14 @@ from pydantic import BaseModel, ValidationError
 from assistant.errors import PackError
 from assistant.pack.model import PackConfig
 from assistant.pack.plausible import TOP_N_RANGE
+from assistant.pack.yamlfile import CodesLoader, compose, node_line
 
-__all__ = ["CONTRACT_EXTRA_KEYS", "PACK_FILE", "ConfigFile", "check_keys", "node_line", "read_config"]
+__all__ = ["CONTRACT_EXTRA_KEYS", "PACK_FILE", "ConfigFile", "check_keys", "read_config"]
 
 PACK_FILE = "pack.yaml"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # Keys the data contract lists for the disclosures; accepted whether or not the model reads them yet.
 CONTRACT_EXTRA_KEYS = frozenset({"legal_entity", "qualification", "contacts"})
-
-
-class _PackLoader(yaml.SafeLoader):
-    """YAML 1.1 would read ``funds: [001234]`` as the octal int 668 and ``month: 2024-07-01`` as a date.
-
-    Codes must keep their leading zeros, so integers and timestamps stay the text that was written;
-    pydantic still turns ``top_n: "10"`` into an int where the model asks for one.
-    """
-
-
-def _as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
-
-
-_PackLoader.add_constructor("tag:yaml.org,2002:int", _as_text)
-_PackLoader.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
 
 
 @dataclass(frozen=True)
@@ -49,33 +34,8 @@ class ConfigFile:
     data: bytes
 
 
-def node_line(node: yaml.Node | None, path: tuple[str | int, ...]) -> int | None:
-    """1-based line of the value at ``path`` (mapping keys and list indexes), or of its deepest parent found."""
-    line = None if node is None else node.start_mark.line + 1
-    for step in path:
-        # A mapping entry is pointed at by its key's line: for a nested block that is the line a person reads.
-        pair: tuple[yaml.Node, yaml.Node] | None = None
-        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
-            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
-            pair = (node.value[step], node.value[step])
-        if pair is None:
-            return line
-        node, line = pair[1], pair[0].start_mark.line + 1
-    return line
-
-
 def _compose(text: str, path: Path) -> tuple[yaml.Node, Any]:
-    loader = _PackLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        row = mark.line + 1 if mark is not None else None
-        raise PackError(f"YAML 语法错误: {exc.problem or exc}", file=str(path), row=row) from None
-    finally:
-        loader.dispose()
+    node, data = compose(text, path, CodesLoader)
     if node is None or not isinstance(data, dict):
         raise PackError("pack.yaml 顶层必须是键值表（month、theme_index、sector_index …）", file=str(path), row=1)
     return node, data

@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from assistant.errors import PackError
-from assistant.pack.config import ConfigFile, node_line
+from assistant.pack.config import ConfigFile
 from assistant.pack.readers import ROW
+from assistant.pack.yamlfile import node_line
 
 __all__ = ["Listing", "check_coverage", "check_funds_listed", "listed_codes", "trading_days"]
 
