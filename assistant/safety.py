@@ -124,7 +124,10 @@ class ForbiddenRule(BaseModel):
 
         Counted on the normalised text, with the phrase and its exceptions normalised the same way.
         """
-        text = normalise_for_matching(text)
+        return self.hits_in_plain(normalise_for_matching(text))
+
+    def hits_in_plain(self, text: str) -> int:
+        """``hits`` on text already normalised (one normalisation of a sentence serves every rule)."""
         phrase = _normal_phrase(self.phrase)
         allowed = [_normal_phrase(a) for a in self.except_]
         spans = [(m.start(), m.end()) for a in allowed for m in re.finditer(re.escape(a), text, re.IGNORECASE)]
@@ -182,7 +185,8 @@ def instruction_like(text: str, patterns: tuple[re.Pattern[str], ...] | None = N
 
 def find_forbidden(text: str, rules: tuple[ForbiddenRule, ...] | None = None) -> str | None:
     """The first forbidden phrase the text contains (outside its allowed longer expressions), else None."""
+    plain = normalise_for_matching(text)
     for rule in forbidden_rules() if rules is None else rules:
-        if rule.hits(text):
+        if rule.hits_in_plain(plain):
             return rule.phrase
     return None

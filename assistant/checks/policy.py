@@ -89,7 +89,8 @@ def check_wording(ctx: CheckContext) -> list[Finding]:
     """Configured forbidden expressions anywhere in the report are blocking."""
     findings: list[Finding] = []
     for sentence in ctx.all_sentences():
-        hits = [r.phrase for r in ctx.config.forbidden if r.hits(sentence.plain)]
+        plain = normalise_for_matching(sentence.plain)
+        hits = [r.phrase for r in ctx.config.forbidden if r.hits_in_plain(plain)]
         # 稳赚 inside 稳赚不赔 is one problem, reported under the longer phrase.
         for phrase in hits:
             if not any(phrase != other and phrase in other for other in hits):
@@ -100,9 +101,13 @@ def check_wording(ctx: CheckContext) -> list[Finding]:
 def check_instructions_in_text(ctx: CheckContext) -> list[Finding]:
     """A sentence of the report itself that addresses a model (an echoed injection) is blocking."""
     regexes = ctx.config.instruction_regexes()
-    return [finding(sentence, "instruction_in_text", "blocking", "正文含有针对模型的指令性文字（疑为注入内容被照抄）")
-            for sentence in ctx.all_sentences()
-            if any(p.search(normalise_for_matching(sentence.text)) for p in regexes)]
+    findings: list[Finding] = []
+    for sentence in ctx.all_sentences():
+        plain = normalise_for_matching(sentence.text)  # once per sentence, not once per pattern
+        if any(p.search(plain) for p in regexes):
+            findings.append(finding(sentence, "instruction_in_text", "blocking",
+                                    "正文含有针对模型的指令性文字（疑为注入内容被照抄）"))
+    return findings
 
 
 def check_hedges(ctx: CheckContext) -> list[Finding]:
