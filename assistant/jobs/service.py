@@ -120,10 +120,7 @@ class JobService:
         job_id = uuid.uuid4().hex[:16]
         with self._sessions.begin() as session:
             actor = acting_user(session, user, permission)
-            waiting = session.scalar(select(func.count()).select_from(JobRow).where(JobRow.state == "queued")) or 0
-            if waiting >= self.settings.jobs_max_queued:
-                raise QueueFullError(f"任务队列已满：已有 {waiting} 个任务在排队（上限 {self.settings.jobs_max_queued}），"
-                                     "请稍后再提交")
+            self._require_room(session, "提交")
             out_dir = str((Path(self.settings.jobs_dir) / job_id).resolve()) if with_folder else None
             session.add(JobRow(id=job_id, kind=kind, owner_id=actor.id, state="queued", inputs=inputs,
                                progress={"stage": "queued", "message": "排队中", "sections": plan},
@@ -131,6 +128,12 @@ class JobService:
             audit.record(session, actor, "job_submit", "job", job_id, kind=kind, inputs=inputs, out_dir=out_dir)
         self.dispatch(job_id)
         return job_id
+
+    def _require_room(self, session: Session, verb: str) -> None:
+        limit = self.settings.jobs_max_queued
+        waiting = session.scalar(select(func.count()).select_from(JobRow).where(JobRow.state == "queued")) or 0
+        if waiting >= limit:
+            raise QueueFullError(f"任务队列已满：已有 {waiting} 个任务在排队（上限 {limit}），请稍后再{verb}")
 
     def dispatch(self, job_id: str) -> None:
         """Put a message for the job on the queue. A lost message is harmless: workers re-send for queued jobs."""
@@ -228,9 +231,7 @@ class JobService:
             actor = self._owner_or_admin(session, row, user, "重试")
             if row.state not in ("failed", "cancelled"):
                 raise JobError(f"任务 {row.id} 处于{_label(row.state)}状态，只有失败或已取消的任务可以重试")
-            waiting = session.scalar(select(func.count()).select_from(JobRow).where(JobRow.state == "queued")) or 0
-            if waiting >= self.settings.jobs_max_queued:
-                raise QueueFullError(f"任务队列已满：已有 {waiting} 个任务在排队，请稍后再重试")
+            self._require_room(session, "重试")
             before = row.state
             row.state, row.error, row.finished_at, row.worker = "queued", None, None, None
             row.cancel_requested, row.abandoned, row.dispatched_at = False, 0, None
