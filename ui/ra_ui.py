@@ -39,6 +39,7 @@ __all__ = [
     "service",
     "status_label",
     "unzip_safely",
+    "url_number",
 ]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
@@ -138,6 +139,8 @@ def select_report(svc: ReviewService) -> int | None:
     labels = {r.id: f"{r.month} · {r.title} · 导入于 {r.created_at:%Y-%m-%d %H:%M}（#{r.id}，"
                     f"{r.approved_count}/{r.section_count} 已批准）" for r in reports}
     current = st.session_state.get("report_id")
+    if current is None:  # a new session (a reload, a shared link): the address says which report was open
+        current = url_number("report")
     # Seed the widget's state instead of passing index= too (Streamlit warns and may reset the choice); the key
     # carries the labels' fingerprint so changed counts show at once.
     picker = f"report_picker_{label_key(labels)}"
@@ -150,7 +153,14 @@ def select_report(svc: ReviewService) -> int | None:
         st.session_state.report_id = chosen
         if not goto:
             st.session_state.pop("section_pk", None)
+    st.query_params["report"] = str(chosen)
     return int(chosen)
+
+
+def url_number(name: str) -> int | None:
+    """An id kept in the page address (``?report=3&section=41``), so a reload reopens what was open."""
+    value = st.query_params.get(name)
+    return int(value) if value is not None and value.isdigit() else None
 
 
 def label_key(labels: dict[int, str]) -> str:

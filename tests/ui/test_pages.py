@@ -311,3 +311,23 @@ def test_escaped_title_never_reaches_markdown_as_html(store: Seeded) -> None:
     assert "!\\[" in safe_markdown("![x](http://tracker/img.png)")
     assert safe_markdown("[点我](javascript:alert(1))") == "[点我]\\(javascript:alert(1))"
     assert safe_markdown("[原文](https://a.cn)") == "[原文](https://a.cn)"
+
+
+def test_the_address_keeps_the_open_report_and_section_so_a_reload_reopens_them(
+        app_as: Callable[..., AppTest], store: Seeded) -> None:
+    service, users, report_id = store
+    second = service.sections(report_id)[1]
+    at = app_as("editor", "screens/section.py")
+    picker = next(s for s in at.selectbox if s.label == "章节")
+    picker.set_value(second.pk).run()
+    assert at.query_params["report"] == str(report_id) and at.query_params["section"] == str(second.pk)
+
+    # a reload: a new session, signed in again by its cookie, with only the address to go on
+    reloaded = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "ui" / "app.py"), default_timeout=60)
+    reloaded.session_state["user"] = users["editor"].model_dump()
+    reloaded.query_params["report"] = str(report_id)
+    reloaded.query_params["section"] = str(second.pk)
+    reloaded.switch_page("screens/section.py")
+    reloaded.run()
+    assert not reloaded.exception
+    assert next(s for s in reloaded.selectbox if s.label == "章节").value == second.pk

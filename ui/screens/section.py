@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 from editor_parts import render_editor, show_flash
 from inbox import render_inbox
-from ra_ui import label_key, report_page, status_label
+from ra_ui import label_key, report_page, status_label, url_number
 from section_parts import (
     render_diff,
     render_history,
@@ -32,10 +32,11 @@ goto = st.session_state.pop("goto_section", None)
 if goto in pks:
     st.session_state[picker] = goto
 elif st.session_state.get(picker) not in pks:
-    wanted = st.session_state.get("section_pk")
+    wanted = st.session_state.get("section_pk", url_number("section"))
     st.session_state[picker] = wanted if wanted in pks else pks[0]
 pk = st.selectbox("章节", pks, format_func=lambda p: labels[p], key=picker)
 st.session_state.section_pk = pk
+st.query_params["section"] = str(pk)
 section = next(s for s in sections if s.pk == pk)
 show_flash()
 render_sent_back(svc, section)
