@@ -276,7 +276,7 @@ def _figure_lists(numberer: _Numberer) -> list[Block]:
     for label, titles in (("插图目录", [c.title for c in numberer.charts]),
                           ("表格目录", numberer.listed_tables)):
         if titles:
-            out += [Heading(3, label), BulletList(tuple(ListItem(escape_data(t)) for t in titles))]
+            out += [Heading(3, label), BulletList(tuple(ListItem(escape_data(t)) for t in titles), toc=True)]
     return out
 
 
@@ -301,7 +301,7 @@ def _core_views(report: Report, numberer: _Numberer) -> list[Block]:
 
 def _toc(chapters: list[Block]) -> list[Block]:
     entries = [ListItem(b.text, depth=b.level - 2) for b in chapters if isinstance(b, Heading) and b.toc]
-    return [Heading(2, "目录"), BulletList(tuple(entries))] if entries else []
+    return [Heading(2, "目录"), BulletList(tuple(entries), toc=True)] if entries else []
 
 
 def assemble(report: Report) -> Assembly:

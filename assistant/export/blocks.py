@@ -53,6 +53,7 @@ class ListItem:
 @dataclass(frozen=True)
 class BulletList:
     items: tuple[ListItem, ...]
+    toc: bool = False  # a contents list (目录, 插图目录, 表格目录): plain indented lines in Word, no bullets
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,13 @@
 """``report.docx``: the assembled blocks as a Word document (python-docx), rendered in memory.
 
-Chapters and sub-sections become Word headings, data tables real Word tables (bold header row, "资料来源：…" line
-under each), charts inline pictures, Markdown bullets Word bullets. The Normal, Title and Heading styles carry a
-CJK font in ``w:eastAsia`` because Word otherwise picks a Latin theme font for Chinese text. Every string is
-written as text: python-docx escapes it, so HTML in a section is shown, never interpreted.
+A4 portrait with the house margins (``export/layout.py``). Chapters and sub-sections become Word headings, data
+tables real Word tables (bold header row, "资料来源：…" line under each) whose columns follow their content and
+never break a stock code (a table too wide for the page is set smaller, or gets a landscape page), charts inline
+pictures, Markdown bullets Word bullets, and the 目录 plain indented lines. The Normal, Title and Heading styles
+carry a CJK font in ``w:eastAsia`` because Word otherwise picks a Latin theme font for Chinese text; the font table
+names each face's Chinese name and GB2312 charset, so Word and LibreOffice substitute a Chinese face of the same
+kind (宋体 → Songti SC / Noto Serif CJK) where SimSun or SimHei is not installed. Every string is written as text:
+python-docx escapes it, so HTML in a section is shown, never interpreted.
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -37,36 +43,27 @@ from assistant.export.blocks import (
     Ref,
     TableBlock,
 )
+from assistant.export.layout import A4, LANDSCAPE, TABLE_SIZES_PT, PageGeometry, TablePlan, plan_table
 from assistant.export.text import inline_runs
 from assistant.models import Report
 from assistant.safety import strip_control
 
-__all__ = [
-    "BODY_FONT", "HEADING_FONT", "column_widths_cm", "render_docx"]
+__all__ = ["BODY_FONT", "FONT_FALLBACKS", "HEADING_FONT", "render_docx"]
 
 BODY_FONT = "SimSun"  # 宋体, the body face of Chinese research reports
 HEADING_FONT = "SimHei"  # 黑体
 LATIN_FONT = "Times New Roman"
 CELL_STYLE = "表格文字"
 SOURCE_STYLE = "资料来源"
+TOC_STYLE = "目录条目"
 PICTURE_WIDTH = Cm(15)
+# Font table entries: (name, Chinese name, family, PANOSE). charset 86 (GB2312) tells Word which script the face
+# serves, so a machine without it substitutes a Chinese face of the same family instead of a Latin one.
+FONT_FALLBACKS = (
+    (BODY_FONT, "宋体", "roman", "02010600030101010101"),
+    (HEADING_FONT, "黑体", "modern", "02010609060101010101"),
+)
 _BREAK_BEFORE = frozenset({"目录", "图表目录"})
-
-
-def column_widths_cm(columns: list[str], rows: list[list[str]], *, total: float = 16.0,
-                     minimum: float = 1.4) -> list[float]:
-    """Widths that follow the text: a date column stays narrow, a 具体内容 column takes the page.
-
-    Weight = the longest cell of the column (capped, so one long summary cannot starve the others), each column
-    at least ``minimum`` cm, the whole table ``total`` cm wide.
-    """
-    count = len(columns)
-    if count == 0:
-        return []
-    longest = [max([len(columns[i])] + [len(r[i]) for r in rows if i < len(r)]) for i in range(count)]
-    weights = [min(max(n, 2), 60) for n in longest]
-    spare = max(total - minimum * count, 0.0)
-    return [minimum + spare * w / sum(weights) for w in weights]
 
 
 def render_docx(report: Report, base_dir: Path) -> bytes:
@@ -76,7 +73,9 @@ def render_docx(report: Report, base_dir: Path) -> bytes:
 
 def render_assembly(assembly: Assembly, base_dir: Path) -> bytes:
     doc = Document()
+    _page(doc.sections[0], A4)
     _setup_styles(doc)
+    _font_table(doc)
     _header_footer(doc, assembly)
     writer = _Writer(doc, base_dir)
     chapters_started = False
@@ -109,12 +108,37 @@ def _set_fonts(style: BaseStyle, east_asia: str, size: float | None = None) -> N
         style.font.size = Pt(size)  # type: ignore[attr-defined]
 
 
+def _page(section: Any, geometry: PageGeometry) -> None:
+    section.orientation = WD_ORIENT.LANDSCAPE if geometry.width_cm > geometry.height_cm else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(geometry.width_cm), Cm(geometry.height_cm)
+    section.top_margin, section.bottom_margin = Cm(geometry.top_cm), Cm(geometry.bottom_cm)
+    section.left_margin, section.right_margin = Cm(geometry.left_cm), Cm(geometry.right_cm)
+    section.header_distance, section.footer_distance = Cm(geometry.header_cm), Cm(geometry.footer_cm)
+
+
+def _font_table(doc: DocxDocument) -> None:
+    part = next(p for p in doc.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
+    from lxml import etree
+
+    root = etree.fromstring(part.blob)
+    for name, alt, family, panose in FONT_FALLBACKS:
+        for old in root.findall(qn("w:font")):
+            if old.get(qn("w:name")) == name:
+                root.remove(old)
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, value in (("w:altName", alt), ("w:panose1", panose), ("w:charset", "86"), ("w:family", family),
+                           ("w:pitch", "variable")):
+            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def _setup_styles(doc: DocxDocument) -> None:
     styles = doc.styles
     _set_fonts(styles["Normal"], BODY_FONT, 10.5)
     for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5"):
         _set_fonts(styles[name], HEADING_FONT)
-    for name, size in ((CELL_STYLE, 9.0), (SOURCE_STYLE, 9.0)):
+    for name, size in ((CELL_STYLE, TABLE_SIZES_PT[0]), (SOURCE_STYLE, 9.0), (TOC_STYLE, 10.5)):
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles["Normal"]
         _set_fonts(style, BODY_FONT, size)
@@ -167,6 +191,8 @@ class _Writer:
     doc: DocxDocument
     base_dir: Path
     style_ids: dict[str, str] = field(default_factory=dict)
+    landscape: bool = False
+    landscape_until_next: bool = False  # a Markdown table's source line follows it as its own block
 
     def __post_init__(self) -> None:
         self.style_ids = {s.name: s.style_id for s in self.doc.styles if s.name}
@@ -180,7 +206,17 @@ class _Writer:
     def set_style(self, paragraph: DocxParagraph, style: str) -> None:
         paragraph._p.style = self.style_ids[style]
 
+    def orient(self, landscape: bool) -> None:
+        """Start a landscape page for a table too wide for A4 portrait, and return to portrait after it."""
+        if landscape == self.landscape:
+            return
+        self.landscape = landscape
+        _page(self.doc.add_section(WD_SECTION.NEW_PAGE), LANDSCAPE if landscape else A4)
+
     def add(self, block: Block) -> None:
+        if self.landscape_until_next and not (isinstance(block, Paragraph) and block.text.startswith(("资料来源", "注"))):
+            self.landscape_until_next = False
+            self.orient(False)
         if isinstance(block, Heading):
             _runs(self.para("Title" if block.level <= 1 else f"Heading {min(block.level - 1, 9)}"), block.text)
         elif isinstance(block, Paragraph):
@@ -188,9 +224,13 @@ class _Writer:
         elif isinstance(block, BulletList):
             self.bullets(block)
         elif isinstance(block, MdTable):
+            columns, rows = list(block.header), [list(row) for row in block.rows]
+            plan = plan_table(columns, rows)
+            self.orient(plan.landscape)
             if block.caption:
                 self.caption(block.caption)
-            self.table(list(block.header), [list(row) for row in block.rows], markdown=True)
+            self.table(columns, rows, plan, markdown=True)
+            self.landscape_until_next = plan.landscape
         elif isinstance(block, CodeBlock):
             for line in block.text.split("\n"):
                 self.para().add_run(_xml(line)).font.name = "Courier New"
@@ -204,6 +244,12 @@ class _Writer:
             self.para(text=f"{{{{{block.kind}:{block.ref}}}}}")
 
     def bullets(self, block: BulletList) -> None:
+        if block.toc:  # contents: the entries carry their own numbering (一、 (一) 1.), a bullet would double it
+            for item in block.items:
+                paragraph = self.para(TOC_STYLE)
+                paragraph.paragraph_format.left_indent = Cm(0.74 * item.depth)
+                _runs(paragraph, item.text)
+            return
         for item in block.items:
             if item.marker in {"-", "*", "+"}:
                 _runs(self.para("List Bullet" if item.depth == 0 else f"List Bullet {item.depth + 1}"), item.text)
@@ -213,29 +259,34 @@ class _Writer:
                 paragraph.add_run(_xml(f"{item.marker} "))
                 _runs(paragraph, item.text)
 
-    def table(self, columns: list[str], rows: list[list[str]], *, markdown: bool = False) -> None:
+    def table(self, columns: list[str], rows: list[list[str]], plan: TablePlan, *, markdown: bool = False) -> None:
         """A Word table with a bold header row; ``markdown`` cells keep their bold runs, data cells are text."""
         table = self.doc.add_table(rows=1, cols=len(columns))
         table._tbl.tblPr.style = self.style_ids["Table Grid"]
         table.autofit = False
-        widths = [Cm(w) for w in column_widths_cm(columns, rows)]
+        widths = [Cm(w) for w in plan.widths_cm]
+        size = Pt(plan.font_pt) if plan.font_pt != TABLE_SIZES_PT[0] else None
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width  # the grid is what LibreOffice reads; the cell widths are what Word reads
         for cell, text, width in zip(table.rows[0].cells, columns, widths, strict=True):
             cell.width = width
-            self.cell(cell.paragraphs[0], text, markdown=markdown, bold=True)
+            self.cell(cell.paragraphs[0], text, markdown=markdown, bold=True, size=size)
         for row in rows:
             padded = list(row) + [""] * (len(columns) - len(row))
             for cell, text, width in zip(table.add_row().cells, padded, widths, strict=False):
                 cell.width = width
-                self.cell(cell.paragraphs[0], text, markdown=markdown)
+                self.cell(cell.paragraphs[0], text, markdown=markdown, size=size)
 
-    def cell(self, paragraph: DocxParagraph, text: str, *, markdown: bool, bold: bool = False) -> None:
+    def cell(self, paragraph: DocxParagraph, text: str, *, markdown: bool, bold: bool = False,
+             size: Pt | None = None) -> None:
         self.set_style(paragraph, CELL_STYLE)
         if markdown:
             _runs(paragraph, text, bold=bold)
         elif text:
             paragraph.add_run(_xml(text)).bold = bold or None
+        if size is not None:
+            for run in paragraph.runs:
+                run.font.size = size
 
     def caption(self, title: str) -> None:
         paragraph = self.para()
@@ -247,11 +298,15 @@ class _Writer:
             self.para(SOURCE_STYLE, text)
 
     def table_block(self, block: TableBlock) -> None:
+        columns, rows = list(block.columns), [list(r) for r in block.rows]
+        plan = plan_table(columns, rows)
+        self.orient(plan.landscape)
         self.caption(block.title)
-        self.table(list(block.columns), [list(r) for r in block.rows])
+        self.table(columns, rows, plan)
         self.source_line(block.source)
         if block.note:
             self.para(SOURCE_STYLE, f"注：{block.note}")
+        self.landscape_until_next = plan.landscape
 
     def chart_block(self, block: ChartBlock) -> None:
         if not block.path:  # a figure slot: numbered and captioned, the editor inserts the picture

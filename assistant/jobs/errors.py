@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.errors import AssistantError
 
-__all__ = ["JobError", "JobInterrupted", "QueueFullError"]
+__all__ = ["JobError", "JobInterrupted", "QueueFullError", "QueueUnavailable"]
 
 
 class JobError(AssistantError):
@@ -13,6 +13,10 @@ class JobError(AssistantError):
 
 class QueueFullError(JobError):
     """Too many jobs are waiting; the submission is refused, nothing is queued."""
+
+
+class QueueUnavailable(JobError):
+    """The queue's transport (Redis, the queue database) refused or could not be reached; nothing was queued."""
 
 
 class JobInterrupted(JobError):

@@ -16,6 +16,7 @@ from assistant.jobs import presence
 from assistant.jobs.importing import import_in_session
 from assistant.jobs.rows import JobRow
 from assistant.jobs.service import JobService
+from assistant.jobs.views import final_sections
 from assistant.models import Report
 from assistant.progress import ProgressEvent
 from assistant.review import audit
@@ -72,6 +73,10 @@ class JobLedger(JobService):
             audit.record(session, None, "job_start", "job", row.id, worker=worker, attempt=row.attempts)
             return Claim(row, user_view(owner), worker)
 
+    def exists(self, job_id: str) -> bool:
+        with self._sessions() as session:
+            return session.get(JobRow, job_id) is not None
+
     def _mine(self, session: Session, claim: Claim, *, lock: bool = True) -> JobRow | None:
         row = session.get(JobRow, claim.id, with_for_update=lock, populate_existing=True)
         if row is None or row.state != "running" or row.attempts != claim.attempt or row.worker != claim.worker:
@@ -114,6 +119,10 @@ class JobLedger(JobService):
             if imported:
                 row.report_id = import_in_session(session, report, row.out_dir or "", claim.owner, row.id)
             failed = [s.id for s in report.sections if s.status == "failed"]
+            drafted = {s.id: "failed" if s.status == "failed" else "ok" for s in report.sections}
+            progress = dict(row.progress or {})
+            progress["sections"] = final_sections(progress.get("sections", []), "done", drafted)
+            row.progress = progress
             row.result = {"report_id": row.report_id, "out_dir": row.out_dir, "sections": len(report.sections),
                           "failed_sections": failed, "sources": len(report.sources)}
             self._close(session, row, "done", "报告已起草并导入审阅库", attempt=claim.attempt)
@@ -133,7 +142,9 @@ class JobLedger(JobService):
     @staticmethod
     def _close(session: Session, row: JobRow, state: str, message: str, **detail: Any) -> None:
         row.state, row.finished_at, row.worker = state, utcnow(), None
-        row.progress = {**(row.progress or {}), "stage": state, "message": message}
+        progress = row.progress or {}
+        row.progress = {**progress, "stage": state, "message": message,
+                        "sections": final_sections(progress.get("sections", []), state)}
         audit.record(session, None, f"job_{state}", "job", row.id, error=row.error, report_id=row.report_id,
                      **detail)
 

@@ -17,10 +17,11 @@ from huey import Huey, PostgresHuey, SqliteHuey
 from sqlalchemy.engine import make_url
 
 from assistant.errors import ConfigError
+from assistant.jobs.errors import QueueUnavailable
 from assistant.review.database import normalise_url
 from assistant.settings import Settings, get_settings
 
-__all__ = ["QUEUE_NAME", "JobQueue", "make_huey", "queue_location"]
+__all__ = ["QUEUE_NAME", "JobQueue", "make_huey", "queue_location", "transport_name"]
 
 QUEUE_NAME = "report-assistant-jobs"
 TASK_NAME = "assistant.jobs.run_job"
@@ -55,6 +56,13 @@ def queue_location(url: str, settings: Settings | None = None) -> str:
     if parsed.get_backend_name() == "sqlite":
         return str(_sqlite_queue_file(parsed.database))
     return parsed.render_as_string(hide_password=True)
+
+
+def transport_name(settings: Settings) -> str:
+    """The transport every submitter and worker of one review database must share (stored with the database):
+    ``database`` (the queue beside the review database) or the Redis address without its password."""
+    redis = _redis_url(settings)
+    return _without_password(redis) if redis is not None else "database"
 
 
 def _sqlite_queue_file(database: str | None) -> Path:
@@ -102,6 +110,7 @@ class JobQueue:
     def __init__(self, url: str, runner: Callable[[str], None] | None = None, *,
                  settings: Settings | None = None) -> None:
         self.huey = make_huey(url, settings)
+        self.location = queue_location(url, settings)
         self._runner = runner
         self._task = self.huey.task(name=TASK_NAME, retries=0)(self._run)
 
@@ -110,7 +119,26 @@ class JobQueue:
             self._runner(job_id)
 
     def send(self, job_id: str) -> None:
-        self._task(job_id)
+        try:
+            self._task(job_id)
+        except Exception as exc:  # each transport's client raises its own errors (redis, psycopg, sqlite3)
+            raise self._unavailable(exc) from exc
+
+    def ping(self) -> None:
+        """Reach the transport once, so that a wrong address is one message at start, not a traceback later."""
+        try:
+            conn = getattr(self.huey.storage, "conn", None)
+            if conn is not None and hasattr(conn, "ping"):
+                conn.ping()
+            else:
+                self.huey.pending_count()
+        except Exception as exc:  # as in send: the client's own error classes
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: Exception) -> QueueUnavailable:
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        return QueueUnavailable(f"无法连接任务队列 {self.location}：{reason}。任务未提交，请检查队列地址"
+                                f"（RA_JOBS_QUEUE_URL）或服务是否在运行")
 
     def pending(self) -> int:
         return int(self.huey.pending_count())

@@ -21,6 +21,8 @@ from assistant.review.service import ReviewService
 
 __all__ = ["Lease", "execute"]
 
+_ROW_WAIT_S = 3.0
+
 
 class Lease:
     """Renews the job's heartbeat every ``jobs_heartbeat_s`` and notices cancellation, timeout or a lost lease."""
@@ -61,6 +63,13 @@ class Lease:
 def execute(ledger: JobLedger, job_id: str, worker: str) -> str | None:
     """Claim and run ``job_id``. Returns the state it ended in, or None when it was not ours to run."""
     claim = ledger.claim(job_id, worker)
+    waited = 0.0
+    while claim is None and waited < _ROW_WAIT_S and not ledger.exists(job_id):
+        # The submitter sends before it commits (a refused send must leave no job): the row appears a moment
+        # later, or never if its transaction failed, in which case the message is for nothing and is dropped.
+        time.sleep(0.05)
+        waited += 0.05
+        claim = ledger.claim(job_id, worker)
     if claim is None:
         return None
     state = "failed"

@@ -16,17 +16,25 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant import SAMPLE_DIR
 from assistant.engine.request import offline_refusal, parse_instruction
-from assistant.errors import ReviewError
+from assistant.errors import ConfigError, ReviewError
 from assistant.jobs import presence
 from assistant.jobs.errors import JobError, QueueFullError
 from assistant.jobs.plan import section_kind, section_plan
 from assistant.jobs.presence import WorkerSeen
-from assistant.jobs.queue import JobQueue
+from assistant.jobs.queue import JobQueue, transport_name
 from assistant.jobs.rows import JobRow
-from assistant.jobs.views import DraftInputs, JobView, RecheckInputs, RegenerateInputs, SectionProgress, aware
+from assistant.jobs.views import (
+    DraftInputs,
+    JobView,
+    RecheckInputs,
+    RegenerateInputs,
+    SectionProgress,
+    aware,
+    final_sections,
+)
 from assistant.review import audit
 from assistant.review.database import init_db
-from assistant.review.db import ReportRow, Section, User, utcnow
+from assistant.review.db import AppSetting, ReportRow, Section, User, utcnow
 from assistant.review.users import acting_user
 from assistant.review.views import UserView
 from assistant.settings import Settings, get_settings
@@ -34,6 +42,11 @@ from assistant.settings import Settings, get_settings
 __all__ = ["JobService", "job_view", "sample_inputs"]
 
 ACTIVE = ("queued", "running")
+TRANSPORT_KEY = "jobs_transport"
+
+
+def _transport_label(name: str) -> str:
+    return "审阅库内的队列" if name == "database" else (name or "（未记录）")
 
 
 def sample_inputs() -> tuple[Path, Path]:
@@ -66,8 +79,43 @@ class JobService:
     @property
     def queue(self) -> JobQueue:
         if self._queue is None:
+            self.agree_transport()
             self._queue = JobQueue(self.engine.url.render_as_string(hide_password=False), settings=self.settings)
         return self._queue
+
+    def agree_transport(self) -> str:
+        """Submitters and workers of one database must use one transport: the first to queue records it, any
+        process configured otherwise is stopped with both names (a message sent where no worker listens would
+        leave the job queued for ever)."""
+        current = transport_name(self.settings)
+        with self._sessions.begin() as session:
+            row = session.get(AppSetting, TRANSPORT_KEY)
+            if row is None:
+                session.add(AppSetting(key=TRANSPORT_KEY, value={"transport": current}, updated_at=utcnow()))
+                return current
+            recorded = str((row.value or {}).get("transport", "")) if isinstance(row.value, dict) else ""
+        if recorded != current:
+            raise ConfigError(f"任务队列不一致：本审阅库的任务经由 {_transport_label(recorded)} 传递，而本进程配置为 "
+                              f"{_transport_label(current)}（RA_JOBS_QUEUE_URL）。请使用与工作进程相同的设置；确需更换时，"
+                              f"由管理员运行 python -m assistant jobs transport --adopt")
+        return current
+
+    def adopt_transport(self, user: UserView) -> str:
+        """An admin moves the database's jobs to this process's transport; queued jobs are sent again there."""
+        current = transport_name(self.settings)
+        with self._sessions.begin() as session:
+            actor = acting_user(session, user, "manage_users")
+            row = session.get(AppSetting, TRANSPORT_KEY)
+            before = row.value if row is not None else None
+            if row is None:
+                session.add(AppSetting(key=TRANSPORT_KEY, value={"transport": current}, updated_at=utcnow()))
+            else:
+                row.value, row.updated_at = {"transport": current}, utcnow()
+            for job in session.scalars(select(JobRow).where(JobRow.state == "queued")):
+                job.dispatched_at = None  # their messages went to the old transport: the workers re-send them
+            audit.record(session, actor, "jobs_transport", "app_settings", TRANSPORT_KEY, was=before,
+                         now={"transport": current})
+        return current
 
     # ------------------------------------------------------------------ submission
     def submit_draft(self, user: UserView, *, pack: Path, corpus: Path, sections: list[str] | None = None,
@@ -76,6 +124,10 @@ class JobService:
         for label, path in (("数据包目录", pack), ("新闻语料", corpus)):
             if not Path(path).exists():
                 raise JobError(f"{label} {path} 不存在")
+        from assistant.drafting.validate import validate_inputs  # drafting's imports load only when drafting
+
+        # What ``draft`` would refuse is refused here, with its message, before a job exists to fail later.
+        validate_inputs(Path(pack), Path(corpus), self.settings)
         inputs = DraftInputs(pack=str(Path(pack).resolve()), corpus=str(Path(corpus).resolve()), sections=sections,
                              engine=engine, store_dir=str(Path(store_dir).resolve()) if store_dir else None)  # type: ignore[arg-type]
         plan = section_plan(self.settings.template, sections)
@@ -118,15 +170,21 @@ class JobService:
     def _submit(self, kind: str, user: UserView, permission: str, inputs: dict[str, Any],
                 plan: list[dict[str, Any]], *, with_folder: bool = False) -> str:
         job_id = uuid.uuid4().hex[:16]
+        queue = self.queue
         with self._sessions.begin() as session:
             actor = acting_user(session, user, permission)
             self._require_room(session, "提交")
             out_dir = str((Path(self.settings.jobs_dir) / job_id).resolve()) if with_folder else None
             session.add(JobRow(id=job_id, kind=kind, owner_id=actor.id, state="queued", inputs=inputs,
                                progress={"stage": "queued", "message": "排队中", "sections": plan},
-                               out_dir=out_dir, attempts=0, abandoned=0, cancel_requested=False))
+                               out_dir=out_dir, attempts=0, abandoned=0, cancel_requested=False,
+                               dispatched_at=utcnow()))
             audit.record(session, actor, "job_submit", "job", job_id, kind=kind, inputs=inputs, out_dir=out_dir)
-        self.dispatch(job_id)
+            session.flush()
+            # Sent before the commit: a transport that refuses rolls the row back, so a failed submit leaves no job
+            # that a worker could later run. A worker that takes the message before the commit waits for the row
+            # (runner.execute); a commit that fails after the send leaves a message for no row, which is ignored.
+            queue.send(job_id)
         return job_id
 
     def _require_room(self, session: Session, verb: str) -> None:
@@ -215,29 +273,36 @@ class JobService:
             row = self._row(session, job_id, lock=True)
             actor = self._owner_or_admin(session, row, user, "取消")
             if row.state not in ACTIVE:
-                raise JobError(f"任务 {row.id} 已{_label(row.state)}，无法取消")
+                raise JobError(f"任务 {row.id} 当前为「{_label(row.state)}」，无法取消")
             before = row.state
             if row.state == "queued":
                 row.state, row.finished_at = "cancelled", utcnow()
                 _set_message(row, "cancelled", f"已由 {actor.name} 取消")
+                row.progress = {**row.progress, "sections": final_sections(row.progress.get("sections", []),
+                                                                           "cancelled")}
             row.cancel_requested = True
             audit.record(session, actor, "job_cancel", "job", row.id, state=before)
         return self.job(row.id)
 
     def retry(self, job_id: str, user: UserView) -> JobView:
         """Queue a failed or cancelled job again; a draft resumes in its own folder from the persisted stages."""
+        queue = self.queue
         with self._sessions.begin() as session:
             row = self._row(session, job_id, lock=True)
             actor = self._owner_or_admin(session, row, user, "重试")
             if row.state not in ("failed", "cancelled"):
-                raise JobError(f"任务 {row.id} 处于{_label(row.state)}状态，只有失败或已取消的任务可以重试")
+                raise JobError(f"任务 {row.id} 当前为「{_label(row.state)}」，只有失败或已取消的任务可以重试")
             self._require_room(session, "重试")
             before = row.state
             row.state, row.error, row.finished_at, row.worker = "queued", None, None, None
-            row.cancel_requested, row.abandoned, row.dispatched_at = False, 0, None
+            row.cancel_requested, row.abandoned, row.dispatched_at = False, 0, utcnow()
             _set_message(row, "queued", "已重新排队")
+            row.progress = {**row.progress, "sections": [  # drafted sections are kept (stages); the rest wait again
+                {**e, "status": "queued"} if e.get("status") not in ("ok", "failed") else e
+                for e in row.progress.get("sections", [])]}
             audit.record(session, actor, "job_retry", "job", row.id, state=before)
-        self.dispatch(row.id)
+            session.flush()
+            queue.send(row.id)  # before the commit, as in _submit: a refused send leaves the job as it was
         return self.job(row.id)
 
 

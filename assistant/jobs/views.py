@@ -7,11 +7,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["STATE_LABELS", "DraftInputs", "JobView", "RecheckInputs", "RegenerateInputs", "SectionProgress",
-           "aware"]
+__all__ = ["SECTION_LABELS", "SECTION_MARKS", "STATE_LABELS", "DraftInputs", "JobView", "RecheckInputs",
+           "RegenerateInputs", "SectionProgress", "aware", "final_sections"]
 
 STATE_LABELS = {"queued": "排队中", "running": "运行中", "done": "已完成", "failed": "失败", "cancelled": "已取消"}
 KIND_LABELS = {"draft": "起草报告", "regenerate": "重新生成章节", "recheck": "重跑合规检查"}
+# A section's state in a job: queued/running while the job runs; ok/failed when drafted; when the job ends without
+# finishing it, "interrupted" (it was being drafted) or "skipped" (never started).
+SECTION_LABELS = {"queued": "等待", "running": "起草中", "ok": "完成", "failed": "失败", "interrupted": "未完成",
+                  "skipped": "未开始"}
+SECTION_MARKS = {"queued": "·", "running": "…", "ok": "✓", "failed": "✗", "interrupted": "×", "skipped": "-"}
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -49,7 +54,7 @@ class RecheckInputs(BaseModel):
 class SectionProgress(BaseModel):
     id: str
     title: str = ""
-    status: str = "queued"  # queued | running | ok | failed
+    status: str = "queued"  # a key of SECTION_LABELS
     message: str = ""
     attempt: int | None = None  # which attempt drafted it: a retry keeps the earlier attempt's sections
 
@@ -92,5 +97,36 @@ class JobView(BaseModel):
         return sum(1 for s in self.sections if s.status in ("ok", "failed"))
 
     @property
+    def progress_label(self) -> str:
+        """What the job did, in words that stay true after it ended: a cancelled or failed job says how many
+        sections were drafted and that nothing was imported, not "12/12 章" beside 已取消."""
+        if not self.sections:
+            return self.state_label
+        total, ok = len(self.sections), sum(1 for s in self.sections if s.status == "ok")
+        failed = sum(1 for s in self.sections if s.status == "failed")
+        tail = f"，{failed} 章失败" if failed else ""
+        if self.state in ("cancelled", "failed"):
+            return f"已起草 {ok}/{total} 章{tail}，未导入"
+        if self.state == "done":
+            return f"{ok}/{total} 章完成{tail}"
+        return f"{ok + failed}/{total} 章{tail}"
+
+    @property
     def finished(self) -> bool:
         return self.state in ("done", "failed", "cancelled")
+
+
+def final_sections(sections: list[dict[str, Any]], state: str,
+                   drafted: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The per-section record a finished job keeps: ``drafted`` (section id -> ok/failed, from the report the job
+    produced) wins over progress events, which a worker killed mid-section or a resume from stages leaves stale."""
+    out = []
+    for entry in sections:
+        sid = str(entry.get("id", ""))
+        status = str(entry.get("status", "queued"))
+        if drafted is not None and sid in drafted:
+            status = drafted[sid]
+        elif state != "done" or drafted is not None:
+            status = {"running": "interrupted", "queued": "skipped"}.get(status, status)
+        out.append({**entry, "status": status})
+    return out

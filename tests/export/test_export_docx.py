@@ -132,11 +132,11 @@ def test_chart_path_outside_the_output_folder_is_refused(report: Report, out_dir
 
 
 def test_column_widths_follow_the_text() -> None:
-    from assistant.export.docx import column_widths_cm
+    from assistant.export.layout import A4, plan_table
 
-    widths = column_widths_cm(["日期", "具体内容"], [["7.23", "河南省出台“数据要素×”行动实施方案" * 5]])
-    assert round(sum(widths), 6) == 16.0
-    assert widths[0] < 3.0 < widths[1]
-    assert column_widths_cm([], []) == []
-    even = column_widths_cm(["a", "b", "c"], [["1", "2", "3"]])
+    plan = plan_table(["日期", "具体内容"], [["7.23", "河南省出台“数据要素×”行动实施方案" * 5]])
+    assert round(plan.total_cm, 2) == round(A4.text_width_cm, 2) == 17.0
+    assert plan.widths_cm[0] < 3.0 < plan.widths_cm[1] and not plan.landscape
+    assert plan_table([], []).widths_cm == ()
+    even = plan_table(["a", "b", "c"], [["1", "2", "3"]]).widths_cm
     assert max(even) - min(even) < 1e-9
