@@ -14,13 +14,13 @@ from section_view import md_escape
 
 from assistant.errors import AssistantError
 from assistant.jobs import JobService, JobView
+from assistant.jobs.views import SECTION_LABELS, SECTION_MARKS
 from assistant.review import UserView, resolve_database_url
 from assistant.settings import get_settings
 
 __all__ = ["SECTION_MARKS", "SECTION_STATES", "act", "job_service", "progress_text", "watch_jobs"]
 
-SECTION_MARKS = {"queued": "·", "running": "…", "ok": "✓", "failed": "✗"}
-SECTION_STATES = {"queued": "等待", "running": "起草中", "ok": "完成", "failed": "失败"}
+SECTION_STATES = SECTION_LABELS
 _RECENT = 100  # newest jobs of one target looked at: plenty to find its active and recently failed ones
 _FAILED_SHOWN = 3
 
@@ -35,9 +35,7 @@ def job_service() -> JobService:
 
 
 def progress_text(job: JobView) -> str:
-    if job.sections:
-        return f"{job.sections_done}/{len(job.sections)} 章"
-    return job.state_label
+    return job.progress_label
 
 
 def poll_seconds() -> float:

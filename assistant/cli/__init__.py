@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.run(args, console))
     except AssistantError as exc:
         err.print("[bold red]错误[/]:", end=" ")
-        err.print(str(exc), markup=False, highlight=False)
+        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)  # addresses in it stay whole
         return 1
     except KeyboardInterrupt:
         err.print("已中断")

@@ -52,9 +52,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
             console.print(f"审阅数据库 {shown} 已升级：{before or '（空库）'} → {after}", highlight=False)
         if make_url(url).get_backend_name() == "postgresql":
             owner, app = role_names(settings)
-            console.print(f"表归角色 {owner} 所有；应用与工作进程请以 {app} 连接，例如 "
-                          f"RA_DATABASE_URL=postgresql://{app}@<主机>/<库>（密码：ALTER ROLE {app} PASSWORD …）",
-                          highlight=False)
+            # The example stands on a line of its own and is never wrapped, so it can be copied whole.
+            console.print(f"表归角色 {owner} 所有；应用与工作进程请以 {app} 连接，例如：", highlight=False)
+            console.print(f"  RA_DATABASE_URL=postgresql://{app}@<主机>/<库>", highlight=False, soft_wrap=True)
+            console.print(f"{app} 的密码由管理员设置：ALTER ROLE {app} PASSWORD '…';", highlight=False,
+                          soft_wrap=True, markup=False)
         return 0
     url = resolve_database_url(settings, explicit=explicit)
     engine = make_engine(url)

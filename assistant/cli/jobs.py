@@ -6,12 +6,15 @@ import argparse
 import json
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from assistant.cli.db_args import db_actions
 from assistant.errors import ConfigError, PermissionDenied
-from assistant.jobs import JobService, JobView, sample_inputs
+from assistant.jobs import JobService, SectionProgress, sample_inputs
+from assistant.jobs.service import transport_label
+from assistant.jobs.views import SECTION_LABELS
 from assistant.review import resolve_database_url
 from assistant.review.users import list_users
 from assistant.review.views import UserView
@@ -19,6 +22,7 @@ from assistant.review.views import UserView
 __all__ = ["HELP", "add_arguments", "run"]
 
 HELP = "任务队列：提交起草任务、查看进度、取消或重试（由 worker 进程执行）"
+_PLAIN_VERBS = frozenset({"", "完成", "起草", "起草中", "开始起草", "等待", "失败", "已完成"})
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show = action("show", "查看一个任务：状态、逐章进度、输出目录、导入的报告")
     show.add_argument("job_id")
     show.add_argument("--json", action="store_true", help="输出 JSON")
+    transport = action("transport", "查看本审阅库的任务队列传输方式；--adopt 由管理员改用本进程的设置")
+    transport.add_argument("--adopt", action="store_true", help="改用本进程的队列设置（RA_JOBS_QUEUE_URL），排队中的任务重新发送")
+    transport.add_argument("--as", dest="as_user", help="管理员（--adopt 时必填）")
     for name, text in (("cancel", "取消任务（排队中立即取消，运行中在下一步停止）"), ("retry", "重试失败或已取消的任务")):
         p = action(name, text)
         p.add_argument("job_id")
@@ -64,20 +71,26 @@ def _submit(service: JobService, args: argparse.Namespace, console: Console) -> 
     return 0
 
 
-def _progress(job: JobView) -> str:
-    if not job.sections:
-        return job.message
-    return f"{job.sections_done}/{len(job.sections)} 章"
-
-
 def _list(service: JobService, args: argparse.Namespace, console: Console) -> int:
-    table = Table("任务", "类型", "提交人", "状态", "进度", "报告", "提交时间")
+    # Fits 80 columns: the id (which ``jobs show`` takes) is never cut, the other columns wrap or fold first.
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    table.add_column("任务", no_wrap=True, min_width=16)
+    for name in ("类型", "提交人", "状态", "进度", "报告"):
+        table.add_column(name, overflow="fold")
+    table.add_column("提交时间", no_wrap=True)
     states = (args.state,) if args.state else None
     for job in service.jobs(states=states, limit=args.limit):
-        table.add_row(job.id, job.kind_label, job.owner, job.state_label, _progress(job),
-                      f"#{job.report_id}" if job.report_id else "", f"{job.created_at:%Y-%m-%d %H:%M:%S}")
+        table.add_row(job.id, job.kind_label, job.owner, job.state_label, job.progress_label,
+                      f"#{job.report_id}" if job.report_id else "", f"{job.created_at.astimezone():%m-%d %H:%M}")
     console.print(table)
     return 0
+
+
+def _detail(section: SectionProgress) -> str:
+    """What a section's last message adds beyond its title and state (a failure's reason), else nothing."""
+    text = section.message.replace(section.title, "") if section.title else section.message
+    text = text.strip(" ：:·")
+    return "" if text in _PLAIN_VERBS else text
 
 
 def _show(service: JobService, args: argparse.Namespace, console: Console) -> int:
@@ -94,11 +107,25 @@ def _show(service: JobService, args: argparse.Namespace, console: Console) -> in
     if job.error:
         console.print(f"错误：{job.error}", markup=False, style="red")
     if job.sections:
-        table = Table("章节", "状态", "说明")
+        console.print(f"进度：{job.progress_label}", markup=False)
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("章节", overflow="fold")
+        table.add_column("状态", no_wrap=True)
+        table.add_column("说明", overflow="fold")
         for s in job.sections:
-            table.add_row(s.title or s.id, {"queued": "等待", "running": "起草中", "ok": "完成", "failed": "失败"}
-                          .get(s.status, s.status), s.message)
+            table.add_row(s.title or s.id, SECTION_LABELS.get(s.status, s.status), _detail(s))
         console.print(table)
+    return 0
+
+
+def _transport(service: JobService, args: argparse.Namespace, console: Console) -> int:
+    if args.adopt:
+        if not args.as_user:
+            raise ConfigError("--adopt 需要 --as 管理员")
+        now = service.adopt_transport(_user(service, args.as_user))
+        console.print(f"本审阅库的任务改经 {transport_label(now)} 传递；排队中的任务将由工作进程重新发送", markup=False)
+        return 0
+    console.print(f"本审阅库的任务经 {transport_label(service.agree_transport())} 传递（本进程设置一致）", markup=False)
     return 0
 
 
@@ -111,6 +138,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return _list(service, args, console)
     if command == "show":
         return _show(service, args, console)
+    if command == "transport":
+        return _transport(service, args, console)
     job = service.job(args.job_id)
     user = _user(service, args.as_user or job.owner)
     done = service.cancel(job.id, user) if command == "cancel" else service.retry(job.id, user)

@@ -6,7 +6,7 @@ import argparse
 
 from rich.console import Console
 
-from assistant.jobs import queue_location
+from assistant.jobs import STATE_LABELS, queue_location
 from assistant.review import resolve_database_url
 from assistant.settings import get_settings
 
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
     def report(job_id: str, state: str | None) -> None:
         if state is not None:
-            console.print(f"任务 {job_id}：{state}", markup=False, highlight=False)
+            console.print(f"任务 {job_id}：{STATE_LABELS.get(state, state)}", markup=False, highlight=False)
 
     worker = Worker(url, settings, on_job=report)
     console.print(f"工作进程 {worker.ident} 已启动，队列：{queue_location(url, settings)}", markup=False, highlight=False)

@@ -39,13 +39,13 @@ from assistant.review.users import acting_user
 from assistant.review.views import UserView
 from assistant.settings import Settings, get_settings
 
-__all__ = ["JobService", "job_view", "sample_inputs"]
+__all__ = ["JobService", "job_view", "sample_inputs", "transport_label"]
 
 ACTIVE = ("queued", "running")
 TRANSPORT_KEY = "jobs_transport"
 
 
-def _transport_label(name: str) -> str:
+def transport_label(name: str) -> str:
     return "审阅库内的队列" if name == "database" else (name or "（未记录）")
 
 
@@ -95,8 +95,8 @@ class JobService:
                 return current
             recorded = str((row.value or {}).get("transport", "")) if isinstance(row.value, dict) else ""
         if recorded != current:
-            raise ConfigError(f"任务队列不一致：本审阅库的任务经由 {_transport_label(recorded)} 传递，而本进程配置为 "
-                              f"{_transport_label(current)}（RA_JOBS_QUEUE_URL）。请使用与工作进程相同的设置；确需更换时，"
+            raise ConfigError(f"任务队列不一致：本审阅库的任务经由 {transport_label(recorded)} 传递，而本进程配置为 "
+                              f"{transport_label(current)}（RA_JOBS_QUEUE_URL）。请使用与工作进程相同的设置；确需更换时，"
                               f"由管理员运行 python -m assistant jobs transport --adopt")
         return current
 

@@ -108,7 +108,7 @@ class JobView(BaseModel):
         if self.state in ("cancelled", "failed"):
             return f"已起草 {ok}/{total} 章{tail}，未导入"
         if self.state == "done":
-            return f"{ok}/{total} 章完成{tail}"
+            return f"{ok}/{total} 章{tail}"
         return f"{ok + failed}/{total} 章{tail}"
 
     @property

@@ -32,6 +32,7 @@ class Worker:
         self.ident = worker_id()
         self.queue = JobQueue(url, runner=self._run, settings=settings)
         self.ledger = JobLedger.open(url, settings=settings, queue=self.queue)
+        self.ledger.agree_transport()  # a worker listening where submitters do not send would never run a job
         self._on_job = on_job
         self._stop = threading.Event()
         self.ran = 0
@@ -57,6 +58,7 @@ class Worker:
 
     def run(self, *, burst: bool = False) -> int:
         """Consume until stopped (SIGINT/SIGTERM), or with ``burst`` until nothing startable is left."""
+        self.queue.ping()  # an unreachable transport is one message naming it, before any thread starts
         self.maintain()
         thread = threading.Thread(target=self._maintenance_loop, name="jobs-maintenance", daemon=True)
         thread.start()

@@ -8,6 +8,7 @@ postings of the query terms with numpy. A test pins the scores to rank_bm25's.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ _WORD = re.compile(r"\w", re.UNICODE)
 def _jieba() -> object:
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict…" lines are noise in every command's output
     jieba.initialize()
     return jieba
 
