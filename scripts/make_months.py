@@ -225,28 +225,30 @@ def _funding_items(spec: dict[str, Any]) -> list[dict[str, Any]]:
             row["company"], row["track"], row["intro"], row["round"], row["amount"], row["investors"], row["day"],
             row["style"])
         inv = "、".join(investors)
+        named_round = rnd if rnd.endswith("融资") else f"{rnd}融资"  # "战略融资", not "战略融资融资"
+        deal = f"{amount}{named_round}"
         lead, rest = investors[0], "、".join(investors[1:])
         item: dict[str, Any] = {"key": row.get("key") or f"fund-{company}", "day": day, "category": "funding",
                                 "source": row.get("source", "36氪")}
         if style == "fields":
-            item |= {"title": f"{company}完成{amount}{rnd}融资", "body": f"{company}宣布完成{amount}{rnd}融资。{intro}。",
+            item |= {"title": f"{company}完成{deal}", "body": f"{company}宣布完成{deal}。{intro}。",
                      "fields": {"company": company, "sector": track, "intro": intro, "round": rnd, "amount": amount,
                                 "investors": inv}}
         elif style == "block":
-            item |= {"title": f"「{company}」获{amount}{rnd}融资",
+            item |= {"title": f"「{company}」获{deal}",
                      "body": f"融资方：{company}\n赛道：{track}\n简介：{intro}\n融资轮次：{rnd}\n融资金额：{amount}\n"
                              f"本轮投资方：{inv}"}
         elif style == "lead":
             tail = f"，{rest}跟投" if rest else ""
-            item |= {"title": f"{company}完成{rnd}融资，{lead}领投",
-                     "body": f"近日，{company}完成{amount}{rnd}融资，本轮由{lead}领投{tail}。{intro}。"
+            item |= {"title": f"{company}完成{named_round}，{lead}领投",
+                     "body": f"近日，{company}完成{deal}，本轮由{lead}领投{tail}。{intro}。"
                              f"本轮资金将主要用于产品研发和团队扩充。"}
         elif style == "anonymous":  # the company is named only in the body
             item |= {"title": row["title"],
-                     "body": f"据悉，{company}近日完成{amount}{rnd}融资，投资方为{inv}。{intro}。"}
+                     "body": f"据悉，{company}近日完成{deal}，投资方为{inv}。{intro}。"}
         elif style == "quote":
             item |= {"title": f"{track}赛道再获资本青睐：{company}拿下{amount}",
-                     "body": f"{company}于日前宣布完成{rnd}融资，融资金额{amount}，参投方包括{inv}。{intro}。"
+                     "body": f"{company}于日前宣布完成{named_round}，融资金额{amount}，参投方包括{inv}。{intro}。"
                              f"公司创始人表示，将继续加大在{track}领域的投入。"}
         else:
             raise ValueError(f"{spec['name']}: 未知的融资条目写法 {style}")
