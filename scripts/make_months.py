@@ -300,8 +300,9 @@ def truth(spec: dict[str, Any]) -> dict[str, Any]:
             items.append(entry)
         for n, terms in enumerate(item.get("facts") or []):
             # a term "a|b" is a choice of wordings (a translated or a source figure); the others are all required
+            # a policy row prints the document's name, not the headline: its facts are anchored there
             facts.append({"id": f"{item['key']}-{n}", "sections": [expect.get("section") or "other"],
-                          "anchor": anchor, "terms": [t.split("|") if "|" in t else t for t in terms]})
+                          "anchor": str(item.get("fact_anchor") or anchor), "terms": [t.split("|") if "|" in t else t for t in terms]})
         if item.get("funding"):
             funding.append({**item["funding"], "融资日期": f"{when.year}/{when.month}/{when.day}"})
         if item.get("policy"):
