@@ -208,7 +208,7 @@ def render_core_views(data: Envelope | Mapping[str, Any] | Sequence[ThesisEviden
         else:
             facts = entry.facts.strip()
         if not facts:
-            facts = "（本月语料中未检索到支持该观点的新闻）"
+            facts = "【待分析师补充证据：本月未检索到支持新闻】"  # a slot (code-placed, may repeat per thesis)
             findings.append(Finding(section=section, kind="thesis_without_evidence", severity="warning",
                                     detail=f"观点“{thesis.headline}”在本月语料中没有检索到支持的新闻，请分析师补充论据",
                                     sentence=thesis.headline))
