@@ -26,7 +26,7 @@ _MODIFIER = r"(?:mini|Mini|Pro|Max|Ultra|Plus|Turbo|Lite|Flash|Sonnet|Opus|Haiku
 _LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-./][A-Za-z0-9]+)*"
                     r"(?:\s(?:\d[A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*|" + _MODIFIER + r"(?:-[A-Za-z0-9.]+)*))*")
 _DOC = re.compile(r"《([^》]{2,60})》")
-_FOLD = re.compile(r"[\s\-_·.]+")
+_FOLD = re.compile(r"[\s\-_·.“”‘’\"'「」『』]+")
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +38,7 @@ def _lists() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
 
 
 def _fold(text: str) -> str:
-    """Case, spaces, hyphens and dots folded: "Llama 3.1-405B" and "Llama 3.1 405B" are one name."""
+    """Case, spaces, hyphens, dots and quotes folded: "Llama 3.1-405B" = "Llama 3.1 405B", “车路云”一体化 = 车路云一体化."""
     return _FOLD.sub("", text).lower()
 
 
