@@ -210,7 +210,8 @@ def _funding(report: Report, gold: QualityGold, score: QualityScore) -> None:
     by_company = {_norm(r[0]): dict(zip(header, r, strict=False)) for r in body if r}
     for row in gold.funding:
         drafted = by_company.get(_norm(row["融资方"]), {})
-        for cell in FUNDING_CELLS:
+        # a month's truth may leave a cell out (its item does not state it): only stated cells are scored
+        for cell in (c for c in FUNDING_CELLS if c in row):
             score.funding_total += 1
             want, got = _norm(row.get(cell, "")).rstrip("。"), _norm(drafted.get(cell, "")).rstrip("。")
             if want and got == want:
