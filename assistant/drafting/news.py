@@ -178,7 +178,7 @@ def digest_json(request: GenerationRequest) -> str:
                 told = columns == POLICY_COLUMNS or (columns == FUNDING_COLUMNS and len(rows) < spec.max_items)
                 summary = _summary(source, request, 2, max_chars=240) if told else ""
                 others.append({"source": source.number, "title": marked_title(source), "summary": summary})
-                if summary:
+                if summary and columns != FUNDING_COLUMNS:  # a fund or an acquisition is no 投融资事件 of the lead
                     printed.append((source, rank))
                 continue
             rows.append((source.date, row))

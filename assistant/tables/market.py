@@ -82,6 +82,8 @@ def _movers(pack: MarketPack, ctx: PriceContext | None, *, top: bool) -> Table:
     m, d = ctx.end_date.month, ctx.end_date.day
     # titled by what it holds: "跌幅前十" only when ten names fell, else "跌幅居前的 7 只"
     size = f"前{chinese_numeral(pack.config.top_n)}" if len(rows) == pack.config.top_n else f"居前的 {len(rows)} 只"
+    if not rows:
+        size = "：本月无上涨个股" if top else "：本月无下跌个股"
     note = "相对收益 = 个股月涨跌幅 - 行业指数月涨跌幅。"
     if len(rows) < pack.config.top_n:
         fell_or_rose = "上涨" if top else "下跌"

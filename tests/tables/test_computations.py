@@ -68,6 +68,7 @@ def test_a_month_where_nothing_fell_has_an_empty_losers_table_that_says_so() -> 
     assert top_movers(pack, ctx).title == "7 月份测试板块涨幅前二"
     losers = bottom_movers(pack, ctx)
     assert losers.rows == [] and "本月下跌的成分股为零" in (losers.note or "")
+    assert losers.title == "7 月份测试板块跌幅：本月无下跌个股"
 
 
 def test_a_code_without_history_gets_blank_cells_not_numbers() -> None:
