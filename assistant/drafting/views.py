@@ -20,7 +20,7 @@ from assistant.drafting.citations import MARKER
 from assistant.drafting.importance import cluster_themes, normalise_name, rank_items
 from assistant.drafting.market import core_market_facts
 from assistant.drafting.news import marked_title
-from assistant.drafting.thesis_names import evidence_names, mentioned, view_names
+from assistant.drafting.thesis_names import evidence_names, mentioned, shortest_list, view_names
 from assistant.engine.answers import DirectionCatalysts, Envelope, ThesisEvidence, field_problems
 from assistant.engine.packed import PackedContext, Source
 from assistant.engine.request import AdviceBrief, DepBrief, ThesisBrief
@@ -134,8 +134,9 @@ def thesis_briefs(spec: SectionSpec, packed: PackedContext, ranking: Mapping[str
             sources = () if thesis.market else _in_group(packed, ranking, _THESIS_GROUP.format(i), thesis.query,
                                                          names=names)
             # a name the view relies on that no item of the month speaks of: the analyst is told which
-            unsupported = () if thesis.market else tuple(
-                n for n in view_names(thesis.headline, thesis.view, known) if not mentioned(month, [n]))
+            unsupported = () if thesis.market else tuple(shortest_list(
+                [n for n in view_names(thesis.headline, thesis.view, known, thesis.evidence)
+                 if not mentioned(month, [n])]))
             out.append(ThesisBrief(headline=thesis.headline, view=thesis.view, query=thesis.query, sources=sources,
                                    market=thesis.market,
                                    stocks=tuple(_stock_label(s.name, s.code) for s in thesis.stocks),
