@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.checks.context import CheckContext, finding
-from assistant.checks.text import Figure, Sentence, extract_figures, markers_in, normalise, split_sentences
+from assistant.checks.text import Figure, Sentence, extract_figures, normalise
 from assistant.models import Finding, Table
 
 __all__ = [
@@ -21,9 +21,7 @@ __all__ = [
     "check_core_views_in_body",
     "check_cross_section",
     "check_tables",
-    "is_cited",
     "table_values",
-    "unit_markers",
 ]
 
 _NUMBER_CELL = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?%?$")
@@ -180,36 +178,14 @@ def associate(sentence: Sentence, subjects: list[Subject]) -> list[Association]:
     return out
 
 
-def unit_markers(ctx: CheckContext) -> dict[tuple[str, str], tuple[int, ...]]:
-    """A bullet's bold headline over cited evidence ("- **英伟达拟投资 300 亿美元：**…[3]。"): the bullet's
-    markers, by (section, headline text). Its figures are the news's, judged against the cited items, not against
-    the market tables. (Other unmarked sentences, such as the analyst's view, stay uncited.)"""
-    out: dict[tuple[str, str], tuple[int, ...]] = {}
-    for section in ctx.report.sections:
-        for line in section.markdown.splitlines():
-            markers = markers_in(line)
-            if not markers:
-                continue
-            for sentence in split_sentences(section.id, line):
-                if not sentence.markers and sentence.kind == "heading":
-                    out.setdefault((section.id, sentence.text), markers)
-    return out
-
-
-def is_cited(sentence: Sentence, units: dict[tuple[str, str], tuple[int, ...]]) -> bool:
-    return bool(sentence.markers) or (sentence.section, sentence.text) in units
-
-
 def check_tables(ctx: CheckContext, subjects: list[Subject]) -> list[Finding]:
     """Figures next to a market subject in the market sections must equal the computed tables and facts. Only
-    uncited figures: a sentence that cites a corpus item (or sits in a line that does) speaks of that item's
-    figures, which ``support.check_support`` judges against the item ("英伟达 … 300 亿美元[3]" is not a market
-    cell)."""
+    uncited figures: a sentence that cites a corpus item speaks of that item's figures, which
+    ``support.check_support`` judges against the item ("英伟达 … 300 亿美元[3]" is not a market cell)."""
     findings: list[Finding] = []
-    units = unit_markers(ctx)
     for section in ctx.config.market_sections:
         for sentence in ctx.sentences.get(section, []):
-            if is_cited(sentence, units) or sentence.kind == "table_header":
+            if sentence.markers or sentence.kind == "table_header":
                 continue
             for a in associate(sentence, subjects):
                 if a.subject is None or a.matched or not (a.cued or sentence.kind == "table_row"):
@@ -225,9 +201,8 @@ def check_cross_section(ctx: CheckContext, subjects: list[Subject]) -> list[Find
     states itself; a cited news figure is the source's and is judged against it)."""
     seen: dict[tuple[str, str], tuple[str, Association]] = {}
     findings: list[Finding] = []
-    units = unit_markers(ctx)
     for sentence in ctx.all_sentences():
-        if sentence.section in ctx.config.exempt_sections or is_cited(sentence, units):
+        if sentence.section in ctx.config.exempt_sections or sentence.markers:
             continue
         for a in associate(sentence, subjects):
             if a.subject is None or a.subject.metric or not a.metric_class:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.checks.context import CheckContext, finding
-from assistant.checks.market import Subject, associate, table_values, unit_markers
+from assistant.checks.market import Subject, associate, table_values
 from assistant.checks.text import (
     DateMention,
     Figure,
@@ -129,26 +129,13 @@ def check_support(ctx: CheckContext) -> list[Finding]:
     """Cited sentences: figures, dates and names must appear in a cited item; low overlap is a warning."""
     stop, companies = ctx.config.stopwords(), ctx.company_names()
     findings: list[Finding] = []
-    units = unit_markers(ctx)
     for sentence in ctx.all_sentences():
-        # a sentence in a cited line without a marker of its own (a bullet's headline): its figures only
-        inherited = not sentence.markers and (sentence.section, sentence.text) in units
-        if inherited:
-            sentence = replace(sentence, markers=units[(sentence.section, sentence.text)])
         items = ctx.cited_items(sentence)
         if not items or sentence.section in ctx.config.exempt_sections:
             continue
         sources = [_item_source(i) for i in items]
         evidence = closest_passage(sentence.plain, items[0])
-        facts = sentence_facts(sentence, stop, companies)
-        if inherited:
-            missing = [f.text for f in facts.figures if not _figure_supported(f, sources, items)]
-            if missing:
-                findings.append(finding(sentence, "unsupported", "blocking",
-                                        "所在段落引用的来源中找不到：" + "、".join(missing), evidence=evidence,
-                                        marker=sentence.markers[0]))
-            continue
-        missing = _unsupported(facts, sources, items)
+        missing = _unsupported(sentence_facts(sentence, stop, companies), sources, items)
         if missing:
             findings.append(finding(sentence, "unsupported", "blocking",
                                     "引用来源中找不到：" + "、".join(missing), evidence=evidence,

@@ -82,7 +82,7 @@ def _limit(request: GenerationRequest, n_items: int, default: int, floor: int = 
 
 def _summary(source: Source, request: GenerationRequest, limit: int, max_chars: int) -> str:
     if source.translated_summary or foreign(source):
-        return foreign_extract(source, limit)
+        return foreign_extract(source, limit, max_chars)
     sentences = extract(source.passage, title=source.title, limit=limit, keywords=_keywords(request),
                         prefer=request.editing.prefer, max_chars=max_chars)
     return "".join(cite(s, source.number) for s in sentences)
@@ -123,13 +123,21 @@ def marked_title(source: Source) -> str:
     return title + foreign(source)
 
 
-def foreign_extract(source: Source, limit: int) -> str:
+_EN_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘(])|(?<=[。！？])")
+
+
+def foreign_extract(source: Source, limit: int, max_chars: int = 600) -> str:
     """What a foreign item says, never as Chinese prose: the model's translation, else its opening sentences
     quoted and labelled as the untranslated original."""
     if source.translated_summary:
         return cite(source.translated_summary.strip(), source.number)
-    sentences = re.findall(r"[^.!?。！？]+[.!?。！？]?", source.passage.replace("\n", " "))
-    quoted = " ".join(x.strip() for x in sentences[:max(1, min(limit, 2))] if x.strip())[:400]
+    # sentence ends: ". " before a capital or a quote, never the point of "1.2" or "$0.1"
+    sentences = [x.strip() for x in _EN_SENTENCE.split(" ".join(source.passage.split())) if x.strip()]
+    quoted = ""
+    for sentence in sentences[:max(2, limit)]:
+        if quoted and len(quoted) + len(sentence) > max_chars:
+            break
+        quoted = f"{quoted} {sentence}".strip()
     language = foreign(source).strip("（）") or "外文"
     return f"{language}原文摘录（未翻译）：“{quoted}”[{source.number}]。"
 
@@ -224,7 +232,7 @@ def writeup_markdown(request: GenerationRequest) -> str:
     for i, (source, _) in enumerate(chosen, start=1):
         parts.append(f"#### {i}. {marked_title(source)}")
         if source.translated_summary or foreign(source):
-            parts.append(foreign_extract(source, limit))
+            parts.append(foreign_extract(source, limit, max_chars=260 * limit))
         else:
             sentences = extract(source.passage, title=source.title, limit=limit, keywords=_keywords(request),
                                 prefer=request.editing.prefer, max_chars=260 * limit)

@@ -47,7 +47,8 @@ def _evidence(request: GenerationRequest, thesis: ThesisBrief, used: set[str]) -
             continue
         if foreign(source):
             # an untranslated foreign item never stands in Chinese prose: its marked title is the evidence
-            out.append(cite(f"据{source.source}报道：{marked_title(source)}", n))
+            out.append(cite(f"据英文报道：{marked_title(source)}" if foreign(source) == "（英文）"
+                            else f"据外文报道：{marked_title(source)}", n))
             continue
         # coherent extracts (antecedents, quotes and speakers kept): the same rules as the news sections
         limit = 1 if rank or request.editing.concise else 2

@@ -47,7 +47,8 @@ _INVESTORS = re.compile(r"(?:本轮)?投资方(?:为|包括)?[：:]\s*([^。\n]+
 _LED = re.compile(r"(?:由|本轮融资由)([^。；\n]{2,80}?(?:领投|独家投资|联合投资|参投|跟投)[^。\n]*)")
 _JOINED = re.compile(r"([^，。,；\n]{2,60}?)(?:等)?(?:参与投资|共同投资|参投|跟投|领投)")
 _TRACK = re.compile(r"(?:专注于|聚焦于?|致力于)([^，。；,]{2,24})")
-_ABOUT = re.compile(r"成立于|是一家|专注于|致力于|聚焦于")
+# a sentence that presents the company: "成立于…", "是一家…", or a bare "离子阱量子计算机研发商"
+_ABOUT = re.compile(r"成立于|是一家|专注于|致力于|聚焦于|^[^，,]{2,40}(?:研发商|提供商|服务商|开发商|制造商|运营商)$")
 _DOC = re.compile(r"《([^》]{4,80})》")
 _DOC_WORDS = re.compile(r"(通知|意见|办法|决定|方案|指南|规划|条例|纲要|措施|计划|细则|规定|公告)")
 _ISSUER = re.compile(r"([\u4e00-\u9fff、，,（）()]{2,80}?)(?:联合)?(?:正式)?(?:印发|发布|公布|出台|制定)")
@@ -103,6 +104,35 @@ def _clause_with(rx: re.Pattern[str], title: str, body: str) -> str:
     return ""
 
 
+_EN_ROUND = re.compile(r"\b(?:(Pre-)?Series\s+([A-F]\d?\+?)|(seed)\s+round|(angel)\s+round)", re.I)
+_EN_AMOUNT = re.compile(r"(?:US)?\$\s?(\d+(?:\.\d+)?)\s*(million|billion|M|B)\b", re.I)
+_EN_COMPANY = re.compile(r"((?:[A-Z][\w.&-]*\s)*[A-Z][\w.&-]*)(?:,[^,]{0,80},)?\s+(?:has\s+)?rais(?:ed|es)\b")
+_EN_INVESTORS = re.compile(r"\b(?:led by|[Ii]nvestors include|participation from|backed by)\s+([^.;]+)")
+
+
+def _english(title: str, body: str) -> dict[str, str]:
+    """Cells of an English funding story ("Groq raises $640 million in Series D led by BlackRock"), in the
+    table's Chinese units: "D 轮", "6.4 亿美元"; names stay as written."""
+    text = f"{title}. {body}"
+    out: dict[str, str] = {}
+    company = _EN_COMPANY.search(title) or _EN_COMPANY.search(body)
+    if company:
+        words = company.group(1).split()
+        out["company"] = " ".join(words[-3:]) if len(words) > 3 else company.group(1)
+    found = _EN_ROUND.search(text)
+    if found:
+        pre, series, seed, angel = found.groups()
+        out["round"] = f"{'Pre-' if pre else ''}{series.upper()} 轮" if series else ("种子轮" if seed else "天使轮")
+    money = _EN_AMOUNT.search(text)
+    if money:
+        value = float(money.group(1)) * (0.01 if money.group(2).lower() in ("million", "m") else 10)
+        out["amount"] = f"{value:g} 亿美元"
+    investors = [m.group(1).strip() for m in _EN_INVESTORS.finditer(body or title)]
+    if investors:
+        out["investors"] = "；".join(dict.fromkeys(investors))
+    return out
+
+
 def not_a_round(title: str, body: str) -> str:
     """Why an item of the funding category is no financing round (a fund, a partnership with a fundraising target,
     an acquisition, a government investment), or "" when it is one. The title decides; a body that never speaks of
@@ -111,7 +141,8 @@ def not_a_round(title: str, body: str) -> str:
     for reason, rx in _NOT_A_ROUND:
         if rx.search(title) or (rx.search(head) and not _ROUND.search(title)):
             return reason
-    if not re.search(r"融资|获投|注资|领投|跟投|参投|投资方|轮", f"{title}{body}"):
+    if not re.search(r"融资|获投|注资|领投|跟投|参投|投资方|轮", f"{title}{body}") \
+            and not re.search(r"\brais(?:ed|es|ing)\b|\bSeries\s+[A-F]|\bfunding round\b", f"{title} {body}", re.I):
         return "未提及融资轮次或投资方"
     return ""
 
@@ -121,6 +152,9 @@ def funding_fields(title: str, body: str, given: dict[str, str] | None = None) -
     fields = {k: v.strip() for k, v in (given or {}).items() if k in FUNDING_FIELDS and v and v.strip()}
     for key, value in _labelled(body).items():
         fields.setdefault(key, value)
+    if not re.search(r"[\u4e00-\u9fff]", title):  # an English story: its own patterns, Chinese units
+        for key, value in _english(title, body).items():
+            fields.setdefault(key, value)
     first_para = body.split("\n", 1)[0]
     fields.setdefault("company", _company(title, body))
     fields.setdefault("round", _clause_with(_ROUND, title, body))
@@ -129,8 +163,8 @@ def funding_fields(title: str, body: str, given: dict[str, str] | None = None) -
                  or _first(_JOINED, title) or _first(_JOINED, body))
     fields.setdefault("investors", investors.rstrip("，,；;"))
     fields.setdefault("sector", _first(_TRACK, body) if len(_first(_TRACK, body)) <= 12 else "")
-    fields.setdefault("intro", next((c.strip() + "。" for c in re.split(r"[。\n]", body)
-                                     if _ABOUT.search(c) and len(c.strip()) <= 120), ""))
+    fields.setdefault("intro", next((c.strip() for c in re.split(r"[。\n]", body)
+                                     if _ABOUT.search(c.strip()) and len(c.strip()) <= 120), ""))
     fields = {k: fields.get(k, "") for k in FUNDING_FIELDS}
     missing = [FUNDING_FIELDS[k] for k, v in fields.items() if not v]
     return fields, missing

@@ -260,7 +260,9 @@ def render_core_views(data: Envelope | Mapping[str, Any] | Sequence[ThesisEviden
         else:
             view = VIEW_SLOT
         stocks = f"相关标的：{'、'.join(thesis.stocks)}。" if thesis.stocks else ""
-        bullets.append(f"- {_headline(thesis.headline)}{_sentence(facts)}{view}{stocks}")
+        # a proposed thesis's headline is its news item's title: cited, so its figures are judged against it
+        headline = f"{thesis.headline}[{thesis.sources[0]}]" if thesis.proposed and thesis.sources else thesis.headline
+        bullets.append(f"- {_headline(headline)}{_sentence(facts)}{view}{stocks}")
     for brief in briefs:
         if brief.section in ("investment_advice", "risk_warnings") and brief.lead:
             bullets.append(f"- **{brief.label}：**{brief.lead}")

@@ -33,8 +33,9 @@ def _about(found: list[Finding], kind: str) -> list[Finding]:
 
 
 def test_a_cited_headline_figure_about_a_pack_name_is_not_a_table_mismatch() -> None:
-    # 寒武纪-U is in the movers table (32.91%, 264.06 …): 30 亿 is the news's figure, cited, and in the source
-    bullet = "\n- **寒武纪-U 营收规模有望达 30 亿元：**寒武纪-U 表示，公司今年营收规模有望达 30 亿元[9]。\n"
+    # 寒武纪-U is in the movers table (32.91%, 264.06 …): 30 亿 is the news's figure, cited (a proposed thesis's
+    # headline is its item's title and carries its marker), and in the source
+    bullet = "\n- **寒武纪-U 营收规模有望达 30 亿元[9]：**寒武纪-U 表示，公司今年营收规模有望达 30 亿元[9]。\n"
     report, items = _with({"core_views": bullet})
     found = run_checks(report, items, tables=TABLESET, config=CONFIG)
     assert not _about(found, "table_mismatch")
@@ -42,8 +43,8 @@ def test_a_cited_headline_figure_about_a_pack_name_is_not_a_table_mismatch() -> 
                 and "30" in f"{f.sentence}{f.detail}"]
 
 
-def test_a_cited_headline_figure_the_source_does_not_hold_is_unsupported() -> None:
-    bullet = "\n- **寒武纪-U 营收规模有望达 40 亿元：**寒武纪-U 表示，公司今年营收规模有望达 30 亿元[9]。\n"
+def test_a_cited_figure_the_source_does_not_hold_is_unsupported_not_a_table_mismatch() -> None:
+    bullet = "\n- **寒武纪-U 营收规模有望达 40 亿元[9]：**寒武纪-U 表示，公司今年营收规模有望达 30 亿元[9]。\n"
     report, items = _with({"core_views": bullet})
     found = run_checks(report, items, tables=TABLESET, config=CONFIG)
     unsupported = [f for f in found if f.kind == "unsupported" and f.section == "core_views"]
@@ -62,5 +63,11 @@ def test_a_cited_news_figure_elsewhere_is_no_cross_section_mismatch_but_an_uncit
 
 def test_an_uncited_market_figure_about_a_pack_name_is_still_checked_against_the_tables() -> None:
     report, items = _with({"market_review": "\n寒武纪-U 月涨跌幅为 31.91%。\n"})
+    found = run_checks(report, items, tables=TABLESET, config=CONFIG)
+    assert [f for f in found if f.kind == "table_mismatch" and "31.91" in f.detail]
+
+
+def test_an_uncited_headline_about_a_pack_name_is_checked_against_the_tables() -> None:
+    report, items = _with({"core_views": "\n- **寒武纪-U 月涨跌幅 31.91%：**寒武纪-U 表示，公司今年营收规模有望达 30 亿元[9]。\n"})
     found = run_checks(report, items, tables=TABLESET, config=CONFIG)
     assert [f for f in found if f.kind == "table_mismatch" and "31.91" in f.detail]

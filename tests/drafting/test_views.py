@@ -51,6 +51,22 @@ def test_the_analysts_view_is_printed_verbatim_whatever_a_model_answers() -> Non
     assert [f.kind for f in findings] == ["thesis_without_evidence"]
 
 
+def test_a_proposed_thesis_cites_its_headline_and_a_sentence_backs_one_thesis_only() -> None:
+    # the headline of a proposed thesis is a news title: it carries its marker, so the checks judge its figures
+    # against that item (not the overseas table's cells for 英伟达)
+    theses = [ThesisBrief(headline="英伟达拟投资 300 亿美元建设数据中心", sources=(3,), proposed=True),
+              ThesisBrief(headline="算力投资加速", view="我们认为，算力投资加速。", sources=(3,),
+                          unsupported=("Blackwell",))]
+    same = "英伟达宣布拟投资 300 亿美元建设数据中心[3]。"
+    data = {"theses": [{"facts": same, "view": ""}, {"facts": same + "多家厂商跟进[3]。", "view": ""}]}
+    text, findings = render_core_views(data, theses, [], _tables(), "core_views")
+    lines = text.splitlines()
+    assert lines[0].startswith("- **英伟达拟投资 300 亿美元建设数据中心[3]：**英伟达宣布")
+    assert same not in lines[1] and "多家厂商跟进[3]。" in lines[1]
+    assert "【待分析师补充证据：Blackwell】" in lines[1]
+    assert "thesis_name_unsupported" in [f.kind for f in findings]
+
+
 def test_a_market_thesis_states_the_month_against_each_benchmark_by_placeholder() -> None:
     tables = _tables()
     text, gaps = core_market_facts(tables)
