@@ -121,7 +121,7 @@ def _english(title: str, body: str) -> dict[str, str]:
         out["company"] = " ".join(words[-3:]) if len(words) > 3 else company.group(1)
     found = _EN_ROUND.search(text)
     if found:
-        pre, series, seed, angel = found.groups()
+        pre, series, seed, _angel = found.groups()
         out["round"] = f"{'Pre-' if pre else ''}{series.upper()} 轮" if series else ("种子轮" if seed else "天使轮")
     money = _EN_AMOUNT.search(text)
     if money:
