@@ -6,14 +6,18 @@ numbers printed are exactly the computed table's cells (filled by ``placeholders
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from assistant.drafting.context import Source
+from assistant.drafting.extract import needs_antecedent
 from assistant.drafting.placeholders import cell_placeholder
+from assistant.drafting.text import instruction_like
 from assistant.models import Table, TableSet
 from assistant.pack.model import BOARDS
 from assistant.tables.valuation import EXTREME_PE
 
-__all__ = ["EXTREME_PE", "MEAGRE_PROFIT", "core_market_facts", "market_gaps", "market_sentences", "missing_tables"]
+__all__ = ["MEAGRE_PROFIT", "core_market_facts", "driver_sentence", "market_gaps", "market_sentences", "missing_tables"]
 
 
 # A PE this high (tables.valuation.EXTREME_PE) says the members barely earn: printed with that reason.
@@ -254,9 +258,28 @@ def _chart(tables: TableSet, ref: str) -> str:
     return next(("{{chart:" + c.id + "}}" for c in tables.charts if ref in (c.id, c.key)), "")
 
 
-def market_sentences(tables: TableSet) -> dict[str, str]:
+_MARKET_WORDS = re.compile(r"板块|概念股|成分股|指数|A股|A 股|大盘|市场|股价")
+_MOVE_WORDS = re.compile(r"上涨|大涨|走强|反弹|领涨|涨停|拉升|下跌|大跌|走弱|回调|跌停|重挫|领跌")
+
+
+def driver_sentence(sources: Sequence[Source]) -> str:
+    """What the corpus says moved the market this month: the first sentence of an in-window item that speaks of
+    the sector and a move, cited ("行情方面，…[n]。"); "" when no item does (the prose then stays factual)."""
+    for source in sources:
+        if source.background or instruction_like(source.title):
+            continue
+        for sentence in re.findall(r"[^。！？\n]+[。！？]?", source.passage):
+            text = sentence.strip().rstrip("。！？")
+            if 8 <= len(text) <= 150 and _MARKET_WORDS.search(text) and _MOVE_WORDS.search(text) \
+                    and not needs_antecedent(text):
+                return f"行情方面，{text}[{source.number}]。"
+    return ""
+
+
+def market_sentences(tables: TableSet, sources: Sequence[Source] = ()) -> dict[str, str]:
     """The code-built sentences (with placeholders) the offline market template interpolates."""
     return {
+        "driver_sentence": driver_sentence(sources),
         "chart_index": _chart(tables, "F1"),
         "chart_returns": _chart(tables, "F2"),
         "overview_sentence": _overview(tables),

@@ -3,6 +3,7 @@ marked, empty slots visible and held by the checks; market wording follows the s
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -12,7 +13,14 @@ from fakes.jobs import char_count, make_job
 from fakes.openai_server import FakeOpenAIServer, Step
 
 from assistant.checks import run_checks
-from assistant.drafting.market import core_market_facts, market_gaps, market_sentences
+from assistant.drafting.context import Source
+from assistant.drafting.market import (
+    core_market_facts,
+    driver_sentence,
+    market_gaps,
+    market_sentences,
+    missing_tables,
+)
 from assistant.drafting.orchestrator import with_outline
 from assistant.drafting.placeholders import fill_placeholders
 from assistant.drafting.runner import draft_sections
@@ -128,6 +136,35 @@ def test_a_loss_making_index_rewords_the_valuation_and_says_so() -> None:
     fill_placeholders(sentence, tables)  # every placeholder left resolves: the section does not fail
     gaps = market_gaps(tables)
     assert any("净利润复合增长率" in g for g in gaps) and any("-35.20" in g for g in gaps)
+
+
+def test_an_empty_movers_table_is_said_in_words_and_an_extreme_pe_carries_its_reason() -> None:
+    tables = _movers(["3.00%", "2.00%"])
+    tables = tables.model_copy(update={"tables": [tables.tables[0], tables.tables[1].model_copy(update={"rows": []})]})
+    movers = re.sub(r"\{[^}]*\}", "", market_sentences(tables)["movers_sentence"])
+    assert "本月成分股无下跌个股" in movers and "涨幅居前的为股票0" in movers
+    assert missing_tables(tables, ["T1", "T2"]) == []  # an empty movers table does not fail the section
+    extreme = make_tables()
+    extreme = extreme.model_copy(update={"facts": {**extreme.facts, "valuation.pe_ttm": "2404.54",
+                                                   "valuation.pe_year_start": "75.50",
+                                                   "valuation.year_start_date": "2023-12-29"}})
+    sentence = market_sentences(extreme)["valuation_sentence"]
+    assert "PE(TTM) {fact:valuation.pe_ttm} 倍（成分股整体微利，PE 不具参考意义）" in sentence
+    assert "上年末" not in sentence  # no comparison of a meaningless multiple
+    assert any("2404.54" in g and "不具参考意义" in g for g in market_gaps(extreme))
+
+
+def test_the_market_prose_names_the_months_driver_only_when_an_item_reports_one() -> None:
+    def source(n: int, title: str, passage: str, background: bool = False) -> Source:
+        return Source(number=n, doc_id=f"d{n}", title=title, date=dt.date(2024, 9, 30), source="证券时报",
+                      passage=passage, background=background)
+
+    rally = source(2, "AI 板块大涨", "9 月 24 日起，受一揽子增量政策提振，人工智能板块大幅上涨，成分股多数涨停。")
+    other = source(1, "大模型发布", "某公司发布新一代大模型，性能提升。")
+    old = source(3, "旧闻", "人工智能板块大幅下跌。", background=True)
+    assert driver_sentence([other, rally]) == "行情方面，9 月 24 日起，受一揽子增量政策提振，人工智能板块大幅上涨，成分股多数涨停[2]。"
+    assert driver_sentence([other, old]) == ""  # nothing this month says why: the prose stays factual
+    assert market_sentences(make_tables(), [other])["driver_sentence"] == ""
 
 
 def test_valuation_is_set_against_the_previous_year_end_when_the_pack_allows() -> None:
