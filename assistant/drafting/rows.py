@@ -26,10 +26,9 @@ _LINE = re.compile(r"^\s*(" + "|".join(sorted(_LABELS, key=len, reverse=True)) +
 _ROUND = re.compile(r"((?:Pre-?)?[A-F]\d?\+{0,2}\s*轮(?:\s*&\s*(?:Pre-?)?[A-F]\d?\+{0,2}\s*轮)?|天使\+?\s*轮|"
                     r"种子\+?\s*轮|战略融资|战略投资|Pre-IPO\s*轮?|IPO)")
 _AMOUNT = re.compile(r"((?:超|近|逾|约)?\s*(?:\d+(?:\.\d+)?|数十|数百|数)\s*(?:亿|万|千万|百万)\s*(?:人民币|美元|元)?)")
-_COMPANY = re.compile(r"^(?:[^，。,：:\s]{0,12}(?:公司|初创公司|企业))?([^，。,：:\s]{2,20}?)\s*(?:宣布|正式完成|已完成|完成|获得?)")
 _QUOTED = re.compile(r"[「“\"]([^」”\"]{2,20})[」”\"]\s*(?:宣布|正式|已|近日)*\s*(?:完成|获得?|斩获)")
-_DOES_ROUND = re.compile(r"([\u4e00-\u9fffA-Za-z0-9·「」“”]{2,24}?)\s*(?:宣布|正式|已经|已|近日)*\s*(?:完成|获得?|斩获)"
-                         r"[^，。；]{0,30}?(?:融资|投资)")
+_DOES_ROUND = re.compile(r"([\u4e00-\u9fffA-Za-z0-9·「」“”]{2,24}?)\s*(?:宣布|正式|已经|已|近日)*\s*(?:完成|获得?|斩获|拿下)"
+                         r"[^，。；]{0,30}?(?:融资|投资|亿|万)")
 _ON_DAY = re.compile(r"\s*于\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 _LEADING = re.compile(r"^(?:\d{4}\s*年)?\s*(?:\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:[,，]\s*)?(?:近日|日前|今日|今天|昨日|本月)?")
 _DESCRIPTOR = re.compile(r"^.*?(?:初创公司|公司|企业|平台|厂商|开发商|研发商|服务商|品牌)(?=.{2,})")
@@ -43,7 +42,8 @@ _NOT_A_ROUND = (
     ("投资合伙或合作，不是融资轮次", re.compile(r"投资合伙|合作伙伴关系|合伙企业成立|联合投资平台")),
     ("政府或项目投资，不是企业融资", re.compile(r"政府(?:投资|出资)|财政(?:资金|投入)|专项资金|总投资|项目投资|投资建设")),
 )
-_INVESTORS = re.compile(r"(?:本轮)?投资方(?:为|包括)?[：:]\s*([^。\n]+)|(?:本轮)?投资方(?:为|包括)\s*([^。\n]+)")
+_INVESTORS = re.compile(r"(?:本轮)?(?:投资方|参投方|投资机构)(?:为|包括)?[：:]\s*([^。\n]+)|"
+                        r"(?:本轮)?(?:投资方|参投方|投资机构)(?:为|包括)\s*([^。\n]+)")
 _LED = re.compile(r"(?:由|本轮融资由)([^。；\n]{2,80}?(?:领投|独家投资|联合投资|参投|跟投)[^。\n]*)")
 _JOINED = re.compile(r"([^，。,；\n]{2,60}?)(?:等)?(?:参与投资|共同投资|参投|跟投|领投)")
 _TRACK = re.compile(r"(?:专注于|聚焦于?|致力于)([^，。；,]{2,24})")
@@ -69,7 +69,8 @@ def _first(rx: re.Pattern[str], text: str) -> str:
 
 
 def _clauses(text: str) -> list[str]:
-    return [c for c in re.split(r"[，。；;！？!?\n]", text) if c.strip()]
+    # "AI 基础设施赛道再获资本青睐：无问芯穹拿下近 5 亿元": the colon ends a clause too
+    return [c for c in re.split(r"[，。；;！？!?：:\n]", text) if c.strip()]
 
 
 def _company(title: str, body: str) -> str:
@@ -79,8 +80,8 @@ def _company(title: str, body: str) -> str:
     if quoted:
         return quoted.group(1).strip()
     for text in (title, body):
-        found = _first(_COMPANY, text.split("\n", 1)[0]) if text is title else ""
-        for clause in ([] if found else _clauses(text)):
+        found = ""
+        for clause in _clauses(text):
             match = _DOES_ROUND.search(_ON_DAY.sub("", clause))
             if match:
                 found = match.group(1)
@@ -111,8 +112,8 @@ _EN_INVESTORS = re.compile(r"\b(?:led by|[Ii]nvestors include|participation from
 
 
 def _english(title: str, body: str) -> dict[str, str]:
-    """Cells of an English funding story ("Groq raises $640 million in Series D led by BlackRock"), in the
-    table's Chinese units: "D 轮", "6.4 亿美元"; names stay as written."""
+    """Cells of an English funding story ("Groq raises $640 million in Series D led by BlackRock"): the round in
+    the table's words ("D 轮"), the amount and names as written ("$640 million")."""
     text = f"{title}. {body}"
     out: dict[str, str] = {}
     company = _EN_COMPANY.search(title) or _EN_COMPANY.search(body)
@@ -124,9 +125,8 @@ def _english(title: str, body: str) -> dict[str, str]:
         pre, series, seed, _angel = found.groups()
         out["round"] = f"{'Pre-' if pre else ''}{series.upper()} 轮" if series else ("种子轮" if seed else "天使轮")
     money = _EN_AMOUNT.search(text)
-    if money:
-        value = float(money.group(1)) * (0.01 if money.group(2).lower() in ("million", "m") else 10)
-        out["amount"] = f"{value:g} 亿美元"
+    if money:  # as written: a converted "6.4 亿美元" would be a figure its source does not hold
+        out["amount"] = money.group(0).strip()
     investors = [m.group(1).strip() for m in _EN_INVESTORS.finditer(body or title)]
     if investors:
         out["investors"] = "；".join(dict.fromkeys(investors))

@@ -18,7 +18,12 @@ from assistant.drafting.rows import funding_fields, not_a_round
      "华翊量子", "A 轮", "数亿元", "国投创合、北京市科技创新基金"),
     ("Groq raises $640 million in Series D led by BlackRock",
      "AI chip startup Groq raised $640 million in a Series D round led by BlackRock Private Equity Partners.",
-     "Groq", "D 轮", "6.4 亿美元", "BlackRock Private Equity Partners"),
+     "Groq", "D 轮", "$640 million", "BlackRock Private Equity Partners"),
+    ("AI 基础设施赛道再获资本青睐：无问芯穹拿下近 5 亿元", "无问芯穹近日完成近 5 亿元 A 轮融资，启明创投领投。",
+     "无问芯穹", "A 轮", "近 5 亿元", "启明创投"),
+    ("AI 基础设施赛道再获资本青睐：无问芯穹拿下近 5 亿元",
+     "无问芯穹于日前宣布完成A 轮融资，融资金额近 5 亿元，参投方包括启明创投、联想创投。",
+     "无问芯穹", "A 轮", "近 5 亿元", "启明创投、联想创投"),
 ])
 def test_cells_come_from_title_and_body(title: str, body: str, company: str, round_: str, amount: str,
                                         investors: str) -> None:
