@@ -71,3 +71,12 @@ def test_an_uncited_headline_about_a_pack_name_is_checked_against_the_tables() -
     report, items = _with({"core_views": "\n- **寒武纪-U 月涨跌幅 31.91%：**寒武纪-U 表示，公司今年营收规模有望达 30 亿元[9]。\n"})
     found = run_checks(report, items, tables=TABLESET, config=CONFIG)
     assert [f for f in found if f.kind == "table_mismatch" and "31.91" in f.detail]
+
+
+def test_a_funding_rows_cells_from_the_items_structured_fields_are_supported() -> None:
+    record = ORDER.model_copy(update={"doc_id": "round", "title": "智元机器人完成数亿元A+++ 轮融资",
+                                      "body": "智元机器人宣布完成数亿元A+++ 轮融资。",
+                                      "fields": {"investors": "北汽产投、上汽集团", "company": "智元机器人"}})
+    report, items = _with({"funding": "| 智元机器人 | 数亿元 | 北汽产投、上汽集团[9] |\n"})
+    found = run_checks(report, {**items, ORDER.doc_id: record}, tables=TABLESET, config=CONFIG)
+    assert not [f for f in found if f.kind == "unsupported" and "上汽集团" in f.detail]
