@@ -23,8 +23,8 @@ _LABELS = {"融资方": "company", "公司": "company", "赛道": "sector", "行
            "公司简介": "intro", "融资轮次": "round", "轮次": "round", "融资金额": "amount", "金额": "amount",
            "本轮投资方": "investors", "投资方": "investors", "投资机构": "investors"}
 _LINE = re.compile(r"^\s*(" + "|".join(sorted(_LABELS, key=len, reverse=True)) + r")\s*[：:]\s*(.+?)\s*$")
-_ROUND = re.compile(r"((?:Pre-?)?[A-F]\d?\+{0,2}\s*轮(?:\s*&\s*(?:Pre-?)?[A-F]\d?\+{0,2}\s*轮)?|天使\+?\s*轮|"
-                    r"种子\+?\s*轮|战略融资|战略投资|Pre-IPO\s*轮?|IPO)")
+_ROUND = re.compile(r"((?:Pre-?)?[A-F]\d?\+{0,3}\s*轮(?:\s*&\s*(?:Pre-?)?[A-F]\d?\+{0,3}\s*轮)?|天使\+?\s*轮|"
+                    r"种子\+?\s*轮|战略融资|战略投资|Pre-IPO\s*轮?|IPO|新一轮)")
 _AMOUNT = re.compile(r"((?:超|近|逾|约)?\s*(?:\d+(?:\.\d+)?|数十|数百|数)\s*(?:亿|万|千万|百万)\s*(?:人民币|美元|元)?)")
 _QUOTED = re.compile(r"[「“\"]([^」”\"]{2,20})[」”\"]\s*(?:宣布|正式|已|近日)*\s*(?:完成|获得?|斩获)")
 _DOES_ROUND = re.compile(r"([\u4e00-\u9fffA-Za-z0-9·「」“”]{2,24}?)\s*(?:宣布|正式|已经|已|近日)*\s*(?:完成|获得?|斩获|拿下)"
@@ -165,6 +165,10 @@ def funding_fields(title: str, body: str, given: dict[str, str] | None = None) -
     fields.setdefault("sector", _first(_TRACK, body) if len(_first(_TRACK, body)) <= 12 else "")
     fields.setdefault("intro", next((c.strip() for c in re.split(r"[。\n]", body)
                                      if _ABOUT.search(c.strip()) and len(c.strip()) <= 120), ""))
+    # "北京智谱华章科技有限公司（智谱）": the table names the company as the market does, by its short name
+    short = re.match(r"^.{2,40}(?:公司|集团)[（(]([^）)]{2,12})[）)]$", fields.get("company", ""))
+    if short:
+        fields["company"] = short.group(1)
     fields = {k: fields.get(k, "") for k in FUNDING_FIELDS}
     missing = [FUNDING_FIELDS[k] for k, v in fields.items() if not v]
     return fields, missing

@@ -33,6 +33,11 @@ def test_cells_come_from_title_and_body(title: str, body: str, company: str, rou
     assert not not_a_round(title, body)
 
 
+def test_a_labelled_legal_name_gives_the_short_name_and_a_new_round_is_a_round() -> None:
+    fields, _ = funding_fields("智谱完成新一轮 30 亿元融资", "融资方：北京智谱华章科技有限公司（智谱）\n融资轮次：新一轮")
+    assert fields["company"] == "智谱" and fields["round"] == "新一轮" and fields["amount"] == "30 亿元"
+
+
 def test_a_cell_the_text_does_not_give_is_named_missing_not_guessed() -> None:
     fields, missing = funding_fields("「云图科技」完成 A 轮融资", "云图科技宣布完成 A 轮融资，资金将用于产品研发。")
     assert fields["company"] == "云图科技" and fields["amount"] == "" and "融资金额" in missing
