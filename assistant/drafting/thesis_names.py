@@ -34,11 +34,20 @@ _FOLD = re.compile(r"[\s\-_·.“”‘’\"'「」『』]+")
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict[str, object]:
+    loaded = yaml.safe_load(_DATA.read_text(encoding="utf-8")) or {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
 def _lists() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
-    data = yaml.safe_load(_DATA.read_text(encoding="utf-8")) or {}
-    return (frozenset(str(x) for x in data.get("generic_latin") or []),
-            frozenset(str(x) for x in data.get("generic_terms") or []),
-            tuple(str(x) for x in data.get("entities") or []))
+    data = _data()
+    return (frozenset(str(x) for x in _seq(data.get("generic_latin"))),
+            frozenset(str(x) for x in _seq(data.get("generic_terms"))),
+            tuple(str(x) for x in _seq(data.get("entities"))))
+
+
+def _seq(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
 
 
 def _fold(text: str) -> str:
@@ -50,7 +59,10 @@ def _fold(text: str) -> str:
 def _alias_table() -> dict[str, tuple[str, ...]]:
     """Each known name with its other common names, both ways (英伟达 <-> NVIDIA/Nvidia, 苹果 <-> Apple)."""
     table: dict[str, set[str]] = {}
-    for name, aliases in _ALIASES.items():
+    extra = _data().get("aliases")
+    pairs = [*_ALIASES.items(), *((str(k), tuple(str(a) for a in _seq(v)))
+                                  for k, v in (extra.items() if isinstance(extra, dict) else ()))]
+    for name, aliases in pairs:
         for a in (name, *aliases):
             table.setdefault(_fold(a), set()).update({name, *aliases})
     return {k: tuple(v) for k, v in table.items()}
@@ -60,14 +72,21 @@ def _variants(name: str) -> tuple[str, ...]:
     return (name, *_alias_table().get(_fold(name), ()))
 
 
+def _in(folded: str, name: str) -> bool:
+    if any(_fold(v) in folded for v in _variants(name)):
+        return True
+    # "Qwen QwQ" is spoken of when each of its words is (通义千问 … QwQ-32B)
+    words = name.split()
+    return len(words) > 1 and all(any(_fold(v) in folded for v in _variants(w)) for w in words)
+
+
 def mentions(text: str, name: str) -> bool:
-    folded = _fold(text)
-    return bool(name) and any(_fold(v) in folded for v in _variants(name))
+    return bool(name) and _in(_fold(text), name)
 
 
 def mentioned(text: str, names: Iterable[str]) -> list[str]:
     folded = _fold(text)
-    return [n for n in names if n and any(_fold(v) in folded for v in _variants(n))]
+    return [n for n in names if n and _in(folded, n)]
 
 
 def _generic(word: str, generic_latin: frozenset[str]) -> bool:

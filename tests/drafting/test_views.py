@@ -24,6 +24,7 @@ from assistant.drafting.market import (
 from assistant.drafting.orchestrator import with_outline
 from assistant.drafting.placeholders import fill_placeholders
 from assistant.drafting.runner import draft_sections
+from assistant.drafting.thesis_names import evidence_names, mentions, shortest_list, view_names
 from assistant.drafting.views import render_advice, render_core_views
 from assistant.engine.request import AdviceBrief, DepBrief, ThesisBrief
 from assistant.llm.calllog import CallLog
@@ -203,3 +204,15 @@ def test_through_the_openai_engine_the_analysts_view_wins_and_a_drafted_one_is_m
     assert "模型想改写" not in core.markdown
     assert lines[1].endswith(f"{MODEL_MARK}我们认为，数据要素市场化将持续提速。")
     assert {c.doc_id for c in core.citations} >= {"fa3"}
+
+
+def test_thesis_names_are_products_versions_and_known_names_not_vocabulary() -> None:
+    names = evidence_names("苹果 Apple Intelligence 推迟上线，端侧 AI 商业化仍需时间。", "我们认为，端侧 AI 的体验打磨周期较长。",
+                           "Apple Intelligence iOS 18.1 端侧 芯片")
+    assert {"Apple Intelligence", "iOS 18.1", "苹果"} <= set(names)
+    assert not {"AI", "芯片", "Intel", "端侧"} & set(names)  # vocabulary, and "Intel" is not inside "Intelligence"
+    assert shortest_list(view_names("苹果 Apple Intelligence 推迟上线", "", (), "iOS 18.1")) == \
+        ["Apple Intelligence", "iOS 18.1"]
+    assert mentions("英伟达 Blackwell 芯片据报延迟", "Nvidia") and mentions("Meta 发布 Llama 3.1 405B", "Llama 3.1-405B")
+    assert mentions("开展智能网联汽车“车路云”一体化应用试点", "车路云一体化")
+    assert mentions("阿里通义千问开源 QwQ-32B-Preview", "Qwen QwQ") and not mentions("Anthropic 开源 MCP", "Claude")
