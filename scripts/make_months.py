@@ -253,7 +253,8 @@ def _funding_items(spec: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             raise ValueError(f"{spec['name']}: 未知的融资条目写法 {style}")
         item["expect"] = {"section": "funding", "table": "企业投融资事件"}
-        item["anchor"] = row.get("anchor") or company
+        # the item is found by its headline: an item naming the company only in the body is anchored on its title
+        item["anchor"] = row.get("anchor") or (row["title"] if style == "anonymous" else company)
         item["funding"] = {"融资方": company, "融资轮次": rnd, "融资金额": amount, "本轮投资方": inv}
         if style in ("fields", "block"):
             item["funding"] |= {"赛道": track, "简介": intro}
@@ -299,8 +300,9 @@ def truth(spec: dict[str, Any]) -> dict[str, Any]:
             items.append(entry)
         for n, terms in enumerate(item.get("facts") or []):
             # a term "a|b" is a choice of wordings (a translated or a source figure); the others are all required
+            # a policy row prints the document's name, not the headline: its facts are anchored there
             facts.append({"id": f"{item['key']}-{n}", "sections": [expect.get("section") or "other"],
-                          "anchor": anchor, "terms": [t.split("|") if "|" in t else t for t in terms]})
+                          "anchor": str(item.get("fact_anchor") or anchor), "terms": [t.split("|") if "|" in t else t for t in terms]})
         if item.get("funding"):
             funding.append({**item["funding"], "融资日期": f"{when.year}/{when.month}/{when.day}"})
         if item.get("policy"):

@@ -69,6 +69,9 @@ class ChainState:
     draft: SectionDraft | None = None
 
 
+SWEEP_K = 200  # items of one kind in one month: far above any real month's count, cheap with a category filter
+
+
 def _retrieve(inputs: SectionInputs) -> ChainState:
     spec = inputs.spec
     if inputs.prior is not None or not spec.retrieval:
@@ -81,7 +84,15 @@ def _retrieve(inputs: SectionInputs) -> ChainState:
         lo, hi = (None, None) if rspec.background else inputs.window
         rankings = [inputs.retriever.search(q, k=rspec.k, date_from=lo, date_to=hi, categories=rspec.categories)
                     for q in rspec.queries]
-        groups[rspec.title] = fuse_rankings(rankings)
+        fused = fuse_rankings(rankings)
+        if rspec.categories and not rspec.background:
+            # every item of the table's kind in the month reaches the section, after the queries' hits: a month
+            # with more items than k must not lose the rest silently (issue 20)
+            seen = {h.doc_id for h in fused}
+            sweep = inputs.retriever.search(" ".join(rspec.queries), k=SWEEP_K, date_from=lo, date_to=hi,
+                                            categories=rspec.categories)
+            fused += [h for h in sweep if h.doc_id not in seen]
+        groups[rspec.title] = fused
     return ChainState(inputs, RetrievalRecord(section=spec.id, groups=groups))
 
 

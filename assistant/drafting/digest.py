@@ -223,8 +223,10 @@ def match_groups(titles: list[str], model_titles: list[str]) -> dict[int, tuple[
 
 
 def _place_rows(answer: Envelope, spec: SectionSpec, model: type[Row], sources: dict[int, Source],
-                findings: list[Finding]) -> tuple[dict[str, list[tuple[Row, Source]]], dict[str, GroupEnvelope]]:
-    """Rows per template table, and the model's group placed on each table (its "others" line is printed there)."""
+                findings: list[Finding], homeless: list[Source]) -> tuple[dict[str, list[tuple[Row, Source]]],
+                                                                       dict[str, GroupEnvelope]]:
+    """Rows per template table, and the model's group placed on each table (its "others" line is printed there).
+    A row no table can take is appended to ``homeless``."""
     titles = [r.title for r in spec.retrieval]
     groups = answer.digest_groups()
     placed = match_groups(titles, [g.title for g in groups])
@@ -252,10 +254,13 @@ def _place_rows(answer: Envelope, spec: SectionSpec, model: type[Row], sources: 
             # A group the template does not know: its rows still belong where their source was retrieved.
             home = target or (src.group if src.group in out else "")
             if not home:
-                findings.append(Finding(section=spec.id, kind="unplaced_row", severity="blocking",
+                # not lost: the item is named on the section's "其他相关动态" line (see render_digest)
+                findings.append(Finding(section=spec.id, kind="unplaced_row", severity="warning",
                                         marker=src.number, sentence=_shown(raw),
                                         detail=f"条目所在的表「{group.title or '（空）'}」无法对应到本节的任何表，"
-                                               "该行未写入"))
+                                               "已列入其他相关动态"))
+                homeless.append(src)
+                seen.add(src.number)
                 continue
             seen.add(src.number)
             out[home].append((row, src))
@@ -279,7 +284,8 @@ def render_digest(answer: Envelope | Mapping[str, Any], packed: PackedContext, s
     parts = [answer.lead.strip()]
     findings += [Finding(section=spec.id, kind="malformed_row", severity="warning", sentence=what,
                          detail=f"模型回答中无法读取的部分已忽略（{what}）") for what in answer.unreadable]
-    placed, matched = _place_rows(answer, spec, model, sources, findings)
+    homeless: list[Source] = []
+    placed, matched = _place_rows(answer, spec, model, sources, findings, homeless)
     for rspec in spec.retrieval:
         rows, used = [], []
         for row, src in placed[rspec.title]:
@@ -295,5 +301,8 @@ def render_digest(answer: Envelope | Mapping[str, Any], packed: PackedContext, s
             line = f"{rspec.source_line or '资料来源：'}{join_unique(s.source for s in used)}，{institution}整理"
             parts.append(_table(rspec.title, columns, rows, line))
         parts.append(_others(matched.get(rspec.title), sources, spec.id, findings))
+    if homeless:
+        parts.append("其他相关动态：" + "；".join(f"{s.title.strip().rstrip('。')}[{s.number}]"
+                                            for s in sorted(homeless, key=lambda s: s.date)) + "。")
     markdown = "\n\n".join(p for p in parts if p)
     return markdown, findings + unprinted_findings(packed, markdown, spec.id)

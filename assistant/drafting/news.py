@@ -19,7 +19,8 @@ from assistant.drafting.context import Source
 from assistant.drafting.digest import FUNDING_COLUMNS, POLICY_COLUMNS
 from assistant.drafting.extract import extract
 from assistant.drafting.importance import RankedItem, rank_items
-from assistant.drafting.rows import PENDING, funding_fields, not_a_round, policy_fields
+from assistant.drafting.policy import policy_row_fields
+from assistant.drafting.rows import PENDING, funding_fields, not_a_round
 from assistant.drafting.text import instruction_like
 from assistant.engine.request import GenerationRequest
 from assistant.models import NewsItem
@@ -148,7 +149,7 @@ def _news_row(source: Source, request: GenerationRequest, limit: int) -> dict[st
 
 
 def _policy_row(source: Source, request: GenerationRequest, limit: int) -> dict[str, object] | None:
-    fields = policy_fields(source.title, source.passage, source.source)
+    fields = policy_row_fields(source.title, source.passage, source.source)  # home or abroad (issue 20)
     if fields is None:
         return None
     return {"source": source.number, **fields, "summary": _summary(source, request, limit, max_chars=520)}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from assistant.drafting.assemble import globalise
 from assistant.drafting.chain import section_hash
+from assistant.drafting.coverage import unused_items
 from assistant.drafting.runner import DraftJob, SectionOutcome, draft_sections, packed_of, run_section
 from assistant.drafting.stages import RunMeta, StageStore
 from assistant.drafting.template import ReportTemplate, SectionSpec, load_template
@@ -206,6 +207,7 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     report = _report(job, outcomes, job.engine.name)
     store.save_sources(report.sources)
     report.checks = _run_checks(report, items, pack, tables)
+    report.checks += unused_items(report, items, job.window, template)  # nothing of the month lost silently
     progress(ProgressEvent("export", "写出 report.md / report.docx / report.json"))
     write_report(report, out_dir)
     progress(ProgressEvent("export", f"已写出 {out_dir}", status="ok"))

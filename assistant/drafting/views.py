@@ -242,13 +242,14 @@ def render_core_views(data: Envelope | Mapping[str, Any] | Sequence[ThesisEviden
                          for d in dropped]
         else:
             facts = _unused(entry.facts.strip(), used)
-        if not facts:
-            facts = "（本月语料中未检索到支持该观点的新闻）"
+        names = "、".join(thesis.unsupported)
+        if not facts:  # a slot (code-placed, may repeat per thesis), naming what the view relies on
+            facts = EVIDENCE_SLOT.format(names=f"本月未检索到支持新闻（{names}）" if names else "本月未检索到支持新闻")
             findings.append(Finding(section=section, kind="thesis_without_evidence", severity="warning",
                                     detail=f"观点“{thesis.headline}”在本月语料中没有检索到支持的新闻，请分析师补充论据",
                                     sentence=thesis.headline))
-        if thesis.unsupported:
-            facts = _sentence(facts) + EVIDENCE_SLOT.format(names="、".join(thesis.unsupported))
+        elif thesis.unsupported:
+            facts = _sentence(facts) + EVIDENCE_SLOT.format(names=names)
             findings.append(Finding(section=section, kind="thesis_name_unsupported", severity="warning",
                                     sentence=thesis.headline,
                                     detail=f"观点“{thesis.headline}”提到的{'、'.join(thesis.unsupported)}"

@@ -175,7 +175,8 @@ def _body_blocks(section: SectionDraft, base: int, numberer: _Numberer, toc: boo
         else:
             out.append(block)
     if section.status == "failed" and not section.markdown.strip():
-        out.append(Quote(f"本节起草失败：{one_line(section.error or '原因未记录')}"))
+        # a draft persisted before failed sections carried their slot: the reader sees the slot, never the error
+        out.append(Paragraph(f"【本节待补：{escape_data(section.title)}未能自动起草，请分析师补写。】"))
     for kind, ids in (("chart", section.charts), ("table", section.tables)):
         for ref in ids:
             item = numberer.find(kind, ref)
