@@ -32,6 +32,7 @@ _DOES_ROUND = re.compile(r"([\u4e00-\u9fffA-Za-z0-9·「」“”]{2,24}?)\s*(?:
 _ON_DAY = re.compile(r"\s*于\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 _LEADING = re.compile(r"^(?:\d{4}\s*年)?\s*(?:\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:[,，]\s*)?(?:近日|日前|今日|今天|昨日|本月)?")
 _DESCRIPTOR = re.compile(r"^.*?(?:初创公司|公司|企业|平台|厂商|开发商|研发商|服务商|品牌)(?=.{2,})")
+_DESCRIBES = ("公司", "企业", "团队", "开发商", "研发商", "服务商", "提供商", "制造商", "厂商", "平台", "初创", "机构")
 _NOT_A_NAME = frozenset({"公司", "企业", "该公司", "此前", "本轮", "近日", "日前", "其", "此次", "目前"})
 # what a funding-category item may be instead of a round; checked on the title (and on the lead when the title
 # names no round)
@@ -87,7 +88,8 @@ def _company(title: str, body: str) -> str:
                 found = match.group(1)
                 break
         name = _DESCRIPTOR.sub("", _LEADING.sub("", found.strip())).strip("「」“”\"' ")
-        if len(name) >= 2 and name not in _NOT_A_NAME and not name.endswith(("公司", "企业")):
+        # "大模型训练加速平台开发商", "清华系具身大脑团队": a description, not a name; the body names it
+        if len(name) >= 2 and name not in _NOT_A_NAME and not name.endswith(_DESCRIBES):
             return name
     return ""
 
