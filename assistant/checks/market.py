@@ -179,7 +179,9 @@ def associate(sentence: Sentence, subjects: list[Subject]) -> list[Association]:
 
 
 def check_tables(ctx: CheckContext, subjects: list[Subject]) -> list[Finding]:
-    """Figures next to a market subject in the market sections must equal the computed tables and facts."""
+    """Figures next to a market subject in the market sections must equal the computed tables and facts. Only
+    uncited figures: a sentence that cites a corpus item speaks of that item's figures, which
+    ``support.check_support`` judges against the item ("英伟达 … 300 亿美元[3]" is not a market cell)."""
     findings: list[Finding] = []
     for section in ctx.config.market_sections:
         for sentence in ctx.sentences.get(section, []):
@@ -195,11 +197,12 @@ def check_tables(ctx: CheckContext, subjects: list[Subject]) -> list[Finding]:
 
 
 def check_cross_section(ctx: CheckContext, subjects: list[Subject]) -> list[Finding]:
-    """The same metric of the same index or stock carries one value in every section."""
+    """The same metric of the same index or stock carries one value in every section (the figures the report
+    states itself; a cited news figure is the source's and is judged against it)."""
     seen: dict[tuple[str, str], tuple[str, Association]] = {}
     findings: list[Finding] = []
     for sentence in ctx.all_sentences():
-        if sentence.section in ctx.config.exempt_sections:
+        if sentence.section in ctx.config.exempt_sections or sentence.markers:
             continue
         for a in associate(sentence, subjects):
             if a.subject is None or a.subject.metric or not a.metric_class:

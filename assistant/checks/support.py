@@ -58,8 +58,9 @@ def _source(title: str, body: str) -> _Source:
 
 
 def _item_source(item: NewsItem) -> _Source:
-    # an item's figure captions are its own text too: a drafted figure slot cites them
-    return _source(item.title, "\n".join([item.body, *item.images]))
+    # an item's figure captions and structured fields (a funding record's investors, contract section 2) are
+    # its own text too: a drafted figure slot or funding row cites them
+    return _source(item.title, "\n".join([item.body, *item.images, *item.fields.values()]))
 
 
 def sentence_facts(sentence: Sentence, stoplist: frozenset[str], companies: list[str]) -> SentenceFacts:

@@ -201,6 +201,7 @@ def _group(kept: list[Hit], window: tuple[dt.date, dt.date] | None, group: str, 
             category=head.category, group=group, passage=passage, chunk_ids=[h.chunk_id for h in doc_hits],
             background=outside, fields=dict(item.fields) if item else {}, images=list(item.images) if item else [],
             whole=item is not None and wider.get(doc_id) == item.body,
+            translated_summary=(item.translated_summary or "") if item else "",
         ))
     return sources
 

@@ -117,10 +117,13 @@ def _news_row(row: NewsRow, src: Source) -> list[str]:
 
 
 def _funding_row(row: FundingRow, src: Source, columns: tuple[str, ...]) -> list[str]:
-    investors = f"{_cell(row.investors)}[{src.number}]"
-    cells = {"融资方": _cell(row.company), "赛道": _cell(row.track), "简介": _cell(row.intro),
-             "融资日期": src.date.strftime("%Y/%-m/%-d"), "融资轮次": _cell(row.round),
-             "融资金额": _cell(row.amount), "本轮投资方": investors}
+    def cell(value: str) -> str:  # a funding cell nobody could read says so (never "-"): rows.PENDING
+        return _cell(value) if value.strip() else "【待补】"
+
+    investors = f"{cell(row.investors)}[{src.number}]"
+    cells = {"融资方": cell(row.company), "赛道": cell(row.track), "简介": cell(row.intro),
+             "融资日期": src.date.strftime("%Y/%-m/%-d"), "融资轮次": cell(row.round),
+             "融资金额": cell(row.amount), "本轮投资方": investors}
     return [cells[c] for c in columns]
 
 

@@ -6,21 +6,32 @@ numbers printed are exactly the computed table's cells (filled by ``placeholders
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from assistant.drafting.context import Source
+from assistant.drafting.extract import needs_antecedent
 from assistant.drafting.placeholders import cell_placeholder
+from assistant.drafting.text import instruction_like
 from assistant.models import Table, TableSet
 from assistant.pack.model import BOARDS
+from assistant.tables.valuation import EXTREME_PE
 
-__all__ = ["core_market_facts", "market_gaps", "market_sentences", "missing_tables"]
+__all__ = ["MEAGRE_PROFIT", "core_market_facts", "driver_sentence", "market_gaps", "market_sentences", "missing_tables"]
+
+
+# A PE this high (tables.valuation.EXTREME_PE) says the members barely earn: printed with that reason.
+MEAGRE_PROFIT = "成分股整体微利，PE 不具参考意义"
+# a month may have no gainer or no loser at all: the movers tables are then empty by design, and say so
+_MAY_BE_EMPTY = ("T1", "T2", "top_movers", "bottom_movers")
 
 
 def missing_tables(tables: TableSet, needed: Sequence[str]) -> list[str]:
-    """The needed tables (by id or key) that are absent or have no rows."""
+    """The needed tables (by id or key) that are absent or have no rows (movers tables may be empty)."""
     out = []
     for ref in needed:
         table = tables.table(ref)
-        if table is None or not table.rows:
+        if table is None or (not table.rows and ref not in _MAY_BE_EMPTY):
             out.append(ref)
     return out
 
@@ -123,7 +134,9 @@ def _valuation(tables: TableSet) -> str:
         growth.append("净利润复合增长率 {fact:valuation.profit_cagr}")
     pe, ps = _as_float(_fact(tables, "valuation.pe_ttm")), _as_float(_fact(tables, "valuation.ps_ttm"))
     multiples = []
-    if pe is not None and pe > 0:
+    if pe is not None and pe >= EXTREME_PE:
+        multiples.append(f"平均估值 PE(TTM) {{fact:valuation.pe_ttm}} 倍（{MEAGRE_PROFIT}）")
+    elif pe is not None and pe > 0:
         multiples.append("平均估值 PE(TTM) {fact:valuation.pe_ttm} 倍")
     elif pe is not None:
         multiples.append("成分股整体净利润（TTM）为亏损，PE(TTM) 不适用")
@@ -139,7 +152,8 @@ def _valuation(tables: TableSet) -> str:
 def _history(tables: TableSet, pe: float | None) -> str:
     """PE(TTM) now against the members' PE at the previous year end, with the direction worded by code."""
     then = _as_float(_fact(tables, "valuation.pe_year_start"))
-    if pe is None or pe <= 0 or then is None or then <= 0 or not _fact(tables, "valuation.year_start_date"):
+    if pe is None or pe <= 0 or pe >= EXTREME_PE or then is None or then <= 0 or then >= EXTREME_PE \
+            or not _fact(tables, "valuation.year_start_date"):
         return ""
     word = "低于" if pe < then else ("高于" if pe > then else "持平于")
     return (f"当前 PE(TTM) {word}上年末（{{fact:valuation.year_start_date}}，按上年净利润计）的 "
@@ -157,6 +171,8 @@ def market_gaps(tables: TableSet) -> list[str]:
         if not _fact(tables, key):
             gaps.append(f"缺少{label}（{{fact:{key}}}），相关句子已省略")
     pe = _as_float(_fact(tables, "valuation.pe_ttm"))
+    if pe is not None and pe >= EXTREME_PE:
+        gaps.append(f"成分股整体 PE(TTM) 为 {_fact(tables, 'valuation.pe_ttm')} 倍，正文注明“{MEAGRE_PROFIT}”")
     if pe is not None and pe <= 0:
         gaps.append(f"成分股整体净利润（TTM）为亏损，PE(TTM) 为 {_fact(tables, 'valuation.pe_ttm')}，正文改写为“PE(TTM) 不适用”")
     return gaps
@@ -203,7 +219,9 @@ def _movers(tables: TableSet) -> str:
     out = []
     for table, gains in ((top, True), (bottom, False)):
         col = _column(table, "月涨跌幅", "涨跌幅") if table else None
-        if table and col:
+        if table is not None and not table.rows:  # the movers table of that sign is empty: say it, no table cell
+            out.append(f"本月成分股无{'上涨' if gains else '下跌'}个股")
+        elif table and col:
             phrase = _leaders(table, col, _ranked(table, col, reverse=gains)[:3], gains=gains)
             out += [phrase] if phrase else []
     return f"个股方面，{'；'.join(out)}。" if out else ""
@@ -240,9 +258,28 @@ def _chart(tables: TableSet, ref: str) -> str:
     return next(("{{chart:" + c.id + "}}" for c in tables.charts if ref in (c.id, c.key)), "")
 
 
-def market_sentences(tables: TableSet) -> dict[str, str]:
+_MARKET_WORDS = re.compile(r"板块|概念股|成分股|指数|A股|A 股|大盘|市场|股价")
+_MOVE_WORDS = re.compile(r"上涨|大涨|走强|反弹|领涨|涨停|拉升|下跌|大跌|走弱|回调|跌停|重挫|领跌")
+
+
+def driver_sentence(sources: Sequence[Source]) -> str:
+    """What the corpus says moved the market this month: the first sentence of an in-window item that speaks of
+    the sector and a move, cited ("行情方面，…[n]。"); "" when no item does (the prose then stays factual)."""
+    for source in sources:
+        if source.background or instruction_like(source.title):
+            continue
+        for sentence in re.findall(r"[^。！？\n]+[。！？]?", source.passage):
+            text = sentence.strip().rstrip("。！？")
+            if 8 <= len(text) <= 150 and _MARKET_WORDS.search(text) and _MOVE_WORDS.search(text) \
+                    and not needs_antecedent(text):
+                return f"行情方面，{text}[{source.number}]。"
+    return ""
+
+
+def market_sentences(tables: TableSet, sources: Sequence[Source] = ()) -> dict[str, str]:
     """The code-built sentences (with placeholders) the offline market template interpolates."""
     return {
+        "driver_sentence": driver_sentence(sources),
         "chart_index": _chart(tables, "F1"),
         "chart_returns": _chart(tables, "F2"),
         "overview_sentence": _overview(tables),

@@ -20,14 +20,15 @@ from assistant.drafting.digest import FUNDING_COLUMNS, POLICY_COLUMNS
 from assistant.drafting.extract import extract
 from assistant.drafting.importance import RankedItem, rank_items
 from assistant.drafting.policy import policy_row_fields
-from assistant.drafting.rows import funding_fields
+from assistant.drafting.rows import PENDING, funding_fields, not_a_round
 from assistant.drafting.text import instruction_like
 from assistant.engine.request import GenerationRequest
 from assistant.models import NewsItem
 from assistant.numerals import chinese_numeral
 from assistant.prompts import render_text
 
-__all__ = ["cite", "digest_json", "pack_names", "ranked_sources", "writeup_markdown"]
+__all__ = ["cite", "digest_json", "foreign", "foreign_extract", "marked_title", "pack_names", "ranked_sources",
+           "writeup_markdown"]
 
 _TABLE_REFS = ("T1", "T2", "T4", "T5")
 
@@ -81,6 +82,8 @@ def _limit(request: GenerationRequest, n_items: int, default: int, floor: int = 
 
 
 def _summary(source: Source, request: GenerationRequest, limit: int, max_chars: int) -> str:
+    if source.translated_summary or foreign(source):
+        return foreign_extract(source, limit, max_chars)
     sentences = extract(source.passage, title=source.title, limit=limit, keywords=_keywords(request),
                         prefer=request.editing.prefer, max_chars=max_chars)
     return "".join(cite(s, source.number) for s in sentences)
@@ -90,26 +93,58 @@ def _lead(request: GenerationRequest, printed: list[tuple[Source, RankedItem]]) 
     if not request.section.lead or not printed:
         return ""
     top = sorted(printed, key=lambda p: -p[1].score)[:3]
-    highlights = "；".join(f"{s.title.rstrip('。')}[{s.number}]" for s, _ in top)
+    highlights = "；".join(f"{marked_title(s)}[{s.number}]" for s, _ in top)
     # the count in words: it is computed, not quoted from a source, so it must not read as a cited figure
     values = {**request.values, "count": chinese_numeral(len(printed)), "highlights": highlights}
     return render_text(request.section.lead, values, where=f"template section {request.section.id}.lead")
 
 
-def _funding_row(source: Source) -> dict[str, object]:
+def _funding_row(source: Source) -> dict[str, object] | None:
+    """A financing round's cells (one the item does not let us read is 【待补】 and named in ``missing``); None
+    for an item that is no round (a fund, a partnership, an acquisition): it goes to the "其他相关动态" line."""
+    if not source.fields.get("round") and not_a_round(source.title, source.passage):
+        return None
     fields, missing = funding_fields(source.title, source.passage, source.fields)
-    return {"source": source.number, "company": fields["company"], "track": fields["sector"],
-            "intro": fields["intro"], "round": fields["round"], "amount": fields["amount"],
-            "investors": fields["investors"], "missing": missing}
+    cell = {k: v or PENDING for k, v in fields.items()}
+    return {"source": source.number, "company": cell["company"], "track": cell["sector"],
+            "intro": cell["intro"], "round": cell["round"], "amount": cell["amount"],
+            "investors": cell["investors"], "missing": missing}
 
 
-def _marked(source: Source) -> str:
+def foreign(source: Source) -> str:
+    """``（英文）`` for an untranslated foreign-language item, else "" (a model's translation is Chinese)."""
+    if source.translated_summary:
+        return ""
+    return foreign_mark(f"{source.title}\n{source.passage}")
+
+
+def marked_title(source: Source) -> str:
     """An untranslated foreign-language title in a Chinese report says so: "…（英文）"."""
-    return source.title + foreign_mark(f"{source.title}\n{source.passage}")
+    title = source.title.rstrip("。")
+    return title + foreign(source)
+
+
+_EN_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘(])|(?<=[。！？])")
+
+
+def foreign_extract(source: Source, limit: int, max_chars: int = 600) -> str:
+    """What a foreign item says, never as Chinese prose: the model's translation, else its opening sentences
+    quoted and labelled as the untranslated original."""
+    if source.translated_summary:
+        return cite(source.translated_summary.strip(), source.number)
+    # sentence ends: ". " before a capital or a quote, never the point of "1.2" or "$0.1"
+    sentences = [x.strip() for x in _EN_SENTENCE.split(" ".join(source.passage.split())) if x.strip()]
+    quoted = ""
+    for sentence in sentences[:max(2, limit)]:
+        if quoted and len(quoted) + len(sentence) > max_chars:
+            break
+        quoted = f"{quoted} {sentence}".strip()
+    language = foreign(source).strip("（）") or "外文"
+    return f"{language}原文摘录（未翻译）：“{quoted}”[{source.number}]。"
 
 
 def _news_row(source: Source, request: GenerationRequest, limit: int) -> dict[str, object]:
-    return {"source": source.number, "title": _marked(source),
+    return {"source": source.number, "title": marked_title(source),
             "summary": _summary(source, request, limit, max_chars=420 + 120 * max(limit - 3, 0))}
 
 
@@ -134,7 +169,7 @@ def digest_json(request: GenerationRequest) -> str:
         events: set[str] = set()
         for position, (source, rank) in enumerate(members):
             if rank.event in events and columns != FUNDING_COLUMNS:
-                others.append({"source": source.number, "title": _marked(source), "same_event": True})
+                others.append({"source": source.number, "title": marked_title(source), "same_event": True})
                 continue
             # the section's most important items may run longer: their headline promises more
             extra = 1 if position < 3 else 0
@@ -148,9 +183,11 @@ def digest_json(request: GenerationRequest) -> str:
             else:
                 row = _news_row(source, request, limit + extra)
             if row is None:
-                summary = _summary(source, request, 2, max_chars=240) if columns == POLICY_COLUMNS else ""
-                others.append({"source": source.number, "title": _marked(source), "summary": summary})
-                if summary:
+                # a policy item the table cannot place, or a funding item that is no round, is told in a line
+                told = columns == POLICY_COLUMNS or (columns == FUNDING_COLUMNS and len(rows) < spec.max_items)
+                summary = _summary(source, request, 2, max_chars=240) if told else ""
+                others.append({"source": source.number, "title": marked_title(source), "summary": summary})
+                if summary and columns != FUNDING_COLUMNS:  # a fund or an acquisition is no 投融资事件 of the lead
                     printed.append((source, rank))
                 continue
             rows.append((source.date, row))
@@ -194,11 +231,14 @@ def writeup_markdown(request: GenerationRequest) -> str:
     institution = request.values.get("institution", "")
     parts = [_lead(request, chosen)]
     for i, (source, _) in enumerate(chosen, start=1):
-        sentences = extract(source.passage, title=source.title, limit=limit, keywords=_keywords(request),
-                            prefer=request.editing.prefer, max_chars=260 * limit)
-        parts.append(f"#### {i}. {source.title.rstrip('。')}")
-        parts.extend(_paragraphs(sentences, source.number))
+        parts.append(f"#### {i}. {marked_title(source)}")
+        if source.translated_summary or foreign(source):
+            parts.append(foreign_extract(source, limit, max_chars=260 * limit))
+        else:
+            sentences = extract(source.passage, title=source.title, limit=limit, keywords=_keywords(request),
+                                prefer=request.editing.prefer, max_chars=260 * limit)
+            parts.extend(_paragraphs(sentences, source.number))
         parts.extend(_figure_slots(source, institution))
     if rest:
-        parts.append("其他动态：" + "；".join(f"{s.title.rstrip('。')}[{s.number}]" for s in rest) + "。")
+        parts.append("其他动态：" + "；".join(f"{marked_title(s)}[{s.number}]" for s in rest) + "。")
     return "\n\n".join(p for p in parts if p)

@@ -44,7 +44,7 @@ def _advice(request: GenerationRequest) -> str:
 
 def _market(request: GenerationRequest) -> str:
     prompt = load_prompt(request.section.offline)
-    text = prompt.render({**request.values, **market_sentences(request.tables)})
+    text = prompt.render({**request.values, **market_sentences(request.tables, request.packed.sources)})
     return re.sub(r"\n{3,}", "\n\n", text)
 
 

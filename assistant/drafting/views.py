@@ -19,13 +19,22 @@ from pydantic import ValidationError
 from assistant.drafting.citations import MARKER
 from assistant.drafting.importance import cluster_themes, normalise_name, rank_items
 from assistant.drafting.market import core_market_facts
+from assistant.drafting.news import marked_title
+from assistant.drafting.thesis_names import evidence_names, mentioned, shortest_list, view_names
 from assistant.engine.answers import DirectionCatalysts, Envelope, ThesisEvidence, field_problems
 from assistant.engine.packed import PackedContext, Source
 from assistant.engine.request import AdviceBrief, DepBrief, ThesisBrief
 from assistant.engine.spec import RetrievalSpec, SectionSpec
 from assistant.models import Finding, Hit, NewsItem, TableSet
 from assistant.outline.model import Outline
-from assistant.outline.slots import ADVICE_SLOT, MODEL_MARK, SLOT_PATTERN, STOCK_SLOT, VIEW_SLOT
+from assistant.outline.slots import (
+    ADVICE_SLOT,
+    EVIDENCE_SLOT,
+    MODEL_MARK,
+    SLOT_PATTERN,
+    STOCK_SLOT,
+    VIEW_SLOT,
+)
 
 __all__ = [
     "ADVICE_SLOT", "MODEL_MARK", "SLOT_PATTERN", "STOCK_SLOT", "VIEW_SLOT", "advice_briefs", "advice_entries",
@@ -61,9 +70,10 @@ def apply_outline(sections: Sequence[SectionSpec], outline: Outline | None) -> l
 
 
 def _in_group(packed: PackedContext, ranking: Mapping[str, Sequence[Hit]], group: str, query: str,
-              limit: int = 2) -> tuple[int, ...]:
+              limit: int = 2, names: Sequence[str] = ()) -> tuple[int, ...]:
     """The group's best in-window sources in its own retrieval order (packing files a document under the first
-    group that retrieved it). Beyond the first, a source must name one of the query's terms in its headline."""
+    group that retrieved it). With ``names`` (a thesis's), a source that speaks of none of them is no evidence;
+    beyond the first, a source must also name one of the query's terms in its headline."""
     by_doc = {s.doc_id: s for s in packed.sources if not s.background}
     # "AI" or "5G" alone says nothing about relevance: Latin terms need three characters, CJK terms two
     terms = [w for w in re.split(r"\s+", query) if len(w) >= (3 if w.isascii() else 2)]
@@ -71,6 +81,8 @@ def _in_group(packed: PackedContext, ranking: Mapping[str, Sequence[Hit]], group
     for hit in ranking.get(group, []):
         source = by_doc.get(hit.doc_id)
         if source is None or source.number in out:
+            continue
+        if names and not mentioned(f"{source.title}\n{source.passage}", names):
             continue
         if out and not any(t.lower() in source.title.lower() for t in terms):
             continue
@@ -114,17 +126,27 @@ def thesis_briefs(spec: SectionSpec, packed: PackedContext, ranking: Mapping[str
     """The outline's theses with their evidence, or theses proposed from the month's most important events."""
     if spec.theses:
         out = []
+        month = " ".join(f"{s.title}\n{s.passage}" for s in packed.sources if not s.background)
         for i, thesis in enumerate(spec.theses, start=1):
-            sources = () if thesis.market else _in_group(packed, ranking, _THESIS_GROUP.format(i), thesis.query)
+            known = [*pack_names, *(s.name for s in thesis.stocks)]
+            names = () if thesis.market else tuple(evidence_names(thesis.headline, thesis.view, thesis.evidence,
+                                                                  known))
+            sources = () if thesis.market else _in_group(packed, ranking, _THESIS_GROUP.format(i), thesis.query,
+                                                         names=names)
+            # a name the view relies on that no item of the month speaks of: the analyst is told which
+            unsupported = () if thesis.market else tuple(shortest_list(
+                [n for n in view_names(thesis.headline, thesis.view, known, thesis.evidence)
+                 if not mentioned(month, [n])]))
             out.append(ThesisBrief(headline=thesis.headline, view=thesis.view, query=thesis.query, sources=sources,
                                    market=thesis.market,
-                                   stocks=tuple(_stock_label(s.name, s.code) for s in thesis.stocks)))
+                                   stocks=tuple(_stock_label(s.name, s.code) for s in thesis.stocks),
+                                   names=names, unsupported=unsupported))
         return out
     proposed = [ThesisBrief(headline=f"{values.get('month_label', '')}板块行情", market=True, proposed=True)]
     for label, members in _themes(_news_sources(packed, briefs), pack_names):
         top = members[0]
         # the theme's most important event is the thesis; its evidence is that item alone, not its neighbours
-        proposed.append(ThesisBrief(headline=top.title.rstrip("。"), query=f"{label} {top.title}",
+        proposed.append(ThesisBrief(headline=marked_title(top), query=f"{label} {top.title}",
                                     sources=(top.number,), proposed=True))
     return proposed
 
@@ -181,6 +203,18 @@ def advice_entries(data: Envelope | Mapping[str, Any], n: int, section: str,
     return _entries(_answer(data).advice, DirectionCatalysts, n, section, "投资方向")
 
 
+def _unused(facts: str, used: set[str]) -> str:
+    """The evidence without the sentences an earlier thesis already printed: one sentence backs one thesis."""
+    kept = []
+    for sentence in re.findall(r"[^。！？；]+(?:[。！？；]|$)", facts):
+        key = re.sub(r"\[\d+\]|\s", "", sentence).rstrip("。！？；")
+        if key and key in used:
+            continue
+        used.add(key)
+        kept.append(sentence)
+    return "".join(kept).strip()
+
+
 def _headline(text: str) -> str:
     text = text.strip()
     return f"**{text}**" if text[-1:] in "。！？：:" else f"**{text}：**"
@@ -200,18 +234,26 @@ def render_core_views(data: Envelope | Mapping[str, Any] | Sequence[ThesisEviden
     else:
         entries, findings = list(data), []
     bullets = []
+    used: set[str] = set()
     for thesis, entry in zip(theses, entries, strict=True):
         if thesis.market:
             facts, dropped = core_market_facts(tables)
             findings += [Finding(section=section, kind="market_fact_missing", severity="warning", detail=d)
                          for d in dropped]
         else:
-            facts = entry.facts.strip()
-        if not facts:
-            facts = "【待分析师补充证据：本月未检索到支持新闻】"  # a slot (code-placed, may repeat per thesis)
+            facts = _unused(entry.facts.strip(), used)
+        names = "、".join(thesis.unsupported)
+        if not facts:  # a slot (code-placed, may repeat per thesis), naming what the view relies on
+            facts = EVIDENCE_SLOT.format(names=f"本月未检索到支持新闻（{names}）" if names else "本月未检索到支持新闻")
             findings.append(Finding(section=section, kind="thesis_without_evidence", severity="warning",
                                     detail=f"观点“{thesis.headline}”在本月语料中没有检索到支持的新闻，请分析师补充论据",
                                     sentence=thesis.headline))
+        elif thesis.unsupported:
+            facts = _sentence(facts) + EVIDENCE_SLOT.format(names=names)
+            findings.append(Finding(section=section, kind="thesis_name_unsupported", severity="warning",
+                                    sentence=thesis.headline,
+                                    detail=f"观点“{thesis.headline}”提到的{'、'.join(thesis.unsupported)}"
+                                           "在本月资料中没有支持的条目，请分析师补充证据或改写观点"))
         if thesis.view:
             view = thesis.view
         elif entry.view.strip():
@@ -219,7 +261,9 @@ def render_core_views(data: Envelope | Mapping[str, Any] | Sequence[ThesisEviden
         else:
             view = VIEW_SLOT
         stocks = f"相关标的：{'、'.join(thesis.stocks)}。" if thesis.stocks else ""
-        bullets.append(f"- {_headline(thesis.headline)}{_sentence(facts)}{view}{stocks}")
+        # a proposed thesis's headline is its news item's title: cited, so its figures are judged against it
+        headline = f"{thesis.headline}[{thesis.sources[0]}]" if thesis.proposed and thesis.sources else thesis.headline
+        bullets.append(f"- {_headline(headline)}{_sentence(facts)}{view}{stocks}")
     for brief in briefs:
         if brief.section in ("investment_advice", "risk_warnings") and brief.lead:
             bullets.append(f"- **{brief.label}：**{brief.lead}")

@@ -24,6 +24,7 @@ class Source(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict)  # the item's structured fields (NewsItem.fields)
     images: list[str] = Field(default_factory=list)       # the item's figure captions (NewsItem.images)
     whole: bool = False  # passage is the whole item body, not retrieved chunks
+    translated_summary: str = ""  # a model's summary in the report's language of a foreign item (NewsItem)
 
 
 class Dropped(BaseModel):

@@ -38,6 +38,9 @@ class ThesisBrief:
     market: bool = False  # supported by the month's computed market figures instead of news
     stocks: tuple[str, ...] = ()
     proposed: bool = False
+    # the names its evidence must speak of (drafting/thesis_names.py), and those of the view no item supports
+    names: tuple[str, ...] = ()
+    unsupported: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ADVICE_SLOT", "MODEL_MARK", "SLOT_PATTERN", "STOCK_SLOT", "VIEW_SLOT"]
+__all__ = ["ADVICE_SLOT", "EVIDENCE_SLOT", "MODEL_MARK", "PENDING_PATTERN", "RISK_SLOT", "SLOT_PATTERN", "STOCK_SLOT", "VIEW_SLOT"]
 
 VIEW_SLOT = "【待分析师补充观点】"
 MODEL_MARK = "【模型草拟，待分析师确认】"
 STOCK_SLOT = "【待分析师补充标的】"
 ADVICE_SLOT = "【待分析师确认投资方向】"
-SLOT_PATTERN = re.compile(r"【(?:待分析师[^】]{0,12}|模型草拟，待分析师确认)】")
+RISK_SLOT = "【待分析师补充风险提示】"
+# the names a view relies on that no item of the month supports: "【待分析师补充证据：Llama 3.1、H100】"
+EVIDENCE_SLOT = "【待分析师补充证据：{names}】"
+SLOT_PATTERN = re.compile(r"【(?:待分析师[^】]{0,80}|模型草拟，待分析师确认)】")
+# a fact the pack must supply and did not (disclosures: "【待补：持牌法人名称（pack.yaml legal_entity）】")
+PENDING_PATTERN = re.compile(r"【待补：[^】]{1,80}】")

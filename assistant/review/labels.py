@@ -16,6 +16,8 @@ FINDING_LABELS = {
     "instruction_like_in_corpus": "语料含疑似指令", "blocked_publisher": "来源发布方被禁用",
     "unlisted_publisher": "来源发布方不在名单", "source_metadata_mismatch": "来源信息不一致",
     "view_awaiting_analyst": "观点待分析师补充", "empty_section": "必需章节为空或缺少必备内容",
+    "disclosure_incomplete": "披露信息待补（pack.yaml）", "thesis_name_unsupported": "观点所依名称缺少本月证据",
+    "funding_cell_missing": "融资表单元格待补", "cited_figure_unsupported": "引用数字与来源不符",
 }
 
 

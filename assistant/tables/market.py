@@ -70,6 +70,8 @@ def constituent_summary(pack: MarketPack, ctx: PriceContext | None = None) -> Ta
 def _movers(pack: MarketPack, ctx: PriceContext | None, *, top: bool) -> Table:
     ctx = ctx or build_context(pack)
     members = constituent_returns(pack, ctx).dropna(subset=["ret"]).reset_index()
+    # a gainers' table holds only names that rose, a losers' table only names that fell
+    members = members[members["ret"] > 0] if top else members[members["ret"] < 0]
     ordered = members.sort_values(["ret", "code"], ascending=[not top, True], kind="mergesort")
     picked = ordered.head(pack.config.top_n)
     sector = ctx.snap["ret"].get(pack.config.sector_index.code, float("nan"))
@@ -78,13 +80,21 @@ def _movers(pack: MarketPack, ctx: PriceContext | None, *, top: bool) -> Table:
     theme = short_name(pack.config.theme_index.name)
     word = "涨幅" if top else "跌幅"
     m, d = ctx.end_date.month, ctx.end_date.day
+    # titled by what it holds: "跌幅前十" only when ten names fell, else "跌幅居前的 7 只"
+    size = f"前{chinese_numeral(pack.config.top_n)}" if len(rows) == pack.config.top_n else f"居前的 {len(rows)} 只"
+    if not rows:
+        size = "：本月无上涨个股" if top else "：本月无下跌个股"
+    note = "相对收益 = 个股月涨跌幅 - 行业指数月涨跌幅。"
+    if len(rows) < pack.config.top_n:
+        fell_or_rose = "上涨" if top else "下跌"
+        note = (f"本月{fell_or_rose}的成分股{'仅 ' + str(len(rows)) + ' 只' if rows else '为零'}，"
+                f"表中只列{fell_or_rose}的个股。" + note)
     return Table(
         id="T1" if top else "T2", key="top_movers" if top else "bottom_movers",
-        title=f"{m} 月份{theme}板块{word}前{chinese_numeral(pack.config.top_n)}",
+        title=f"{m} 月份{theme}板块{word}{size}",
         columns=["股票代码", "股票简称", f"{m} 月 {d} 日收盘价（元）", "月涨跌幅",
                  f"相对{short_name(pack.config.sector_index.name)}"],
-        rows=rows, source=source_line(pack),
-        note="相对收益 = 个股月涨跌幅 - 行业指数月涨跌幅。")
+        rows=rows, source=source_line(pack), note=note)
 
 
 def top_movers(pack: MarketPack, ctx: PriceContext | None = None) -> Table:

@@ -16,6 +16,7 @@ from assistant.tables.market import constituent_returns, source_line
 
 __all__ = ["ValuationFigures", "valuation", "valuation_facts", "valuation_figures"]
 
+EXTREME_PE = 500.0  # above it the members barely earn in aggregate (drafting/market.py says the same in prose)
 METHOD_NOTE = (
     "整体法：复合增长率 = (Σ{end}A / Σ{start}A)^(1/{years}) - 1，按同时披露两期数据的成分股加总；"
     "PE(TTM) = Σ月末总市值 / Σ净利润(TTM)，PS(TTM) = Σ月末总市值 / Σ营业收入(TTM)，"
@@ -82,10 +83,14 @@ def valuation(pack: MarketPack, ctx: PriceContext | None = None) -> Table:
         [f"市销率 PS(TTM)（截至 {d.month} 月 {d.day} 日，倍）", fmt_num(f.ps_ttm)],
         ["成分股数（支）", str(f.count)],
     ]
+    note = METHOD_NOTE.format(start=start, end=end, years=3)
+    if f.pe_ttm < 0:  # NaN compares False: only a computed negative multiple gets the reason
+        note += "成分股整体净利润（TTM）为亏损，PE(TTM) 为负，不具参考意义。"
+    elif f.pe_ttm >= EXTREME_PE:
+        note += f"PE(TTM) 达 {fmt_num(f.pe_ttm)} 倍：成分股整体微利，PE 不具参考意义。"
     return Table(
         id="VAL", key="valuation", title=f"{pack.config.theme_index.name}成分股整体估值",
-        columns=["指标", "数值"], rows=rows, source=source_line(pack),
-        note=METHOD_NOTE.format(start=start, end=end, years=3))
+        columns=["指标", "数值"], rows=rows, source=source_line(pack), note=note)
 
 
 def valuation_facts(figures: ValuationFigures) -> dict[str, str]:

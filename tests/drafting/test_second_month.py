@@ -163,7 +163,9 @@ def test_a_loss_making_month_drafts_the_market_review_with_the_valuation_sentenc
     assert any("亏损" in f.detail for f in market.findings)
     # every top mover fell this month: no "涨幅居前" in front of a negative return
     assert not re.search(r"涨幅居前的为[^；。]*（-", market.markdown)
-    assert "跌幅较小的为" in market.markdown
+    # and the gainers' table is empty, titled by what it holds, the prose says why
+    assert "本月成分股无上涨个股" in market.markdown
+    assert not re.search(r"涨幅前[一二三四五六七八九十]", market.markdown)
 
 
 def test_without_a_title_anywhere_the_title_is_neutral() -> None:

@@ -3,6 +3,7 @@ marked, empty slots visible and held by the checks; market wording follows the s
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -12,10 +13,18 @@ from fakes.jobs import char_count, make_job
 from fakes.openai_server import FakeOpenAIServer, Step
 
 from assistant.checks import run_checks
-from assistant.drafting.market import core_market_facts, market_gaps, market_sentences
+from assistant.drafting.context import Source
+from assistant.drafting.market import (
+    core_market_facts,
+    driver_sentence,
+    market_gaps,
+    market_sentences,
+    missing_tables,
+)
 from assistant.drafting.orchestrator import with_outline
 from assistant.drafting.placeholders import fill_placeholders
 from assistant.drafting.runner import draft_sections
+from assistant.drafting.thesis_names import evidence_names, mentions, shortest_list, view_names
 from assistant.drafting.views import render_advice, render_core_views
 from assistant.engine.request import AdviceBrief, DepBrief, ThesisBrief
 from assistant.llm.calllog import CallLog
@@ -49,6 +58,22 @@ def test_the_analysts_view_is_printed_verbatim_whatever_a_model_answers() -> Non
     assert lines[2].endswith(VIEW_SLOT) and "未检索到" in lines[2]
     assert lines[3] == "- **风险提示：**供应链风险。"
     assert [f.kind for f in findings] == ["thesis_without_evidence"]
+
+
+def test_a_proposed_thesis_cites_its_headline_and_a_sentence_backs_one_thesis_only() -> None:
+    # the headline of a proposed thesis is a news title: it carries its marker, so the checks judge its figures
+    # against that item (not the overseas table's cells for 英伟达)
+    theses = [ThesisBrief(headline="英伟达拟投资 300 亿美元建设数据中心", sources=(3,), proposed=True),
+              ThesisBrief(headline="算力投资加速", view="我们认为，算力投资加速。", sources=(3,),
+                          unsupported=("Blackwell",))]
+    same = "英伟达宣布拟投资 300 亿美元建设数据中心[3]。"
+    data = {"theses": [{"facts": same, "view": ""}, {"facts": same + "多家厂商跟进[3]。", "view": ""}]}
+    text, findings = render_core_views(data, theses, [], _tables(), "core_views")
+    lines = text.splitlines()
+    assert lines[0].startswith("- **英伟达拟投资 300 亿美元建设数据中心[3]：**英伟达宣布")
+    assert same not in lines[1] and "多家厂商跟进[3]。" in lines[1]
+    assert "【待分析师补充证据：Blackwell】" in lines[1]
+    assert "thesis_name_unsupported" in [f.kind for f in findings]
 
 
 def test_a_market_thesis_states_the_month_against_each_benchmark_by_placeholder() -> None:
@@ -114,6 +139,35 @@ def test_a_loss_making_index_rewords_the_valuation_and_says_so() -> None:
     assert any("净利润复合增长率" in g for g in gaps) and any("-35.20" in g for g in gaps)
 
 
+def test_an_empty_movers_table_is_said_in_words_and_an_extreme_pe_carries_its_reason() -> None:
+    tables = _movers(["3.00%", "2.00%"])
+    tables = tables.model_copy(update={"tables": [tables.tables[0], tables.tables[1].model_copy(update={"rows": []})]})
+    movers = re.sub(r"\{[^}]*\}", "", market_sentences(tables)["movers_sentence"])
+    assert "本月成分股无下跌个股" in movers and "涨幅居前的为股票0" in movers
+    assert missing_tables(tables, ["T1", "T2"]) == []  # an empty movers table does not fail the section
+    extreme = make_tables()
+    extreme = extreme.model_copy(update={"facts": {**extreme.facts, "valuation.pe_ttm": "2404.54",
+                                                   "valuation.pe_year_start": "75.50",
+                                                   "valuation.year_start_date": "2023-12-29"}})
+    sentence = market_sentences(extreme)["valuation_sentence"]
+    assert "PE(TTM) {fact:valuation.pe_ttm} 倍（成分股整体微利，PE 不具参考意义）" in sentence
+    assert "上年末" not in sentence  # no comparison of a meaningless multiple
+    assert any("2404.54" in g and "不具参考意义" in g for g in market_gaps(extreme))
+
+
+def test_the_market_prose_names_the_months_driver_only_when_an_item_reports_one() -> None:
+    def source(n: int, title: str, passage: str, background: bool = False) -> Source:
+        return Source(number=n, doc_id=f"d{n}", title=title, date=dt.date(2024, 9, 30), source="证券时报",
+                      passage=passage, background=background)
+
+    rally = source(2, "AI 板块大涨", "9 月 24 日起，受一揽子增量政策提振，人工智能板块大幅上涨，成分股多数涨停。")
+    other = source(1, "大模型发布", "某公司发布新一代大模型，性能提升。")
+    old = source(3, "旧闻", "人工智能板块大幅下跌。", background=True)
+    assert driver_sentence([other, rally]) == "行情方面，9 月 24 日起，受一揽子增量政策提振，人工智能板块大幅上涨，成分股多数涨停[2]。"
+    assert driver_sentence([other, old]) == ""  # nothing this month says why: the prose stays factual
+    assert market_sentences(make_tables(), [other])["driver_sentence"] == ""
+
+
 def test_valuation_is_set_against_the_previous_year_end_when_the_pack_allows() -> None:
     tables = make_tables()
     facts = {**tables.facts, "valuation.pe_ttm": "62.33", "valuation.pe_year_start": "75.50",
@@ -150,3 +204,15 @@ def test_through_the_openai_engine_the_analysts_view_wins_and_a_drafted_one_is_m
     assert "模型想改写" not in core.markdown
     assert lines[1].endswith(f"{MODEL_MARK}我们认为，数据要素市场化将持续提速。")
     assert {c.doc_id for c in core.citations} >= {"fa3"}
+
+
+def test_thesis_names_are_products_versions_and_known_names_not_vocabulary() -> None:
+    names = evidence_names("苹果 Apple Intelligence 推迟上线，端侧 AI 商业化仍需时间。", "我们认为，端侧 AI 的体验打磨周期较长。",
+                           "Apple Intelligence iOS 18.1 端侧 芯片")
+    assert {"Apple Intelligence", "iOS 18.1", "苹果"} <= set(names)
+    assert not {"AI", "芯片", "Intel", "端侧"} & set(names)  # vocabulary, and "Intel" is not inside "Intelligence"
+    assert shortest_list(view_names("苹果 Apple Intelligence 推迟上线", "", (), "iOS 18.1")) == \
+        ["Apple Intelligence", "iOS 18.1"]
+    assert mentions("英伟达 Blackwell 芯片据报延迟", "Nvidia") and mentions("Meta 发布 Llama 3.1 405B", "Llama 3.1-405B")
+    assert mentions("开展智能网联汽车“车路云”一体化应用试点", "车路云一体化")
+    assert mentions("阿里通义千问开源 QwQ-32B-Preview", "Qwen QwQ") and not mentions("Anthropic 开源 MCP", "Claude")

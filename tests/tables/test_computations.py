@@ -9,7 +9,14 @@ import pytest
 
 from assistant.errors import PackError
 from assistant.numerals import chinese_numeral
-from assistant.tables import build_context, domestic_companies, overseas_companies, theme_funds, top_movers
+from assistant.tables import (
+    bottom_movers,
+    build_context,
+    domestic_companies,
+    overseas_companies,
+    theme_funds,
+    top_movers,
+)
 from assistant.tables.financials import growth
 from assistant.tables.fmt import fmt_num, fmt_pct, fmt_pe, fmt_trimmed, short_name
 
@@ -44,8 +51,24 @@ def test_returns_use_last_close_on_or_before_each_base_date() -> None:
     assert ctx.snap.loc["S1", "ret"] == pytest.approx(0.25)
     assert ctx.snap.loc["S2", "ytd"] == pytest.approx(0.0)
     table = top_movers(pack, ctx)
-    assert table.title == "7 月份测试板块涨幅前二"
-    assert table.rows == [["S1", "S1名", "10", "25.00%", "27.00%"], ["S2", "S2名", "20", "-20.00%", "-18.00%"]]
+    # only one name rose: the gainers' table holds it alone and says so in its title, the loser is not in it
+    assert table.title == "7 月份测试板块涨幅居前的 1 只"
+    assert table.rows == [["S1", "S1名", "10", "25.00%", "27.00%"]]
+    assert "本月上涨的成分股仅 1 只" in (table.note or "")
+    losers = bottom_movers(pack, ctx)
+    assert losers.title == "7 月份测试板块跌幅居前的 1 只"
+    assert losers.rows == [["S2", "S2名", "20", "-20.00%", "-18.00%"]]
+
+
+def test_a_month_where_nothing_fell_has_an_empty_losers_table_that_says_so() -> None:
+    pack = tiny_pack([*BASE, ("2024-06-28", "S1", 8.0), ("2024-07-31", "S1", 10.0),
+                             ("2024-06-28", "S2", 20.0), ("2024-07-31", "S2", 21.0)])
+    ctx = build_context(pack)
+    assert [r[0] for r in top_movers(pack, ctx).rows] == ["S1", "S2"]
+    assert top_movers(pack, ctx).title == "7 月份测试板块涨幅前二"
+    losers = bottom_movers(pack, ctx)
+    assert losers.rows == [] and "本月下跌的成分股为零" in (losers.note or "")
+    assert losers.title == "7 月份测试板块跌幅：本月无下跌个股"
 
 
 def test_a_code_without_history_gets_blank_cells_not_numbers() -> None:
