@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from assistant.corpus.clean import html_to_text
 from assistant.corpus.dates import date_from_url, dates_in_text, document_date
-from assistant.corpus.readers import RawRecord
+from assistant.corpus.record import RawRecord
 from assistant.errors import CorpusError
 
 __all__ = ["document_record", "read_docx", "read_page"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.corpus.dates import date_from_url
-from assistant.corpus.readers import RawRecord
+from assistant.corpus.record import RawRecord
 from assistant.errors import CorpusError
 
 __all__ = ["read_feed"]

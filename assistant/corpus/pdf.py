@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.corpus.documents import document_record
-from assistant.corpus.readers import RawRecord
+from assistant.corpus.record import RawRecord
 from assistant.errors import CorpusError
 
 __all__ = ["join_wrapped_lines", "page_columns", "read_pdf"]
