@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.corpus.clean import FieldRefused, clean_body, clean_line, clean_url
 from assistant.corpus.kinds import detect_kind, load_source_kinds, resolve_kind
+from assistant.corpus.publishers import dedupe_source
 from assistant.corpus.record import RawRecord
 from assistant.errors import CorpusError
 from assistant.models import CATEGORIES, NewsItem
@@ -91,6 +92,8 @@ def _clean_fields(rec: RawRecord, warnings: list[str]) -> dict[str, str | None]:
                 out[name] = clean_body(_text(value), warnings)
             elif name == "url":
                 out[name] = clean_url(_text(value), warnings)
+            elif name == "source":  # "国家互联网信息办公室，国家互联网信息办公室" -> one name
+                out[name] = dedupe_source(clean_line(_text(value), name, warnings))
             else:
                 out[name] = clean_line(_text(value), name, warnings)
         except FieldRefused as exc:

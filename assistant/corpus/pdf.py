@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from assistant.corpus.documents import document_record
+from assistant.corpus.furniture import strip_running_lines
 from assistant.corpus.record import RawRecord
 from assistant.errors import CorpusError
 
-__all__ = ["join_wrapped_lines", "page_columns", "read_pdf"]
+__all__ = ["join_wrapped_lines", "largest_heading", "page_columns", "read_pdf"]
 
 _PARAGRAPH_END = re.compile(r"[。！？；：:!?;）)」』”\"]$")
 _NEW_PARAGRAPH = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[.、]|"
@@ -126,6 +127,7 @@ def read_pdf(path: Path, raw: bytes) -> RawRecord | CorpusError:
         if reader.is_encrypted and not reader.decrypt(""):
             return CorpusError("PDF 已加密，无法读取文字", file=str(path), row=1)
         pages = [page_columns(p.extract_text(extraction_mode="layout")) for p in reader.pages]
+        heading = largest_heading(reader.pages[0]) if reader.pages else None
         meta = reader.metadata
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         return CorpusError(f"PDF 无法解析: {type(exc).__name__}", file=str(path), row=1)
@@ -133,6 +135,36 @@ def read_pdf(path: Path, raw: bytes) -> RawRecord | CorpusError:
     if not text.strip():
         return CorpusError(f"PDF 共 {len(pages)} 页，没有可提取的文字层（可能是扫描件或图片），请先 OCR，"
                            f"或在 sidecar 文件 {path.name}.yaml 中提供字段", file=str(path), row=1, field="body")
+    kept, removed = strip_running_lines([p.strip() for p in pages if p.strip()])
     return document_record(path, "pdf", text, title=_meta_text(meta.title if meta else None),
                            author=_meta_text(meta.author if meta else None),
-                           meta_date=_meta_date(meta) if meta else None)
+                           meta_date=_meta_date(meta) if meta else None, heading=heading,
+                           body_text="\n".join(kept), removed=removed)
+
+
+_HEADING_RATIO = 1.2  # a title is set at least this much larger than the page's body text
+
+
+def largest_heading(page: Any) -> str | None:
+    """The text set in the largest font on the page (the title of page 1), when it stands out from the body."""
+    runs: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, _font: Any, size: Any) -> None:
+        if text.strip() and size:
+            scale = abs(float(tm[3]) * float(cm[3])) or 1.0
+            runs.append((round(float(size) * scale, 1), float(tm[5]) * abs(float(cm[3])), text.strip()))
+
+    try:
+        page.extract_text(visitor_text=visit)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        return None
+    if len(runs) < 2:
+        return None
+    sizes = sorted(size for size, _y, text in runs for _ in range(len(text)))
+    body = sizes[len(sizes) // 2]
+    top = max(size for size, _y, _t in runs)
+    if top < body * _HEADING_RATIO:
+        return None
+    lines = sorted(((y, text) for size, y, text in runs if size == top), key=lambda r: -r[0])
+    title = "".join(text for _y, text in lines)
+    return " ".join(title.split()) or None
