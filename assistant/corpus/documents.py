@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from assistant.corpus.clean import html_to_text
 from assistant.corpus.dates import date_from_url, dates_in_text, document_date
 from assistant.corpus.furniture import strip_furniture
-from assistant.corpus.heads import document_title, issuing_body, signature_body
+from assistant.corpus.heads import document_title, issuing_body, signature_body, strip_letterhead
 from assistant.corpus.kinds import detect_kind
 from assistant.corpus.publishers import (
     junk_author,
@@ -46,9 +47,12 @@ def _labelled_source(text: str) -> str | None:
 
 
 def _drop_title_line(body: str, title: str) -> str:
+    """The body without its title line (the first line, or one of the first three under a 文号 or banner)."""
     lines = body.strip().split("\n")
-    if lines and title and lines[0].strip() == title.strip():
-        lines = lines[1:]
+    want = " ".join(title.split())
+    for i, line in enumerate(lines[:3]):
+        if want and " ".join(line.split()) == want:
+            return "\n".join(lines[:i] + lines[i + 1:]).strip()
     return "\n".join(lines).strip()
 
 
@@ -176,13 +180,14 @@ def read_docx(path: Path, raw: bytes) -> RawRecord | CorpusError:
                     and (p.style is not None and (p.style.name or "").startswith(_HEADING_STYLES))), None)
     props = document.core_properties
     created = props.created or props.modified
-    return document_record(path, "docx", text, title=(props.title or "").strip() or None, heading=heading,
+    return document_record(path, "docx", text, title=(props.title or "").strip() or None,
+                           headings=[heading] if heading else [],
                            author=(props.author or "").strip() or None,
                            meta_date=created.date() if created else None)
 
 
 def document_record(path: Path, kind: str, text: str, *, title: str | None, author: str | None,
-                    meta_date: dt.date | None, heading: str | None = None, body_text: str | None = None,
+                    meta_date: dt.date | None, headings: Sequence[str] = (), body_text: str | None = None,
                     removed: int = 0) -> RawRecord | CorpusError:
     """A PDF/Word record: title, publisher, date and kind from the properties or the document's own text, each with
     its origin. ``text`` is the text as read (issuer, banner and dates still in it); ``body_text`` the same without
@@ -195,16 +200,20 @@ def document_record(path: Path, kind: str, text: str, *, title: str | None, auth
     if title and junk_title(title):
         notes.append(f"title: 文档属性中的标题“{title}”是软件默认值或文件名，未采用")
         title = None
+    # the title as printed (largest heading of page 1, a Heading paragraph) before the properties, which are often
+    # a template's or a draft's ("行业点评", "定稿0906")
+    found_title = document_title(body_text if body_text is not None else text, headings)
+    if found_title in headings:
+        _put(data, origins, "title", found_title, "heading")
     _put(data, origins, "title", title, "document_metadata")
-    found_title = document_title(body_text if body_text is not None else text, heading)
-    _put(data, origins, "title", found_title, "heading" if found_title and found_title == heading else "text")
+    _put(data, origins, "title", found_title, "text")
     _put(data, origins, "title", path.stem if not junk_title(path.stem) else None, "file_name")
     name = str(data.get("title", ""))
     _put_source(data, origins, _labelled_source(text), "text", name, notes)
     _put_source(data, origins, issuing_body(text), "document_head", name, notes)
     _put_source(data, origins, signature_body(text), "signature", name, notes)
     _put_source(data, origins, author if not junk_author(author) else None, "document_metadata", name, notes)
-    _put(data, origins, "body", _drop_title_line(body, name), "text")
+    _put(data, origins, "body", strip_letterhead(_drop_title_line(body, name), name), "text")
     put_kind(data, origins, name, text, str(data.get("source", "")))
     where = "文档属性和正文" if kind == "docx" else "PDF 元数据和正文"
     missing = {}

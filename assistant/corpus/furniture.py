@@ -25,7 +25,10 @@ _BANNER = re.compile(r"^.{0,24}证券研究报告.{0,60}$|^(?:行业|公司|策�
 _BYLINE = re.compile(
     r"^(?:[^\s，。,]{2,14}(?:报道|出品|原创|编译)\s*)?(?:(?:责任|文字|图片)?编辑|作者|责编|记者|撰文|编译|校对|审核|审校|出品|"
     r"文|图|来源|来自|出处|转载自|原标题)\s*[:：|｜/]\s*\S.{0,70}$|^[^\s，。,]{2,14}(?:报道|原创)$|"
-    r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s+\d{1,2}:\d{2}(?::\d{2})?\s+(?:来源|作者|编辑)\s*[:：].{0,80}$")
+    r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s+(?:来源|作者|编辑)\s*[:：].{0,80}$|"
+    r"^[^\s，。,]{1,12}\s*发自\s*[^\s，。,]{1,12}$|^[^\s，。,]{1,12}\s*[|｜]\s*公众号\s*\S{1,30}$|"
+    r"^[（(]本文(?:来自|来源|转载自|首发于|经授权转载).{0,80}[)）]$|^(?:本文)?(?:来源|转自)[:：]?\S{1,20}(?:公众号|微信号)[:：]?\S{0,30}$")
+_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[【［]\s*20\d{2}\s*[〕\]】］]\s*\d{1,4}\s*号$")  # 文号 alone on its line
 _MEETING = re.compile(r"^(?:会议)?(?:时间|日期|地点|形式|主持人?|参会人员?|参会嘉宾|与会(?:人员|专家)|访谈专家|嘉宾|专家|"
                       r"记录人?|整理人?|主题|会议主题)\s*[:：]")
 _CONTACT = re.compile(r"^(?:联系人|联系电话|电话|手机|传真|邮箱|电子邮箱|e-?mail|地址|邮编|邮政编码|网址|客服热线|微信号)\s*[:：]"
@@ -78,7 +81,7 @@ def _furniture(line: str, head: bool) -> bool:
         return True
     if len(text) <= _SHORT and _BYLINE.match(text) and "。" not in text.rstrip("。"):
         return True
-    return head and len(text) <= _SHORT * 1.5 and bool(_MEETING.match(text))
+    return head and ((len(text) <= _SHORT * 1.5 and bool(_MEETING.match(text))) or bool(_DOC_NUMBER.match(text)))
 
 
 def strip_furniture(text: str) -> tuple[str, int]:

@@ -18,7 +18,7 @@ from assistant.corpus.furniture import strip_running_lines
 from assistant.corpus.record import RawRecord
 from assistant.errors import CorpusError
 
-__all__ = ["join_wrapped_lines", "largest_heading", "page_columns", "read_pdf"]
+__all__ = ["headings", "join_wrapped_lines", "page_columns", "read_pdf"]
 
 _PARAGRAPH_END = re.compile(r"[。！？；：:!?;）)」』”\"]$")
 _NEW_PARAGRAPH = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[.、]|"
@@ -29,22 +29,30 @@ _MIN_COLUMN_LINES = 4
 def join_wrapped_lines(text: str) -> str:
     """Undo the layout's line wrapping: a line that does not end a sentence and is about full width continues on
     the next one. A blank line, a short line or a numbered heading ends a paragraph."""
-    lines = [line.strip() for line in text.split("\n")]
+    raw = text.split("\n")
+    lines = [line.strip() for line in raw]
+    indents = [len(r) - len(r.lstrip()) for r in raw if r.strip()]
+    margin = min(indents, default=0)
     widths = sorted(len(line) for line in lines if line)
     full = widths[len(widths) * 3 // 4] if widths else 0
     out: list[str] = []
     joinable = False
-    for line in lines:
+    for line, row in zip(lines, raw, strict=True):
         if not line:
-            joinable = False
+            # a blank row between the lines of one sentence (wide line spacing) does not end it: a full-width line
+            # that ends no sentence still continues below
             continue
+        centred = len(row) - len(row.lstrip()) > margin + 3  # a centred heading, letterhead or signature line
         prev = out[-1] if out else ""
-        if joinable and not _PARAGRAPH_END.search(prev) and not _NEW_PARAGRAPH.match(line) and len(prev) >= 0.8 * full:
-            joiner = " " if prev[-1].isascii() and prev[-1].isalnum() and line[0].isascii() else ""
+        if (joinable and not centred and not _PARAGRAPH_END.search(prev) and not _NEW_PARAGRAPH.match(line)
+                and len(prev) >= 0.8 * full):
+            # Chinese lines wrap anywhere, inside a number too ("300" + "0 万元"): no space; English wraps at spaces
+            cjk = sum(1 for ch in prev if "\u4e00" <= ch <= "\u9fff") > 0.3 * len(prev)
+            joiner = " " if not cjk and prev[-1].isascii() and prev[-1].isalnum() and line[0].isascii() else ""
             out[-1] = prev + joiner + line
         else:
             out.append(line)
-        joinable = True
+        joinable = not centred
     return "\n".join(out)
 
 
@@ -127,7 +135,7 @@ def read_pdf(path: Path, raw: bytes) -> RawRecord | CorpusError:
         if reader.is_encrypted and not reader.decrypt(""):
             return CorpusError("PDF 已加密，无法读取文字", file=str(path), row=1)
         pages = [page_columns(p.extract_text(extraction_mode="layout")) for p in reader.pages]
-        heading = largest_heading(reader.pages[0]) if reader.pages else None
+        heads = headings(reader.pages[0]) if reader.pages else []
         meta = reader.metadata
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         return CorpusError(f"PDF 无法解析: {type(exc).__name__}", file=str(path), row=1)
@@ -138,15 +146,16 @@ def read_pdf(path: Path, raw: bytes) -> RawRecord | CorpusError:
     kept, removed = strip_running_lines([p.strip() for p in pages if p.strip()])
     return document_record(path, "pdf", text, title=_meta_text(meta.title if meta else None),
                            author=_meta_text(meta.author if meta else None),
-                           meta_date=_meta_date(meta) if meta else None, heading=heading,
+                           meta_date=_meta_date(meta) if meta else None, headings=heads,
                            body_text="\n".join(kept), removed=removed)
 
 
 _HEADING_RATIO = 1.2  # a title is set at least this much larger than the page's body text
 
 
-def largest_heading(page: Any) -> str | None:
-    """The text set in the largest font on the page (the title of page 1), when it stands out from the body."""
+def headings(page: Any) -> list[str]:
+    """Text set larger than the page's body text, one entry per font size, largest first (page 1: the issuing body
+    in its large type, then the title)."""
     runs: list[tuple[float, float, str]] = []
 
     def visit(text: str, cm: Any, tm: Any, _font: Any, size: Any) -> None:
@@ -157,14 +166,15 @@ def largest_heading(page: Any) -> str | None:
     try:
         page.extract_text(visitor_text=visit)
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
-        return None
+        return []
     if len(runs) < 2:
-        return None
+        return []
     sizes = sorted(size for size, _y, text in runs for _ in range(len(text)))
     body = sizes[len(sizes) // 2]
-    top = max(size for size, _y, _t in runs)
-    if top < body * _HEADING_RATIO:
-        return None
-    lines = sorted(((y, text) for size, y, text in runs if size == top), key=lambda r: -r[0])
-    title = "".join(text for _y, text in lines)
-    return " ".join(title.split()) or None
+    out = []
+    for top in sorted({size for size, _y, _t in runs if size >= body * _HEADING_RATIO}, reverse=True):
+        lines = sorted(((y, text) for size, y, text in runs if size == top), key=lambda r: -r[0])
+        text = " ".join("".join(t for _y, t in lines).split())
+        if text:
+            out.append(text)
+    return out
