@@ -182,6 +182,9 @@ def extract(body: str, *, title: str = "", limit: int = 3, keywords: Sequence[st
         if best is None:
             break
         trial = _with_antecedents(chosen | {best.index}, units)
+        if best.index not in trial:  # its lead-in cannot be printed: never pick it again
+            eligible = [u for u in eligible if u.index != best.index]
+            continue
         # a first pick whose lead-ins run long (an article deep in a regulation) is skipped like any other
         if (chosen or len(trial) > 2) and sum(len(units[i].text) for i in trial) > max_chars:
             eligible = [u for u in eligible if u.index != best.index]
