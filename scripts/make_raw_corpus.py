@@ -217,7 +217,7 @@ def wrap(text: str, width: int) -> list[str]:
 
 # ---------------------------------------------------------------- Word
 def docx_note(*, title: str, paragraphs: Sequence[str], author: str | None, created: dt.datetime | None,
-              table: Sequence[Sequence[str]] = (), heading: str | None | bool = True) -> bytes:
+              table: Sequence[Sequence[str]] = (), heading: str | bool | None = True) -> bytes:
     """A Word file; ``title``/``author``/``created`` go into the core properties (as Word leaves them, junk
     included); ``heading`` is the Heading-1 paragraph (True: the title; None: no heading)."""
     import docx

@@ -114,7 +114,7 @@ def strip_letterhead(body: str, title: str) -> str:
     for line in lines[:6]:
         text = line.strip()
         piece = re.sub(r"\s+", "", text)
-        if not text or _org(text) or _DOC_NUMBER.search(text) and len(text) <= 40 or _CODES.match(text) \
+        if not text or _org(text) or (_DOC_NUMBER.search(text) and len(text) <= 40) or _CODES.match(text) \
                 or (len(piece) >= 2 and piece in folded) or _ISSUE_DATE.match(text):
             start += 1
             continue
