@@ -108,8 +108,8 @@ def build_item(rec: RawRecord) -> BuiltItem:
     origins = dict(rec.origins)
     pending = not fields.get("source") and rec.kind in _DOCUMENT_FORMS
     if pending:
-        reason = rec.missing.get("source") or "文件中没有发布方"
-        warnings.append(f"source: 无法确定发布方（{reason}），已记为{PENDING_SOURCE}；引用它的句子在编辑补全前为阻断项")
+        why = rec.missing.get("source") or "文件中没有发布方"
+        warnings.append(f"source: 无法确定发布方（{why}），已记为{PENDING_SOURCE}；引用它的句子在编辑补全前为阻断项")
         fields["source"], origins["source"] = PENDING_SOURCE, "pending"
     for name in REQUIRED_FIELDS:
         if not (fields.get(name) if name != "date" else _text(rec.data.get("date"))):
