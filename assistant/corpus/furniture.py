@@ -27,6 +27,7 @@ _BYLINE = re.compile(
     r"文|图|来源|来自|出处|转载自|原标题)\s*[:：|｜/]\s*\S.{0,70}$|^[^\s，。,]{2,14}(?:报道|原创)$|"
     r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s+(?:来源|作者|编辑)\s*[:：].{0,80}$|"
     r"^[^\s，。,]{1,12}\s*发自\s*[^\s，。,]{1,12}$|^[^\s，。,]{1,12}\s*[|｜]\s*公众号\s*\S{1,30}$|"
+    r"^[^\s，。,]{0,12}记者\s*[^\s，。,]{2,4}(?:\s*[|｜/]?\s*(?:(?:责任)?编辑|实习生|通讯员)\s*[:：]?\s*[^\s，。,]{2,8})*$|"
     r"^[（(]本文(?:来自|来源|转载自|首发于|经授权转载).{0,80}[)）]$|^(?:本文)?(?:来源|转自)[:：]?\S{1,20}(?:公众号|微信号)[:：]?\S{0,30}$")
 _DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[【［]\s*20\d{2}\s*[〕\]】］]\s*\d{1,4}\s*号$")  # 文号 alone on its line
 _MEETING = re.compile(r"^(?:会议)?(?:时间|日期|地点|形式|主持人?|参会人员?|参会嘉宾|与会(?:人员|专家)|访谈专家|嘉宾|专家|"
@@ -40,6 +41,11 @@ _SOCIAL = re.compile(r"^(?:END|[-—–=]+\s*(?:END|完)\s*[-—–=]+|[（(]完
 _TAIL = re.compile(r"^(?:[【\[]?\s*(?:免责声明|重要声明|法律声明|特别声明|一般声明|分析师声明|分析师承诺|投资评级说明|评级说明|"
                    r"风险提示及免责条款|相关阅读|相关文章|推荐阅读|延伸阅读|相关新闻|相关报道|热门推荐|猜你喜欢|往期回顾|往期推荐|"
                    r"更多阅读|热门文章)\s*[】\]]?)\s*[:：]?")
+
+
+# An analyst line a PDF's wrapping glued to the paragraph below it: the line goes, the paragraph stays.
+_ANALYST_PREFIX = re.compile(r"^(?:分析师|研究员|研究助理)\s*[:：]?\s*[\u4e00-\u9fff·]{2,4}\s*(?:SAC\s*)?"
+                             r"(?:执业证书编号|执业编号|证书编号)\s*[:：]?\s*S\d{13}\s*")
 
 
 def _norm(line: str) -> str:
@@ -101,6 +107,10 @@ def strip_furniture(text: str) -> tuple[str, int]:
             removed += len(filled) - position
             break
         position += 1
+        glued = _ANALYST_PREFIX.match(line.strip())
+        if glued and glued.end() < len(line.strip()):
+            removed += 1
+            line = line.strip()[glued.end():]
         if _furniture(line, i <= head_limit):
             removed += 1
             continue
