@@ -29,6 +29,9 @@ _BYLINE = re.compile(
     r"^[^\s，。,]{1,12}\s*发自\s*[^\s，。,]{1,12}$|^[^\s，。,]{1,12}\s*[|｜]\s*公众号\s*\S{1,30}$|"
     r"^[^\s，。,]{0,12}记者\s*[^\s，。,]{2,4}(?:\s*[|｜/]?\s*(?:(?:责任)?编辑|实习生|通讯员)\s*[:：]?\s*[^\s，。,]{2,8})*$|"
     r"^[（(]本文(?:来自|来源|转载自|首发于|经授权转载).{0,80}[)）]$|^(?:本文)?(?:来源|转自)[:：]?\S{1,20}(?:公众号|微信号)[:：]?\S{0,30}$")
+# The guarantee every listed company's announcement opens with: boilerplate, not news.
+_GUARANTEE = re.compile(r"^本公司(?:及)?(?:董事会|监事会)?(?:及|和)?全体(?:董事|监事|成员|董事、监事).{0,40}保证.{0,120}"
+                        r"(?:法律责任|连带责任)。?$")
 _DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[【［]\s*20\d{2}\s*[〕\]】］]\s*\d{1,4}\s*号$")  # 文号 alone on its line
 _MEETING = re.compile(r"^(?:会议)?(?:时间|日期|地点|形式|主持人?|参会人员?|参会嘉宾|与会(?:人员|专家)|访谈专家|嘉宾|专家|"
                       r"记录人?|整理人?|主题|会议主题)\s*[:：]")
@@ -83,6 +86,8 @@ def _furniture(line: str, head: bool) -> bool:
         return True
     if len(text) > _SHORT * 2:
         return False
+    if _GUARANTEE.match(text):
+        return True
     if _BANNER.match(text) or _SOCIAL.match(text) or (len(text) <= _SHORT and _CONTACT.search(text)):
         return True
     if len(text) <= _SHORT and _BYLINE.match(text) and "。" not in text.rstrip("。"):
