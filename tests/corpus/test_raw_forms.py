@@ -176,7 +176,7 @@ def test_mixed_folder_reads_every_form(tmp_path: Path) -> None:
                                        encoding="utf-8")
     (jsonl / "note.md").write_text("---\ndate: 2024-07-29\ntitle: 前言条目\nsource: 某站\n---\n正文。\n", encoding="utf-8")
     mixed = read_corpus(jsonl)
-    assert len(mixed.items) == 11 and {"jsonl", "front_matter"} <= {f.kind for f in mixed.files}
+    assert len(mixed.items) == 22 + 2 and {"jsonl", "front_matter"} <= {f.kind for f in mixed.files}
 
 
 def test_english_item_is_flagged_and_chinese_with_english_names_is_not() -> None:
