@@ -37,3 +37,15 @@ def test_ingest_with_skip_bad_then_draft_from_the_store(tmp_path: Path, capsys: 
     references = report.split("## 参考来源", 1)[1].split("\n## ", 1)[0]
     assert "国家互联网信息办公室" in references and "机器之心" in references and "36氪" in references
     assert [w for w in FORBIDDEN if w in report.replace("证券研究报告。", "")] == []
+
+
+def test_draft_without_skip_bad_names_the_file_and_the_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RA_ENGINE", "offline")
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(maker().scanned_pdf())
+    out = tmp_path / "out"
+    assert main(["draft", "--pack", str(SAMPLE_DIR / "pack"), "--corpus", str(folder), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "scan.pdf" in err and "--skip-bad" in err and not out.exists()  # refused before anything was written
