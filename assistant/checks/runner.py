@@ -27,6 +27,7 @@ from assistant.checks.sources import (
     check_failed_sections,
     check_hygiene,
     check_publishers,
+    check_source_kinds,
     check_window,
 )
 from assistant.checks.support import check_support, check_uncited
@@ -74,6 +75,7 @@ def run_checks(report: Report, items: dict[str, NewsItem], *, pack: MarketPack |
         lambda: check_cross_section(ctx, subjects),
         lambda: check_core_views_in_body(ctx, subjects),
         lambda: check_publishers(ctx),
+        lambda: check_source_kinds(ctx),
         lambda: check_hygiene(ctx),
         lambda: check_model_judgement(ctx),
         lambda: check_answers(ctx),

@@ -5,6 +5,7 @@ accepted publisher and do not carry text written as instructions to a model.
 from __future__ import annotations
 
 from assistant.checks.context import CheckContext, finding
+from assistant.corpus.kinds import is_citable, kind_label
 from assistant.models import Finding, NewsItem
 from assistant.safety import normalise_for_matching
 
@@ -13,6 +14,7 @@ __all__ = [
     "check_failed_sections",
     "check_hygiene",
     "check_publishers",
+    "check_source_kinds",
     "check_window",
     "instruction_like",
 ]
@@ -94,6 +96,25 @@ def check_publishers(ctx: CheckContext) -> list[Finding]:
             findings.append(finding(None, "unlisted_publisher", "warning",
                                     f"[{ref.marker}] 来源 {publisher} 不在发布方白名单中", section="sources",
                                     marker=ref.marker))
+    return findings
+
+
+def check_source_kinds(ctx: CheckContext) -> list[Finding]:
+    """Sources that may not be published: broker research and internal notes (a compliance breach, whatever the
+    sentence says), and items whose publisher is still 【来源待补】 (an editor must fill it first). Both blocking."""
+    findings: list[Finding] = []
+    for ref in ctx.report.sources:
+        item = ctx.items.get(ref.doc_id)
+        if item is None:
+            continue
+        if not is_citable(item):
+            findings.append(finding(None, "uncitable_source", "blocking",
+                                    f"[{ref.marker}] 《{item.title}》是{kind_label(item.source_kind)}，只能作背景参考，"
+                                    "不得引用、转述或列入参考来源", section="sources", marker=ref.marker))
+        if item.source_pending:
+            findings.append(finding(None, "source_pending", "blocking",
+                                    f"[{ref.marker}] 《{item.title}》的发布方未能确定（来源待补），请在 sidecar 文件或"
+                                    "语料中补全 source 后重新导入", section="sources", marker=ref.marker))
     return findings
 
 

@@ -13,7 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from assistant.cli.store_args import add_store_arguments, store_settings
-from assistant.corpus.report import OUTCOME_LABELS
+from assistant.corpus.kinds import kind_label
+from assistant.corpus.report import OUTCOME_LABELS, kind_counts
 from assistant.progress import ProgressEvent
 from assistant.store import IngestReport, ingest
 
@@ -48,6 +49,11 @@ def _summary(report: IngestReport) -> Table:
             ("疑似指令文本（仅作数据保存）", len(report.flagged))]
     for label, value in rows:
         table.add_row(label, str(value))
+    kinds = kind_counts(report.files)
+    table.add_row("来源类型", escape("，".join(f"{kind_label(k)} {n}" for k, n in kinds.items()) or "—"))
+    pending = sum(1 for f in report.files for i in f.items if i.source_pending)
+    if pending:
+        table.add_row("来源待补（引用前须补全发布方）", str(pending))
     table.add_row("耗时", f"{report.seconds:.2f}s（向量化 {report.embed_seconds:.2f}s，写库 {report.store_seconds:.2f}s）")
     return table
 
@@ -55,14 +61,16 @@ def _summary(report: IngestReport) -> Table:
 def file_table(report: IngestReport) -> Table:
     """One row per file: form, items, where the fields came from, warnings and refusals."""
     table = Table(title="逐文件导入报告", show_lines=False)
-    for column in ("文件", "格式", "条目", "结果", "字段来源", "警告", "拒绝原因"):
+    for column in ("文件", "格式", "条目", "类型", "结果", "字段来源", "警告", "拒绝原因"):
         table.add_column(column, overflow="fold")
     for entry in report.files:
         origins = sorted({f"{k}←{v}" for i in entry.items for k, v in i.fields.items() if k != "body"})
         warnings = list(dict.fromkeys(entry.warnings))
         refused = [f"第 {r.row} 行 {r.field or ''}: {r.reason}" if r.row else r.reason for r in entry.refused]
         outcomes = Counter(OUTCOME_LABELS.get(i.outcome, i.outcome) for i in entry.items if i.outcome)
-        table.add_row(escape(Path(entry.file).name), entry.kind, str(len(entry.items)),
+        kinds = "、".join(dict.fromkeys(kind_label(i.source_kind) + ("（来源待补）" if i.source_pending else "")
+                                       for i in entry.items))
+        table.add_row(escape(Path(entry.file).name), entry.kind, str(len(entry.items)), escape(kinds),
                       " ".join(f"{k} {n}" for k, n in sorted(outcomes.items())), escape(", ".join(origins)),
                       escape("；".join(warnings[:5]) + (f" 等 {len(warnings)} 条" if len(warnings) > 5 else "")),
                       escape("；".join(refused)))

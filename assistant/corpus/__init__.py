@@ -119,7 +119,7 @@ def _file_entries(path: Path, pairs: Sequence[tuple[RawRecord, BuiltItem]], item
         entry(rec.file).items.append(ItemEntry(
             doc_id=item.doc_id, row=rec.row, title=item.title, date=item.date.isoformat(), source=item.source,
             fields=built.origins, language=item.language, flags=list(item.flags), warnings=built.warnings,
-            duplicate_of=item.duplicate_of))
+            duplicate_of=item.duplicate_of, source_kind=item.source_kind, source_pending=item.source_pending))
     for skip in skipped:
         entry(skip.file or str(path)).refused.append(Refusal(row=skip.row, field=skip.field, reason=skip.reason))
     return sorted(files.values(), key=lambda f: f.file)

@@ -15,7 +15,9 @@ _EARLIEST = dt.date(2000, 1, 1)
 _CN = re.compile(r"(20\d{2}|19\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _URL = re.compile(r"(?<!\d)(20\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?!\d)")
-_LABEL = re.compile(r"(?:发布|印发|成文|发文|公布)(?:日期|时间)?\s*[:：]?\s*$|日期\s*[:：]\s*$")
+_LABEL = re.compile(r"(?:发布|印发|成文|发文|公布|落款|签发)(?:日期|时间)?\s*[:：]?\s*$|日期\s*[:：]\s*$")
+_LABEL_AFTER = re.compile(r"^\s*(?:发布|印发|公布|签发)(?!会)")  # "2024-09-09 发布" (standards print it so)
+_HEAD = 300
 
 
 def _make(y: str, m: str, d: str) -> dt.date | None:
@@ -39,17 +41,26 @@ def date_from_url(url: str | None) -> dt.date | None:
     return _make(*match.groups()) if match else None
 
 
+def _date_end(text: str, pos: int) -> int:
+    match = _CN.match(text, pos) or _ISO.match(text, pos)
+    return match.end() if match else pos
+
+
 def document_date(text: str, metadata_date: dt.date | None) -> tuple[dt.date, str] | None:
-    """The date of a PDF/Word document: a labelled date (发布日期：…) or the signature date closing the text,
-    else the document's metadata date, else the first date in the text. Returns (date, origin)."""
+    """The date printed in a PDF/Word document before any file date: a labelled date (发布日期：…/成文日期/…
+    or "2024-09-09 发布"), the signature date closing the text, a date at the head under the title; else the
+    document's metadata (creation) date, else the first date in the text. Returns (date, origin)."""
     found = dates_in_text(text)
     for pos, day in found:
-        if _LABEL.search(text[max(0, pos - 12):pos]):
+        if _LABEL.search(text[max(0, pos - 12):pos]) or _LABEL_AFTER.match(text, _date_end(text, pos)):
             return day, "text"
     tail = len(text) - 200
     closing = [d for pos, d in found if pos >= tail]
     if closing:
         return closing[-1], "text"
+    heading = [d for pos, d in found if pos < _HEAD]
+    if heading:
+        return heading[0], "text"
     if metadata_date is not None:
         return metadata_date, "document_metadata"
     return (found[0][1], "text") if found else None

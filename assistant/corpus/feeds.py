@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.corpus.dates import date_from_url
-from assistant.corpus.readers import RawRecord
+from assistant.corpus.documents import put_kind
+from assistant.corpus.publishers import settle_source
+from assistant.corpus.record import RawRecord
 from assistant.errors import CorpusError
 
 __all__ = ["read_feed"]
@@ -41,7 +43,7 @@ def read_feed(path: Path) -> list[RawRecord | CorpusError]:
         reason = f"不是可解析的 RSS/Atom 订阅文件: {parsed.get('bozo_exception')}" if parsed.get("bozo") else \
             "RSS/Atom 文件中没有条目"
         return [CorpusError(reason, file=str(path), row=1)]
-    publisher = str(feed.get("title") or "").strip()
+    publisher = settle_source(str(feed.get("title") or ""))[0] or ""
     out: list[RawRecord | CorpusError] = []
     for row, entry in enumerate(entries, start=1):
         data: dict[str, Any] = {}
@@ -63,5 +65,6 @@ def read_feed(path: Path) -> list[RawRecord | CorpusError]:
                                    row=row, field="date"))
             continue
         data["date"], origins["date"] = day.isoformat(), origin
+        put_kind(data, origins, str(data.get("title", "")), str(data.get("body", "")), str(data.get("source", "")))
         out.append(RawRecord(str(path), row, data, "feed", origins))
     return out

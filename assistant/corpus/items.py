@@ -11,14 +11,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.corpus.clean import FieldRefused, clean_body, clean_line, clean_url
-from assistant.corpus.readers import RawRecord
+from assistant.corpus.kinds import detect_kind, load_source_kinds, resolve_kind
+from assistant.corpus.publishers import dedupe_source
+from assistant.corpus.record import RawRecord
 from assistant.errors import CorpusError
 from assistant.models import CATEGORIES, NewsItem
 
-__all__ = ["MAX_BODY_BYTES", "REQUIRED_FIELDS", "BuiltItem", "build_item", "content_hash", "corpus_hash",
+__all__ = ["MAX_BODY_BYTES", "PENDING_SOURCE", "REQUIRED_FIELDS", "BuiltItem", "build_item", "content_hash", "corpus_hash",
            "derive_doc_id", "to_news_item"]
 
 REQUIRED_FIELDS = ("date", "title", "body", "source")
+PENDING_SOURCE = "【来源待补】"
+# Forms read from documents as collected: a publisher they do not show is left for an editor (【来源待补】) rather
+# than refusing the file; a JSONL/CSV record without one is a data error and is refused.
+_DOCUMENT_FORMS = frozenset({"page", "pdf", "docx", "feed", "front_matter"})
 MAX_BODY_BYTES = 1_000_000
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 
@@ -60,6 +66,8 @@ def content_hash(item: NewsItem) -> str:
                item.url or "", item.category if item.category_method == "given" else ""]
     if item.fields or item.images:  # only then, so the hashes of corpora without them do not change
         payload += [json.dumps(item.fields, ensure_ascii=False, sort_keys=True), *item.images]
+    if item.source_kind != "news" or item.source_pending:  # likewise: a changed kind is a changed item
+        payload += [item.source_kind, str(item.source_pending)]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
 
 
@@ -84,6 +92,8 @@ def _clean_fields(rec: RawRecord, warnings: list[str]) -> dict[str, str | None]:
                 out[name] = clean_body(_text(value), warnings)
             elif name == "url":
                 out[name] = clean_url(_text(value), warnings)
+            elif name == "source":  # "国家互联网信息办公室，国家互联网信息办公室" -> one name
+                out[name] = dedupe_source(clean_line(_text(value), name, warnings))
             else:
                 out[name] = clean_line(_text(value), name, warnings)
         except FieldRefused as exc:
@@ -95,6 +105,12 @@ def build_item(rec: RawRecord) -> BuiltItem:
     """Clean and validate one record; raises CorpusError naming file, row and field."""
     warnings = list(rec.warnings)
     fields = _clean_fields(rec, warnings)
+    origins = dict(rec.origins)
+    pending = not fields.get("source") and rec.kind in _DOCUMENT_FORMS
+    if pending:
+        why = rec.missing.get("source") or "文件中没有发布方"
+        warnings.append(f"source: 无法确定发布方（{why}），已记为{PENDING_SOURCE}；引用它的句子在编辑补全前为阻断项")
+        fields["source"], origins["source"] = PENDING_SOURCE, "pending"
     for name in REQUIRED_FIELDS:
         if not (fields.get(name) if name != "date" else _text(rec.data.get("date"))):
             what = "为空" if name in rec.data else "缺失"
@@ -112,7 +128,9 @@ def build_item(rec: RawRecord) -> BuiltItem:
         raise CorpusError(f"类别 {category!r} 不在 {', '.join(CATEGORIES)} 之中", file=rec.file, row=rec.row,
                           field="category")
     title, source = fields["title"] or "", fields["source"] or ""
-    origins = dict(rec.origins)
+    kind, kind_origin = _source_kind(rec, title, body, "" if pending else source)
+    if kind_origin != "default":  # the kind is on every report entry; its origin only when something set it
+        origins["source_kind"] = kind_origin
     doc_id = fields.get("id") or derive_doc_id(date, title, body, source)
     if not fields.get("id"):
         origins["id"] = "derived"
@@ -121,11 +139,28 @@ def build_item(rec: RawRecord) -> BuiltItem:
     date_origin = origins.get("date", "record")
     item = NewsItem(doc_id=doc_id, date=date, title=title, body=body, source=source, url=fields.get("url"),
                     category=category, category_method="given" if category else None, date_origin=date_origin,
-                    input_format=rec.kind, fields=_fields(rec.data, warnings), images=_images(rec.data, rec))
+                    input_format=rec.kind, fields=_fields(rec.data, warnings), images=_images(rec.data, rec),
+                    source_kind=kind, source_pending=pending)
     return BuiltItem(item, {k: v for k, v in origins.items() if k in _REPORTED}, warnings)
 
 
-_REPORTED = frozenset({"id", "doc_id", "date", "title", "body", "source", "url", "category"})
+_REPORTED = frozenset({"id", "doc_id", "date", "title", "body", "source", "url", "category", "source_kind"})
+
+
+def _source_kind(rec: RawRecord, title: str, body: str, source: str) -> tuple[str, str]:
+    """(kind, origin): the record's own ``source_kind``/``kind`` (sidecar, front matter, column) wins; else the
+    document's cues (a reader may already have detected them on the text before its furniture was removed)."""
+    key = "source_kind" if _text(rec.data.get("source_kind")) else ("kind" if _text(rec.data.get("kind")) else None)
+    if key is not None:
+        value = _text(rec.data[key])
+        kind = resolve_kind(value)
+        if kind is None:
+            known = "、".join(load_source_kinds().labels)
+            raise CorpusError(f"来源类型 {value!r} 未知（可用：{known}，见 assistant/corpus/source_kinds.yaml）",
+                              file=rec.file, row=rec.row, field=key)
+        return kind, rec.origins.get(key, "record")
+    kind, cue = detect_kind(title, body, source)
+    return kind, f"cue（{cue}）" if cue else "default"
 
 
 def to_news_item(rec: RawRecord) -> NewsItem:

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from assistant.corpus.documents import document_record
-from assistant.corpus.readers import RawRecord
+from assistant.corpus.furniture import strip_running_lines
+from assistant.corpus.publishers import junk_title
+from assistant.corpus.record import RawRecord
 from assistant.errors import CorpusError
 
-__all__ = ["join_wrapped_lines", "page_columns", "read_pdf"]
+__all__ = ["headings", "join_wrapped_lines", "page_columns", "read_pdf"]
 
 _PARAGRAPH_END = re.compile(r"[。！？；：:!?;）)」』”\"]$")
 _NEW_PARAGRAPH = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[.、]|"
@@ -28,22 +30,30 @@ _MIN_COLUMN_LINES = 4
 def join_wrapped_lines(text: str) -> str:
     """Undo the layout's line wrapping: a line that does not end a sentence and is about full width continues on
     the next one. A blank line, a short line or a numbered heading ends a paragraph."""
-    lines = [line.strip() for line in text.split("\n")]
+    raw = text.split("\n")
+    lines = [line.strip() for line in raw]
+    indents = [len(r) - len(r.lstrip()) for r in raw if r.strip()]
+    margin = min(indents, default=0)
     widths = sorted(len(line) for line in lines if line)
     full = widths[len(widths) * 3 // 4] if widths else 0
     out: list[str] = []
     joinable = False
-    for line in lines:
+    for line, row in zip(lines, raw, strict=True):
         if not line:
-            joinable = False
+            # a blank row between the lines of one sentence (wide line spacing) does not end it: a full-width line
+            # that ends no sentence still continues below
             continue
+        centred = len(row) - len(row.lstrip()) > margin + 3  # a centred heading, letterhead or signature line
         prev = out[-1] if out else ""
-        if joinable and not _PARAGRAPH_END.search(prev) and not _NEW_PARAGRAPH.match(line) and len(prev) >= 0.8 * full:
-            joiner = " " if prev[-1].isascii() and prev[-1].isalnum() and line[0].isascii() else ""
+        if (joinable and not centred and not _PARAGRAPH_END.search(prev) and not _NEW_PARAGRAPH.match(line)
+                and len(prev) >= 0.8 * full):
+            # Chinese lines wrap anywhere, inside a number too ("300" + "0 万元"): no space; English wraps at spaces
+            cjk = sum(1 for ch in prev if "\u4e00" <= ch <= "\u9fff") > 0.3 * len(prev)
+            joiner = " " if not cjk and prev[-1].isascii() and prev[-1].isalnum() and line[0].isascii() else ""
             out[-1] = prev + joiner + line
         else:
             out.append(line)
-        joinable = True
+        joinable = not centred
     return "\n".join(out)
 
 
@@ -127,12 +137,50 @@ def read_pdf(path: Path, raw: bytes) -> RawRecord | CorpusError:
             return CorpusError("PDF 已加密，无法读取文字", file=str(path), row=1)
         pages = [page_columns(p.extract_text(extraction_mode="layout")) for p in reader.pages]
         meta = reader.metadata
+        # font sizes cost a second pass over page 1: only when the properties' title is not printed at its head
+        # (missing, a software default, a template's "行业点评")
+        printed = _meta_text(meta.title if meta else None)
+        head = {re.sub(r"\s+", "", line) for line in (pages[0] if pages else "").split("\n")[:12]}
+        wanted = not printed or junk_title(printed) or re.sub(r"\s+", "", printed) not in head
+        heads = headings(reader.pages[0]) if wanted and reader.pages else []
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         return CorpusError(f"PDF 无法解析: {type(exc).__name__}", file=str(path), row=1)
     text = "\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():
         return CorpusError(f"PDF 共 {len(pages)} 页，没有可提取的文字层（可能是扫描件或图片），请先 OCR，"
                            f"或在 sidecar 文件 {path.name}.yaml 中提供字段", file=str(path), row=1, field="body")
+    kept, removed = strip_running_lines([p.strip() for p in pages if p.strip()])
     return document_record(path, "pdf", text, title=_meta_text(meta.title if meta else None),
                            author=_meta_text(meta.author if meta else None),
-                           meta_date=_meta_date(meta) if meta else None)
+                           meta_date=_meta_date(meta) if meta else None, headings=heads,
+                           body_text="\n".join(kept), removed=removed)
+
+
+_HEADING_RATIO = 1.2  # a title is set at least this much larger than the page's body text
+
+
+def headings(page: Any) -> list[str]:
+    """Text set larger than the page's body text, one entry per font size, largest first (page 1: the issuing body
+    in its large type, then the title)."""
+    runs: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, _font: Any, size: Any) -> None:
+        if text.strip() and size:
+            scale = abs(float(tm[3]) * float(cm[3])) or 1.0
+            runs.append((round(float(size) * scale, 1), float(tm[5]) * abs(float(cm[3])), text.strip()))
+
+    try:
+        page.extract_text(visitor_text=visit)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        return []
+    if len(runs) < 2:
+        return []
+    sizes = sorted(size for size, _y, text in runs for _ in range(len(text)))
+    body = sizes[len(sizes) // 2]
+    out = []
+    for top in sorted({size for size, _y, _t in runs if size >= body * _HEADING_RATIO}, reverse=True):
+        lines = sorted(((y, text) for size, y, text in runs if size == top), key=lambda r: -r[0])
+        text = " ".join("".join(t for _y, t in lines).split())
+        if text:
+            out.append(text)
+    return out

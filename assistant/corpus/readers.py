@@ -13,11 +13,12 @@ import io
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.corpus import documents, feeds, pdf
 from assistant.corpus.clean import html_to_text
+from assistant.corpus.record import RawRecord
 from assistant.corpus.safe_yaml import YamlRefused, load_mapping
 from assistant.errors import CorpusError
 
@@ -27,17 +28,6 @@ __all__ = ["DOCUMENT_SUFFIXES", "FOLDER_SUFFIXES", "RawRecord", "decode_page", "
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".xml", ".rss", ".atom")
 FOLDER_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".jsonl", ".ndjson", ".csv", *DOCUMENT_SUFFIXES)
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    file: str
-    row: int
-    data: dict[str, Any]
-    kind: str = "record"  # jsonl | csv | front_matter | page | pdf | docx | feed
-    origins: dict[str, str] = field(default_factory=dict)  # field -> where its value came from
-    warnings: tuple[str, ...] = ()
-    missing: dict[str, str] = field(default_factory=dict)  # field -> why the document did not give it
 
 
 def decode_text(raw: bytes, file: str) -> str:
@@ -153,9 +143,6 @@ def file_kind(path: Path) -> str:
 
 
 def _read_document(path: Path) -> list[RawRecord | CorpusError]:
-    # trafilatura, pypdf and python-docx load only for folders that need them
-    from assistant.corpus import documents, feeds, pdf
-
     kind = file_kind(path)
     if kind == "feed":
         return feeds.read_feed(path)

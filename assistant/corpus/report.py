@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from assistant.models import NewsItem
 
-__all__ = ["OUTCOME_LABELS", "FileEntry", "ItemEntry", "Refusal", "annotate_items"]
+__all__ = ["OUTCOME_LABELS", "FileEntry", "ItemEntry", "Refusal", "annotate_items", "kind_counts"]
 
 OUTCOME_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "duplicate": "重复（已关联）"}
 
@@ -28,6 +28,8 @@ class ItemEntry(BaseModel):
     flags: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     duplicate_of: str | None = None
+    source_kind: str = "news"  # see assistant/corpus/source_kinds.yaml; fields["source_kind"] says how it was set
+    source_pending: bool = False  # publisher not determined: source reads 【来源待补】 until an editor fills it
     outcome: str = ""  # added | updated | unchanged | duplicate (set by the store)
 
 
@@ -60,3 +62,11 @@ def annotate_items(files: Iterable[FileEntry], items: Iterable[NewsItem],
             entry.title = item.title
         if outcomes and entry.doc_id in outcomes:
             entry.outcome = outcomes[entry.doc_id]
+
+
+def kind_counts(files: Iterable[FileEntry]) -> dict[str, int]:
+    """Items per source kind (news, official, …, broker_research, internal_note), most first."""
+    counts: dict[str, int] = {}
+    for entry in (e for f in files for e in f.items):
+        counts[entry.source_kind] = counts.get(entry.source_kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

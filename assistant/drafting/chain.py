@@ -98,7 +98,9 @@ def _retrieve(inputs: SectionInputs) -> ChainState:
 
 def _pack(state: ChainState) -> ChainState:
     inputs, record = state.inputs, state.record
-    if record.packed.sources or not record.groups:
+    # packed already (in the prefetching thread) when it kept or dropped anything: every hit dropped (all of them
+    # broker research, say) must not be packed again in a section thread, away from the store's thread
+    if record.packed.sources or record.packed.dropped or not record.groups:
         return state
     doc_ids = sorted({h.doc_id for hits in record.groups.values() for h in hits})
     items = inputs.retriever.get_items(doc_ids) if inputs.retriever is not None else {}

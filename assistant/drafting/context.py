@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 
+from assistant.corpus.kinds import is_citable
 from assistant.engine.packed import Dropped, PackedContext, Source
 from assistant.models import Hit, NewsItem
 from assistant.safety import instruction_like
@@ -39,11 +40,14 @@ def _excluded(hit: Hit, items: dict[str, NewsItem], present: set[str]) -> str | 
     item = items.get(hit.doc_id)
     if item is None:
         return None
+    if not is_citable(item):  # broker research, internal notes: background for ranking, never a source
+        return "uncitable"
     if "instruction_like" in item.flags or instruction_like(item.title):
         # the title too: an item stored before the lists grew keeps its old flags
         return "instruction_like"
-    if item.duplicate_of and item.duplicate_of in present:
-        return "duplicate"
+    original = items.get(item.duplicate_of) if item.duplicate_of else None
+    if item.duplicate_of in present and (original is None or is_citable(original)):
+        return "duplicate"  # (a copy of an uncitable item stands in for it)
     return None
 
 

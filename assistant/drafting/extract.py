@@ -24,7 +24,10 @@ _OPEN, _CLOSE = "“「『", "”」』"
 # Openers that need the sentence before them.
 _ANTECEDENT = re.compile(
     r"^(?:这些|这一|这种|这个|这项|这也|这是|这意味着|这|该|此|其|他们|他|她|它|论文|文章|前者|后者|对此|为此|"
-    r"除此之外|除了|此外|另外|同时|但是|但|而且|而|因此|所以|然而|不过|与此同时|随后|之后|其中|相比之下|据此)")
+    r"除此之外|除了|此外|另外|同时|但是|但|而且|而|因此|所以|然而|不过|与此同时|随后|之后|其中|相比之下|据此|"
+    # a list continued ("二是…", "其三，…", "（二）…", "第五条 …"): its lead-in comes along or it is not printed
+    r"[一二三四五六七八九十]是|其[一二三四五六七八九十][，,、]|第[二三四五六七八九十][，,、]|[（(][二三四五六七八九十][)）]|"
+    r"第(?!一条|1条)[一二三四五六七八九十百零\d]+条)")
 _FIRST_PERSON = re.compile(r"(?<![自本忘])(?:我们|我(?!国|省|市|区|县|院|校|司|行|部|们))")
 _SPEAKER = re.compile(r"(表示|称|说|指出|认为|介绍|宣布|透露|坦言|强调)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:[%‰倍亿万千]|[A-Za-z]+)?")
@@ -179,7 +182,11 @@ def extract(body: str, *, title: str = "", limit: int = 3, keywords: Sequence[st
         if best is None:
             break
         trial = _with_antecedents(chosen | {best.index}, units)
-        if chosen and sum(len(units[i].text) for i in trial) > max_chars:
+        if best.index not in trial:  # its lead-in cannot be printed: never pick it again
+            eligible = [u for u in eligible if u.index != best.index]
+            continue
+        # a first pick whose lead-ins run long (an article deep in a regulation) is skipped like any other
+        if (chosen or len(trial) > 2) and sum(len(units[i].text) for i in trial) > max_chars:
             eligible = [u for u in eligible if u.index != best.index]
             continue
         chosen = trial

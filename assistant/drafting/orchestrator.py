@@ -153,10 +153,14 @@ def _run_checks(report: Report, items: dict[str, NewsItem], pack: MarketPack, ta
     return run_checks(report, items, pack=pack, tables=tables)
 
 
-def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Settings, *,
+def draft_report(pack_dir: Path, corpus_path: Path | None, out_dir: Path, settings: Settings, *,
                  sections: list[str] | None = None, force: bool = False,
-                 progress: ProgressCallback = null_progress) -> Report:
-    """Draft the whole report (or ``sections``) into ``out_dir`` and return it."""
+                 progress: ProgressCallback = null_progress, skip_bad: bool = False) -> Report:
+    """Draft the whole report (or ``sections``) into ``out_dir`` and return it.
+
+    ``corpus_path=None`` drafts from the configured store's latest ingested corpus (its manifest) without reading
+    or embedding any file again. ``skip_bad`` leaves out (and lists in the ingestion report) the records and files
+    that cannot be read, instead of stopping the run."""
     from assistant.corpus import corpus_hash, read_corpus
     from assistant.export import write_report
     from assistant.llm.classify import classifier_for
@@ -174,22 +178,33 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     tables = compute_tables(pack)
     # Every input is validated before anything is written into out_dir: a bad corpus, outline or template must not
     # leave a half-rewritten output folder behind (ingestion reads the corpus again, into the store).
-    read_corpus(Path(corpus_path))
+    if corpus_path is not None:
+        read_corpus(Path(corpus_path), skip_bad=skip_bad)
+    else:
+        from assistant.store.manifest import latest_manifest
+
+        manifest = latest_manifest(settings.store_dir)  # no store or no manifest: stop before writing anything
     template = with_outline(load_template(settings.template), outline)
     out_dir.mkdir(parents=True, exist_ok=True)
     StageStore(out_dir).clean_temp()  # temporary files of a run that was killed
     progress(ProgressEvent("tables", f"已计算 {len(tables.tables)} 张表", status="ok"))
     tables = tables.model_copy(update={"charts": render_charts(pack, tables, out_dir)})
     write_table_files(tables, out_dir)
-    settings = _store_settings(settings, out_dir)
+    if corpus_path is not None:  # drafting from a store uses that store, whatever the output folder
+        settings = _store_settings(settings, out_dir)
     log = out_dir / "calls.jsonl"
-    ingested = ingest(Path(corpus_path), settings, progress, classifier=classifier_for(settings, log),
-                      translator=translator_for(settings, log), report_month=pack.config.month,
-                      report_path=out_dir / "ingest_report.json")
+    if corpus_path is not None:
+        ingested = ingest(Path(corpus_path), settings, progress, skip_bad=skip_bad,
+                          classifier=classifier_for(settings, log), translator=translator_for(settings, log),
+                          report_month=pack.config.month, report_path=out_dir / "ingest_report.json")
+        doc_ids = [e.doc_id for f in ingested.files for e in f.items]
+    else:
+        progress(ProgressEvent("ingest", f"使用向量库中已导入的语料 {manifest.path}（{len(manifest.doc_ids)} 条）"))
+        doc_ids = manifest.doc_ids
     retriever = open_retriever(settings)
     # The stored copies carry the category ingestion assigned (rules, or the model when one is configured).
     # The ingestion report lists this corpus's items: no third pass over its files (pages, PDFs) to find them.
-    items = retriever.get_items([e.doc_id for f in ingested.files for e in f.items])
+    items = retriever.get_items(doc_ids)
     store = StageStore(out_dir)
     store.save_tables(tables)
     job = _job(settings, template, tables, pack.config, out_dir, count_tokens, progress, store)
@@ -197,7 +212,8 @@ def draft_report(pack_dir: Path, corpus_path: Path, out_dir: Path, settings: Set
     job.retriever = retriever
     job.pack_hash, job.corpus_hash = pack.content_hash or tables.pack_hash, corpus_hash(list(items.values()))
     store.save_meta(RunMeta(month=pack.config.month, template_id=template.id, template_hash=template.content_hash,
-                            engine=job.engine.name, pack_dir=str(pack_dir), corpus_path=str(corpus_path),
+                            engine=job.engine.name, pack_dir=str(pack_dir),
+                            corpus_path=str(corpus_path if corpus_path is not None else manifest.path),
                             pack_hash=job.pack_hash, corpus_hash=job.corpus_hash, store_dir=str(settings.store_dir),
                             values=job.values, report_fields={
                                 "config": pack.config.model_dump(mode="json"),

@@ -21,16 +21,19 @@ from assistant.corpus import (
     annotate_items,
     chunk_item,
     content_hash,
+    corpus_hash,
     embed_text,
     link_near_duplicates,
     read_corpus,
 )
 from assistant.corpus.language import FOREIGN_FLAG
+from assistant.corpus.report import kind_counts
 from assistant.errors import StoreError
 from assistant.models import Chunk, NewsItem
 from assistant.progress import ProgressCallback, ProgressEvent, null_progress
 from assistant.settings import Settings
 from assistant.store.chroma import NewsStore, open_store
+from assistant.store.manifest import write_manifest
 
 __all__ = ["REPORT_FILE", "IngestReport", "ingest", "plan_changes", "report_json", "write_ingest_report"]
 
@@ -69,7 +72,9 @@ def report_json(report: IngestReport) -> dict[str, Any]:
                    "unchanged": report.unchanged, "duplicates_linked": report.duplicates_linked,
                    "foreign": len(report.foreign), "translated": report.translated,
                    "instruction_like": len(report.flagged),
-                   "warnings": sum(len(f.warnings) for f in report.files)},
+                   "warnings": sum(len(f.warnings) for f in report.files),
+                   "source_pending": sum(1 for f in report.files for i in f.items if i.source_pending),
+                   "kinds": kind_counts(report.files)},
         "seconds": {"total": round(report.seconds, 3), "embedding": round(report.embed_seconds, 3),
                     "store": round(report.store_seconds, 3)},
         "files": files,
@@ -183,6 +188,7 @@ def ingest(path: Path | str, settings: Settings, progress: ProgressCallback = nu
         report.added, report.updated = len(new), len(changed)
     finally:
         lock.release()
+    write_manifest(settings.store_dir, corpus_hash(result.items), str(path), [i.doc_id for i in result.items])
     report.seconds = time.perf_counter() - started
     report.report_path = write_ingest_report(report, report_path or settings.store_dir / REPORT_FILE)
     progress(ProgressEvent("ingest", "完成", done=len(result.items), total=len(result.items), status="ok"))

@@ -78,7 +78,7 @@ def test_two_column_pdf_is_read_column_by_column(tmp_path: Path) -> None:
     item, fields, _ = _one(pdf)
     body: str = item.body
     assert (item.title, item.source, item.date) == ("Notice on AI Standards", "Ministry", dt.date(2024, 7, 5))
-    assert fields["date"] == "document_metadata" and fields["title"] == "document_metadata"
+    assert fields["date"] == "document_metadata" and fields["title"] == "document_metadata"  # printed at its head
     assert body.index("data centres.") < body.index("Right column lists")  # the whole left column comes first
     assert "on computing power" in body  # wrapped lines are joined back into sentences
     assert "Left column opens the notice on Right" not in body
@@ -120,7 +120,7 @@ def test_word_note(tmp_path: Path) -> None:
     body: str = item.body
     assert (item.title, item.source, item.date) == ("晨会纪要：国产算力产业链跟踪（7 月第 4 周）", "银河计算机团队",
                                                     dt.date(2024, 7, 22))
-    assert (fields["title"], fields["date"], fields["source"]) == ("document_metadata", "text", "text")
+    assert (fields["title"], fields["date"], fields["source"]) == ("heading", "text", "text")
     assert "海光信息 | 新品发布" in body  # table cells are kept
 
 
@@ -163,7 +163,7 @@ def test_mixed_folder_reads_every_form(tmp_path: Path) -> None:
     result = read_corpus(RAW)
     kinds = {f.kind for f in result.files}
     assert kinds == {"page", "pdf", "docx", "feed"}
-    assert result.skipped == [] and len(result.items) == 9
+    assert result.skipped == [] and len(result.items) == 22  # raw.truth.yaml lists them
     assert {i.input_format for i in result.items} == {"page", "pdf", "docx", "feed"}
     assert all(i.date_origin for i in result.items)
     jsonl = tmp_path / "mixed"
@@ -175,7 +175,7 @@ def test_mixed_folder_reads_every_form(tmp_path: Path) -> None:
                                        encoding="utf-8")
     (jsonl / "note.md").write_text("---\ndate: 2024-07-29\ntitle: 前言条目\nsource: 某站\n---\n正文。\n", encoding="utf-8")
     mixed = read_corpus(jsonl)
-    assert len(mixed.items) == 11 and {"jsonl", "front_matter"} <= {f.kind for f in mixed.files}
+    assert len(mixed.items) == 22 + 2 and {"jsonl", "front_matter"} <= {f.kind for f in mixed.files}
 
 
 def test_english_item_is_flagged_and_chinese_with_english_names_is_not() -> None:
