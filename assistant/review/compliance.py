@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from assistant.errors import ReviewError
 from assistant.models import Report
 from assistant.review import audit
+from assistant.review.checking import store_checks
 from assistant.review.db import (
     AuditLog,
     FindingRow,
@@ -34,14 +35,7 @@ from assistant.review.db import (
 )
 from assistant.review.labels import kind_label
 from assistant.review.policy import can_sign_off
-from assistant.review.rechecking import (
-    CheckFn,
-    check_inputs,
-    current_report,
-    default_checks,
-    finding_key,
-    fresh_rows,
-)
+from assistant.review.rechecking import CheckFn, current_report, default_checks, finding_key, fresh_rows
 from assistant.review.signing import version_hashes
 from assistant.review.users import acting_user
 from assistant.review.views import ExportGate, SectionView, UserView
@@ -135,15 +129,16 @@ def _open_blocking(session: Session, report_id: int) -> dict[str, int]:
 
 
 def _checked_versions(session: Session, report_id: int, sections: list[SectionView]) -> dict[str, int]:
-    """Section versions the last check run saw: the newest ``run_checks`` audit entry, else the import (v1),
-    whose findings the drafting stage computed on the drafted texts."""
+    """Section versions the last check run the store recorded saw: the newest sealed ``run_checks`` audit entry
+    (the import writes one for its own check run). Without one, nothing counts as checked: findings that came
+    in a file are not a check run."""
     # Only a sealed entry counts: a row INSERTed by hand must not make stale checks look current.
     last = next((row.detail for row in session.scalars(select(AuditLog).where(
         AuditLog.action == "run_checks", AuditLog.object_type == "report", AuditLog.object_id == str(report_id),
     ).order_by(AuditLog.id.desc())) if audit.sealed(row)), None)
     if last and isinstance(last.get("versions"), dict):
         return {str(k): int(v) for k, v in last["versions"].items()}
-    return {s.section_id: 1 for s in sections}
+    return {}
 
 
 class ComplianceService:
@@ -293,8 +288,8 @@ class ComplianceService:
         with self._sessions() as session:
             acting_user(session, user, "run_checks")  # refuse before the slow part
         report, versions = self.current_report(report_id)
-        items, pack, tables, used, note = check_inputs(Path(self._review.out_dir(report_id)), report, corpus)
-        found = [f for f in self._checks()(report, items, pack=pack, tables=tables) if not f.ok]
+        checked = store_checks(Path(self._review.out_dir(report_id)), report, corpus=corpus, check_fn=self._check_fn)
+        found, used, note = checked.findings, checked.corpus, checked.note
         with self._sessions.begin() as session:
             actor = acting_user(session, user, "run_checks")
             now = {s.section_id: s.current_version for s in _section_views(session, report_id, lock=True)}

@@ -20,11 +20,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from assistant.errors import AssistantError, ReviewError
 from assistant.models import Report, SectionDraft
 from assistant.review import audit
+from assistant.review.checking import store_checks
 from assistant.review.database import init_db
 from assistant.review.db import ReportRow, Review, Section, SectionVersion, User, utcnow
 from assistant.review.diffing import VersionDiff, diff_texts
 from assistant.review.importing import add_report, read_report_json
 from assistant.review.policy import can_export
+from assistant.review.rechecking import CheckFn
 from assistant.review.users import acting_user, user_view
 from assistant.review.views import ExportGate, ReviewView, SectionView, SuggestionView, UserView, VersionView
 from assistant.review.workspace import Workspace
@@ -47,10 +49,11 @@ class ReviewService(Workspace):
     the inbox from :class:`Workspace`."""
 
     def __init__(self, engine: Engine, *, settings: Settings | None = None,
-                 regenerate_fn: RegenerateFn | None = None) -> None:
+                 regenerate_fn: RegenerateFn | None = None, check_fn: CheckFn | None = None) -> None:
         super().__init__(sessionmaker(engine, expire_on_commit=False), settings)
         self.engine = engine
         self._regenerate_fn = regenerate_fn
+        self._check_fn = check_fn  # the import's check run (None: assistant.checks.run_checks)
 
     @classmethod
     def open(cls, url: str, **kwargs: Any) -> ReviewService:
@@ -97,8 +100,14 @@ class ReviewService(Workspace):
                 row.replaced_at = utcnow()
 
     def import_report_model(self, report: Report, out_dir: str, user: UserView | None) -> int:
+        """Import ``report`` after the store's own check run on it (outside the transaction: it reads the
+        corpus); the findings ``report`` carries are ignored."""
+        with self._sessions() as session:
+            if user is not None:
+                acting_user(session, user, "import")  # refuse before the slow part
+        checked = store_checks(Path(out_dir), report, check_fn=self._check_fn)
         with self._sessions.begin() as session:
-            return add_report(session, report, out_dir, user)
+            return add_report(session, report, out_dir, user, checked=checked)
 
     # ------------------------------------------------------------------ editing
     def begin_edit(self, section_pk: int, user: UserView) -> SectionView:
