@@ -303,9 +303,11 @@ class ComplianceService:
             for row in fresh:
                 row.report_id = report_id
                 session.add(row)
+            session.flush()
             kept = len(found) - len(fresh)
+            # the ids let verify find an open finding deleted or resolved behind the service's back
             audit.record(session, actor, "run_checks", "report", report_id, versions=versions, opened=len(fresh),
-                         kept_resolved=kept, corpus=used)
+                         kept_resolved=kept, corpus=used, finding_ids=sorted(r.id for r in fresh))
         return RerunResult(opened=len(fresh), kept_resolved=kept, versions=versions, corpus=used, note=note)
 
     def _checks(self) -> CheckFn:
@@ -332,12 +334,16 @@ class ComplianceService:
             if report.signed_off_by is not None:
                 raise ReviewError("本报告的当前版本已签字")
             versions = {s.section_id: s.current_version for s in sections}
+            hashes = version_hashes(session, report_id, versions)
             row = Signoff(report_id=report_id, user_id=actor.id, comment=comment.strip(), versions=versions,
-                          text_hashes=version_hashes(session, report_id, versions))
+                          text_hashes=hashes)
             session.add(row)
             report.signed_off_by, report.signed_off_at, report.signoff_comment = actor.id, utcnow(), comment.strip()
             session.flush()
             audit.record(session, actor, "sign_off", "report", report_id, versions=versions,
-                         comment=comment.strip(), signoff=row.id)
-            return SignoffView(id=row.id, report_id=report_id, user=actor.name, comment=row.comment,
+                         comment=comment.strip(), signoff=row.id, text_hashes=hashes)
+            view = SignoffView(id=row.id, report_id=report_id, user=actor.name, comment=row.comment,
                                versions=versions, created_at=row.created_at, valid=True)
+        # the head after the sign-off leaves the database: cutting the log back past it is then detected
+        audit.anchor_head(self._review.engine, reason=f"sign_off report {report_id}")
+        return view

@@ -146,5 +146,6 @@ def add_report(session: Session, report: Report, out_dir: str, user: UserView | 
                  sources=len(sources), **audit_detail)
     audit.record(session, actor, "run_checks", "report", row.id, versions={s.section_id: 1 for s, _v in sections},
                  opened=len(row.findings), kept_resolved=0, corpus=checked.corpus, at="import",
+                 finding_ids=sorted(f.id for f in row.findings),
                  ignored_file_findings=len(report.checks) + sum(len(s.findings) for s in report.sections))
     return row.id
