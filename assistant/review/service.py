@@ -266,8 +266,9 @@ class ReviewService(Workspace):
             raise ReviewError("章节刚被他人修改，请刷新后再审批") from exc
 
     def _approval_check(self, session: Session, section: Section, actor: UserView) -> ReviewView | None:
-        """Four eyes: the author of the current version may not approve it (unless an admin relaxed the
-        ``four_eyes`` setting). Approving the already approved version returns its approval (no new record)."""
+        """Four eyes over the content: nobody who authored any version since the last approved one may approve
+        (A writes v2, B saves a one-space v3, A approving v3 would pass A's own text), unless an admin relaxed
+        the ``four_eyes`` setting. Approving the already approved version returns its approval (no new record)."""
         if section.status == "approved":
             last = session.execute(select(Review, User.name).join(User, User.id == Review.reviewer_id).where(
                 Review.section_pk == section.id, Review.version_number == section.current_version,
@@ -276,10 +277,16 @@ class ReviewService(Workspace):
                 review, name = last
                 return ReviewView(version_number=review.version_number, reviewer=name, decision=review.decision,
                                   comment=review.comment, created_at=review.created_at)
-        author_id = session.scalar(select(SectionVersion.author_id).where(
-            SectionVersion.section_pk == section.id, SectionVersion.number == section.current_version))
-        if author_id == actor.id and self._setting(session, "four_eyes"):
-            raise ReviewError(f"四眼原则：v{section.current_version} 由你本人撰写，不能由你批准；请另一位编辑审批"
+        last_approved = session.scalar(select(func.max(Review.version_number)).where(
+            Review.section_pk == section.id, Review.decision == "approve",
+            Review.version_number < section.current_version)) or 0
+        mine = sorted(session.scalars(select(SectionVersion.number).where(
+            SectionVersion.section_pk == section.id, SectionVersion.number > last_approved,
+            SectionVersion.author_id == actor.id)))
+        if mine and self._setting(session, "four_eyes"):
+            since = f"上次批准的 v{last_approved} 之后" if last_approved else "未经批准的各版本中"
+            listed = "、".join(f"v{n}" for n in mine)
+            raise ReviewError(f"四眼原则：{since}，{listed} 由你本人撰写，不能由你批准；请另一位编辑审批"
                               "（管理员可在设置中为小团队放宽此规则）")
         return None
 
