@@ -9,11 +9,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from assistant.cli.acting import add_identity_arguments, cli_user
 from assistant.cli.db_args import db_actions
-from assistant.errors import ConfigError, PermissionDenied
+from assistant.errors import ConfigError
 from assistant.jobs import JobService, JobView, sample_inputs
 from assistant.review import resolve_database_url
-from assistant.review.users import list_users
 from assistant.review.views import UserView
 
 __all__ = ["HELP", "add_arguments", "run"]
@@ -27,7 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     submit.add_argument("--sample", action="store_true", help="使用内置样例数据包与语料")
     submit.add_argument("--pack", type=Path, help="行情数据包目录（含 pack.yaml）")
     submit.add_argument("--corpus", type=Path, help="新闻语料 .jsonl / .csv / 目录")
-    submit.add_argument("--as", dest="as_user", required=True, help="提交人（分析师或管理员）")
+    submit.add_argument("--as", dest="as_user", required=True, help="提交人（分析师或管理员；需其密码）")
+    add_identity_arguments(submit)
     submit.add_argument("--sections", help="只起草这些章节，逗号分隔的 id")
     submit.add_argument("--engine", choices=["offline", "openai"], help="起草引擎")
     submit.add_argument("--store", type=Path, help="共用的、已导入语料的向量库目录（默认每个任务各自新建）")
@@ -40,14 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for name, text in (("cancel", "取消任务（排队中立即取消，运行中在下一步停止）"), ("retry", "重试失败或已取消的任务")):
         p = action(name, text)
         p.add_argument("job_id")
-        p.add_argument("--as", dest="as_user", help="操作人（默认任务的提交人）")
+        p.add_argument("--as", dest="as_user", help="操作人（默认任务的提交人；需其密码）")
+        add_identity_arguments(p)
 
 
-def _user(service: JobService, name: str) -> UserView:
-    user = next((u for u in list_users(service.engine) if u.name == name), None)
-    if user is None:
-        raise PermissionDenied(f"用户 {name} 不存在；先用 `users add` 创建")
-    return user
+def _user(service: JobService, name: str, args: argparse.Namespace) -> UserView:
+    """The acting user, proven by their password or an administrator's (``assistant.cli.acting``)."""
+    return cli_user(service.engine, name, args)
 
 
 def _submit(service: JobService, args: argparse.Namespace, console: Console) -> int:
@@ -58,7 +58,7 @@ def _submit(service: JobService, args: argparse.Namespace, console: Console) -> 
     else:
         pack, corpus = args.pack, args.corpus
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
-    job_id = service.submit_draft(_user(service, args.as_user), pack=pack, corpus=corpus, sections=sections,
+    job_id = service.submit_draft(_user(service, args.as_user, args), pack=pack, corpus=corpus, sections=sections,
                                   engine=args.engine, store_dir=args.store)
     console.print(job_id, markup=False, highlight=False)
     return 0
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if command == "show":
         return _show(service, args, console)
     job = service.job(args.job_id)
-    user = _user(service, args.as_user or job.owner)
+    user = _user(service, args.as_user or job.owner, args)
     done = service.cancel(job.id, user) if command == "cancel" else service.retry(job.id, user)
     console.print(f"任务 {done.id}：{done.state_label}", markup=False)
     return 0

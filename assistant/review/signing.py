@@ -96,17 +96,17 @@ def check_signoffs(session: Session) -> list[SignoffProblem]:
     key = session_key(session)
     audited: dict[int, dict[str, object]] = {}
     for entry in session.scalars(select(AuditLog).where(AuditLog.action == "sign_off")):
-        detail = entry.detail if isinstance(entry.detail, dict) else {}
-        if sealed(entry, key) and str(detail.get("signoff", "")).isdigit():
-            audited[int(detail["signoff"])] = detail
-    for signoff in session.scalars(select(Signoff)):
-        detail = audited.get(signoff.id)
-        if detail is None:
-            problems.append(SignoffProblem(signoff.report_id, "*",
-                                           f"签字 {signoff.id} 没有对应的审计记录，或记录无效（疑被删除或伪造）"))
-        elif "text_hashes" in detail and detail["text_hashes"] != signoff.text_hashes:
-            problems.append(SignoffProblem(signoff.report_id, "*",
-                                           f"签字 {signoff.id} 的内容哈希与其审计记录不一致（签字被改写）"))
+        entry_detail = entry.detail if isinstance(entry.detail, dict) else {}
+        if sealed(entry, key) and str(entry_detail.get("signoff", "")).isdigit():
+            audited[int(entry_detail["signoff"])] = entry_detail
+    for row in session.scalars(select(Signoff)):
+        logged = audited.get(row.id)
+        if logged is None:
+            problems.append(SignoffProblem(row.report_id, "*",
+                                           f"签字 {row.id} 没有对应的审计记录，或记录无效（疑被删除或伪造）"))
+        elif "text_hashes" in logged and logged["text_hashes"] != row.text_hashes:
+            problems.append(SignoffProblem(row.report_id, "*",
+                                           f"签字 {row.id} 的内容哈希与其审计记录不一致（签字被改写）"))
     for report_id in session.scalars(select(ReportRow.id).where(ReportRow.signed_off_by.is_not(None))):
         signoff = _current_signoff(session, report_id)
         if signoff is not None:
