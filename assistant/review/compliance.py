@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -37,6 +37,7 @@ from assistant.review.labels import kind_label
 from assistant.review.policy import can_sign_off
 from assistant.review.rechecking import CheckFn, current_report, default_checks, finding_key, fresh_rows
 from assistant.review.signing import version_hashes
+from assistant.review.statefns import clear_open_findings, resolve_finding, set_section_state
 from assistant.review.users import acting_user
 from assistant.review.views import ExportGate, SectionView, UserView
 
@@ -217,10 +218,7 @@ class ComplianceService:
             if not reason.strip():
                 raise ReviewError("标记为已处理时必须填写理由")
             row = self._finding_row(session, finding_id)
-            done = session.execute(update(FindingRow).where(FindingRow.id == finding_id,
-                                                            FindingRow.status == "open").values(
-                status="resolved", resolved_by=actor.id, reason=reason.strip(), resolved_at=utcnow()))
-            if getattr(done, "rowcount", 0) != 1:  # someone resolved it between our read and our write
+            if resolve_finding(session, finding_id, actor.id, reason.strip()) != 1:  # resolved meanwhile
                 raise ReviewError(f"合规问题 {finding_id} 已被处理")
             audit.record(session, actor, "resolve_finding", "finding", finding_id, report_id=row.report_id,
                          section=row.section_id, kind=row.kind, severity=row.severity, reason=reason.strip())
@@ -240,7 +238,8 @@ class ComplianceService:
                 editor = self._editor_of(session, section)
                 session.add(Review(section_pk=section.id, version_number=section.current_version,
                                    reviewer_id=actor.id, decision="request_changes", comment=text))
-                previous, section.status = section.status, "changes_requested"
+                previous = section.status
+                set_section_state(session, section, "changes_requested", section.current_version)
                 session.flush()
                 self._void_signoff(session, row.report_id, actor, reason="send_back")
                 audit.record(session, actor, "send_back", "section", section.id, before=section.current_version,
@@ -297,8 +296,7 @@ class ComplianceService:
                 raise ReviewError("检查期间有章节产生了新版本，请重新运行检查")
             resolved = {finding_key(r.section_id, r.kind, r.sentence, r.detail, r.marker) for r in session.scalars(
                 select(FindingRow).where(FindingRow.report_id == report_id, FindingRow.status == "resolved"))}
-            session.execute(delete(FindingRow).where(FindingRow.report_id == report_id,
-                                                     FindingRow.status == "open"))
+            clear_open_findings(session, report_id)
             fresh = fresh_rows(found, resolved, versions)
             for row in fresh:
                 row.report_id = report_id

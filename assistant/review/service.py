@@ -27,6 +27,7 @@ from assistant.review.diffing import VersionDiff, diff_texts
 from assistant.review.importing import add_report, read_report_json
 from assistant.review.policy import can_export
 from assistant.review.rechecking import CheckFn
+from assistant.review.statefns import set_section_state
 from assistant.review.users import acting_user, user_view
 from assistant.review.views import ExportGate, ReviewView, SectionView, SuggestionView, UserView, VersionView
 from assistant.review.workspace import Workspace
@@ -256,7 +257,7 @@ class ReviewService(Workspace):
                                 decision=decision, comment=comment.strip())
                 session.add(review)
                 previous = section.status
-                section.status = DECISION_STATUS[decision]
+                set_section_state(session, section, DECISION_STATUS[decision], version)
                 session.flush()
                 audit.record(session, actor, decision, "section", section_pk, before=version, after=version,
                              previous_status=previous, comment=comment.strip())
