@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     # PostgreSQL: the app and workers connect as db_app_role (owns nothing, DML only); schema upgrades run with
     # this administrator URL (``python -m assistant db upgrade``), never with the app's.
     admin_database_url: str | None = Field(default=None, description="administrator URL for migrations")
+    # The key of the audit chain and sign-off hashes (HMAC-SHA256), kept outside the database: RA_AUDIT_KEY, else
+    # this file (an embedded SQLite store creates ``<database>.audit-key``, mode 0600, on first use). PostgreSQL
+    # needs one or the other: every host that writes review records must hold the same key.
+    audit_key: SecretStr | None = None
+    audit_key_file: Path | None = None
+    # verify and every sign-off append the chain head here (SQLite default: ``<database>.audit-anchor``)
+    audit_anchor_file: Path | None = None
     db_owner_role: str = Field(default="ra_owner", pattern=ROLE_NAME_PATTERN,
                                description="PostgreSQL role that owns the schema's tables (NOLOGIN)")
     db_app_role: str = Field(default="ra_app", pattern=ROLE_NAME_PATTERN,

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 
 import pytest
+
+# A PostgreSQL review store needs the audit key from outside the database (assistant.review.auditkey); the tests
+# share one, as the hosts of one deployment do. Tests of the key's own rules unset it with monkeypatch.
+os.environ.setdefault("RA_AUDIT_KEY", "test-audit-key-0123456789abcdef0123456789abcdef")
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -43,6 +43,11 @@ class CheckConfig(BaseModel):
     min_overlap: float = 0.12
     entity_stoplist: list[str] = Field(default_factory=list)
     instruction_patterns: list[str] = Field(default_factory=list)
+    # ratings.yaml: the rating check's vocabulary
+    ratings: list[str] = Field(default_factory=list)
+    ratings_en: dict[str, str] = Field(default_factory=dict)
+    rating_up: list[str] = Field(default_factory=list)
+    rating_down: list[str] = Field(default_factory=list)
 
     @field_validator("entity_stoplist", mode="before")
     @classmethod
@@ -72,7 +77,7 @@ def _publisher_key(name: str) -> str:
     return re.sub(r"\s+", "", name).lower()
 
 
-_FILES = ("wording.yaml", "publishers.yaml", "disclosures.yaml", "checks.yaml")
+_FILES = ("wording.yaml", "publishers.yaml", "disclosures.yaml", "checks.yaml", "ratings.yaml")
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

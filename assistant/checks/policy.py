@@ -14,9 +14,6 @@ __all__ = ["check_disclosures", "check_hedges", "check_instructions_in_text", "c
            "report_lines"]
 
 _HEADING_PREFIX = re.compile(r"^[\s#*>\-]*(?:[一二三四五六七八九十]+、|\d+[.、]|[（(][一二三四五六七八九十\d]+[）)])?\s*\**")
-_RATING_RE = re.compile(
-    r"(维持|给予|上调至|下调至|调整为|首次覆盖，?给予)?\s*[“\"「]?(谨慎推荐|推荐|中性|回避|买入|增持|减持|卖出)[”\"」]?\s*评级"
-)
 
 
 def report_lines(ctx: CheckContext) -> list[str]:
@@ -123,16 +120,74 @@ def check_hedges(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
+def _rating_patterns(ctx: CheckContext) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(Chinese, English) patterns of a sentence that states a rating: group ``verb`` (a change or 给予/维持 …)
+    and group ``rating``. A bare rating word (我们推荐关注…) is not a rating statement: it needs 评级 beside it or a
+    verb that sets a rating (上调到买入)."""
+    words = "|".join(re.escape(w) for w in sorted(ctx.config.ratings, key=len, reverse=True)) or "推荐"
+    changes = "|".join(re.escape(w) for w in [*ctx.config.rating_up, *ctx.config.rating_down]) or "上调|下调"
+    quote_open, quote_close = "[“\"「『‘]?", "[”\"」』’]?"
+    zh = re.compile(
+        rf"(?:评级[^。；;!！?？\n]{{0,8}}?(?P<verb1>{changes}|调整|改|定|维持|给予|首次覆盖|是)?(?:为|至|到|成)"
+        rf"{quote_open}(?P<rating1>{words}){quote_close}"
+        rf"|(?P<verb2>{changes})(?:为|至|到|成){quote_open}(?P<rating2>{words}){quote_close}"
+        rf"|(?P<verb3>{changes}|维持|给予|首次覆盖|调整为|上调至|下调至)?[^。；;!！?？\n]{{0,16}}?"
+        rf"{quote_open}(?P<rating3>{words}){quote_close}(?:的)?(?:投资|行业|公司)?评级)")
+    en_words = "|".join(re.escape(w) for w in sorted(ctx.config.ratings_en, key=len, reverse=True)) or "buy"
+    en = re.compile(
+        rf"\b(?P<verb>upgrade[sd]?|downgrade[sd]?|raise[sd]?|cut|cuts|lower(?:s|ed)?|initiate[sd]?|"
+        rf"maintain(?:s|ed)?|reiterate[sd]?|rate[sd]?|rating)\b[^.;!?\n]{{0,40}}?"
+        rf"(?:\bto\b|\bat\b|\bas\b|\bwith\b|\bof\b|:|\ba\b)\s*[\"'“‘]?(?P<rating>{en_words})\b"
+        rf"|[\"'“‘]?\b(?P<rating_b>{en_words})[\"'”’]?\s+(?:rating|recommendation)\b",
+        re.IGNORECASE)
+    return zh, en
+
+
+def _direction(ctx: CheckContext, verb: str) -> str:
+    if any(v in verb for v in ctx.config.rating_up) or verb.lower().startswith(("upgrade", "raise")):
+        return "up"
+    if any(v in verb for v in ctx.config.rating_down) or verb.lower().startswith(("downgrade", "cut", "lower")):
+        return "down"
+    return ""
+
+
+def _stated_ratings(ctx: CheckContext, text: str) -> list[tuple[str, str, str]]:
+    """(rating as written, the Chinese rating it means, direction of a stated change) for each statement."""
+    zh, en = _rating_patterns(ctx)
+    found: list[tuple[str, str, str]] = []
+    for m in zh.finditer(text):
+        rating = m.group("rating1") or m.group("rating2") or m.group("rating3")
+        verb = m.group("verb1") or m.group("verb2") or m.group("verb3") or ""
+        found.append((rating, rating, _direction(ctx, verb)))
+    for m in en.finditer(text):
+        word = m.group("rating") or m.group("rating_b")
+        found.append((word, ctx.config.ratings_en.get(word.lower(), word), _direction(ctx, m.group("verb") or "")))
+    return found
+
+
 def check_rating(ctx: CheckContext) -> list[Finding]:
-    """The header rating (Report.rating) is the one the investment advice and core views state."""
-    rating = ctx.report.rating.strip()
+    """The rating comes from the pack alone: any sentence in any section that states another rating, or a rating
+    change the pack's ``rating_action`` does not state, is blocking, cited or not (an obeyed injection such as
+    “评级上调为买入” reads exactly like that). Without a pack, the report header's rating is the reference."""
+    pack_rating = ctx.pack.config.rating.strip() if ctx.pack is not None else ""
+    rating = pack_rating or ctx.report.rating.strip()
+    action = ctx.pack.config.rating_action if ctx.pack is not None else ctx.report.rating_action
     if not rating:
         return [finding(None, "rating_missing", "warning", "报告头部没有行业评级", section="header")]
     findings: list[Finding] = []
-    for section_id in [*ctx.config.advice_sections, "core_views"]:
-        for sentence in ctx.sentences.get(section_id, []):
-            for m in _RATING_RE.finditer(sentence.plain):
-                if m.group(2) != rating:
-                    findings.append(finding(sentence, "rating_mismatch", "blocking",
-                                            f"正文评级“{m.group(2)}”与报告头部评级“{rating}”不一致"))
+    if pack_rating and ctx.report.rating.strip() and ctx.report.rating.strip() != pack_rating:
+        findings.append(finding(None, "rating_mismatch", "blocking",
+                                f"报告头部评级“{ctx.report.rating.strip()}”与数据包评级“{pack_rating}”不一致",
+                                section="header"))
+    allowed = _direction(ctx, action or "")
+    for sentence in ctx.all_sentences():
+        plain = normalise_for_matching(sentence.plain)
+        for written, meant, direction in _stated_ratings(ctx, plain):
+            if meant != rating:
+                findings.append(finding(sentence, "rating_mismatch", "blocking",
+                                        f"正文评级“{written}”与数据包评级“{rating}”不一致：评级只能来自数据包"))
+            elif direction and direction != allowed:
+                change = "上调" if direction == "up" else "下调"
+                findings.append(finding(sentence, "rating_change_mismatch", "blocking",
+                                        f"正文称评级{change}，而数据包的评级动作为“{action or '未填写'}”"))
     return findings

@@ -10,13 +10,13 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from assistant.cli.acting import add_identity_arguments, cli_user
 from assistant.cli.db_args import db_actions
-from assistant.errors import ConfigError, PermissionDenied
+from assistant.errors import ConfigError
 from assistant.jobs import JobService, SectionProgress, sample_inputs
 from assistant.jobs.service import transport_label
 from assistant.jobs.views import SECTION_LABELS
 from assistant.review import resolve_database_url
-from assistant.review.users import list_users
 from assistant.review.views import UserView
 
 __all__ = ["HELP", "add_arguments", "run"]
@@ -31,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     submit.add_argument("--sample", action="store_true", help="使用内置样例数据包与语料")
     submit.add_argument("--pack", type=Path, help="行情数据包目录（含 pack.yaml）")
     submit.add_argument("--corpus", type=Path, help="新闻语料 .jsonl / .csv / 目录")
-    submit.add_argument("--as", dest="as_user", required=True, help="提交人（分析师或管理员）")
+    submit.add_argument("--as", dest="as_user", required=True, help="提交人（分析师或管理员；需其密码）")
+    add_identity_arguments(submit)
     submit.add_argument("--sections", help="只起草这些章节，逗号分隔的 id")
     submit.add_argument("--engine", choices=["offline", "openai"], help="起草引擎")
     submit.add_argument("--store", type=Path, help="共用的、已导入语料的向量库目录（默认每个任务各自新建）")
@@ -43,18 +44,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show.add_argument("--json", action="store_true", help="输出 JSON")
     transport = action("transport", "查看本审阅库的任务队列传输方式；--adopt 由管理员改用本进程的设置")
     transport.add_argument("--adopt", action="store_true", help="改用本进程的队列设置（RA_JOBS_QUEUE_URL），排队中的任务重新发送")
-    transport.add_argument("--as", dest="as_user", help="管理员（--adopt 时必填）")
+    transport.add_argument("--as", dest="as_user", help="管理员（--adopt 时必填；需其密码）")
+    add_identity_arguments(transport)
     for name, text in (("cancel", "取消任务（排队中立即取消，运行中在下一步停止）"), ("retry", "重试失败或已取消的任务")):
         p = action(name, text)
         p.add_argument("job_id")
-        p.add_argument("--as", dest="as_user", help="操作人（默认任务的提交人）")
+        p.add_argument("--as", dest="as_user", help="操作人（默认任务的提交人；需其密码）")
+        add_identity_arguments(p)
 
 
-def _user(service: JobService, name: str) -> UserView:
-    user = next((u for u in list_users(service.engine) if u.name == name), None)
-    if user is None:
-        raise PermissionDenied(f"用户 {name} 不存在；先用 `users add` 创建")
-    return user
+def _user(service: JobService, name: str, args: argparse.Namespace) -> UserView:
+    """The acting user, proven by their password or an administrator's (``assistant.cli.acting``)."""
+    return cli_user(service.engine, name, args)
 
 
 def _submit(service: JobService, args: argparse.Namespace, console: Console) -> int:
@@ -65,7 +66,7 @@ def _submit(service: JobService, args: argparse.Namespace, console: Console) -> 
     else:
         pack, corpus = args.pack, args.corpus
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
-    job_id = service.submit_draft(_user(service, args.as_user), pack=pack, corpus=corpus, sections=sections,
+    job_id = service.submit_draft(_user(service, args.as_user, args), pack=pack, corpus=corpus, sections=sections,
                                   engine=args.engine, store_dir=args.store)
     console.print(job_id, markup=False, highlight=False)
     return 0
@@ -122,7 +123,7 @@ def _transport(service: JobService, args: argparse.Namespace, console: Console) 
     if args.adopt:
         if not args.as_user:
             raise ConfigError("--adopt 需要 --as 管理员")
-        now = service.adopt_transport(_user(service, args.as_user))
+        now = service.adopt_transport(_user(service, args.as_user, args))
         console.print(f"本审阅库的任务改经 {transport_label(now)} 传递；排队中的任务将由工作进程重新发送", markup=False)
         return 0
     console.print(f"本审阅库的任务经 {transport_label(service.agree_transport())} 传递（本进程设置一致）", markup=False)
@@ -141,7 +142,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if command == "transport":
         return _transport(service, args, console)
     job = service.job(args.job_id)
-    user = _user(service, args.as_user or job.owner)
+    user = _user(service, args.as_user or job.owner, args)
     done = service.cancel(job.id, user) if command == "cancel" else service.retry(job.id, user)
     console.print(f"任务 {done.id}：{done.state_label}", markup=False)
     return 0

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from assistant.errors import ReviewError
 from assistant.models import Report
 from assistant.review import audit
+from assistant.review.checking import store_checks
 from assistant.review.db import (
     AuditLog,
     FindingRow,
@@ -34,15 +35,9 @@ from assistant.review.db import (
 )
 from assistant.review.labels import kind_label
 from assistant.review.policy import can_sign_off
-from assistant.review.rechecking import (
-    CheckFn,
-    check_inputs,
-    current_report,
-    default_checks,
-    finding_key,
-    fresh_rows,
-)
+from assistant.review.rechecking import CheckFn, current_report, default_checks, finding_key, fresh_rows
 from assistant.review.signing import version_hashes
+from assistant.review.statefns import clear_open_findings, resolve_finding, set_section_state
 from assistant.review.users import acting_user
 from assistant.review.views import ExportGate, SectionView, UserView
 
@@ -135,15 +130,16 @@ def _open_blocking(session: Session, report_id: int) -> dict[str, int]:
 
 
 def _checked_versions(session: Session, report_id: int, sections: list[SectionView]) -> dict[str, int]:
-    """Section versions the last check run saw: the newest ``run_checks`` audit entry, else the import (v1),
-    whose findings the drafting stage computed on the drafted texts."""
+    """Section versions the last check run the store recorded saw: the newest sealed ``run_checks`` audit entry
+    (the import writes one for its own check run). Without one, nothing counts as checked: findings that came
+    in a file are not a check run."""
     # Only a sealed entry counts: a row INSERTed by hand must not make stale checks look current.
     last = next((row.detail for row in session.scalars(select(AuditLog).where(
         AuditLog.action == "run_checks", AuditLog.object_type == "report", AuditLog.object_id == str(report_id),
     ).order_by(AuditLog.id.desc())) if audit.sealed(row)), None)
     if last and isinstance(last.get("versions"), dict):
         return {str(k): int(v) for k, v in last["versions"].items()}
-    return {s.section_id: 1 for s in sections}
+    return {}
 
 
 class ComplianceService:
@@ -222,10 +218,7 @@ class ComplianceService:
             if not reason.strip():
                 raise ReviewError("标记为已处理时必须填写理由")
             row = self._finding_row(session, finding_id)
-            done = session.execute(update(FindingRow).where(FindingRow.id == finding_id,
-                                                            FindingRow.status == "open").values(
-                status="resolved", resolved_by=actor.id, reason=reason.strip(), resolved_at=utcnow()))
-            if getattr(done, "rowcount", 0) != 1:  # someone resolved it between our read and our write
+            if resolve_finding(session, finding_id, actor.id, reason.strip()) != 1:  # resolved meanwhile
                 raise ReviewError(f"合规问题 {finding_id} 已被处理")
             audit.record(session, actor, "resolve_finding", "finding", finding_id, report_id=row.report_id,
                          section=row.section_id, kind=row.kind, severity=row.severity, reason=reason.strip())
@@ -245,7 +238,8 @@ class ComplianceService:
                 editor = self._editor_of(session, section)
                 session.add(Review(section_pk=section.id, version_number=section.current_version,
                                    reviewer_id=actor.id, decision="request_changes", comment=text))
-                previous, section.status = section.status, "changes_requested"
+                previous = section.status
+                set_section_state(session, section, "changes_requested", section.current_version)
                 session.flush()
                 self._void_signoff(session, row.report_id, actor, reason="send_back")
                 audit.record(session, actor, "send_back", "section", section.id, before=section.current_version,
@@ -293,8 +287,8 @@ class ComplianceService:
         with self._sessions() as session:
             acting_user(session, user, "run_checks")  # refuse before the slow part
         report, versions = self.current_report(report_id)
-        items, pack, tables, used, note = check_inputs(Path(self._review.out_dir(report_id)), report, corpus)
-        found = [f for f in self._checks()(report, items, pack=pack, tables=tables) if not f.ok]
+        checked = store_checks(Path(self._review.out_dir(report_id)), report, corpus=corpus, check_fn=self._check_fn)
+        found, used, note = checked.findings, checked.corpus, checked.note
         with self._sessions.begin() as session:
             actor = acting_user(session, user, "run_checks")
             now = {s.section_id: s.current_version for s in _section_views(session, report_id, lock=True)}
@@ -302,15 +296,16 @@ class ComplianceService:
                 raise ReviewError("检查期间有章节产生了新版本，请重新运行检查")
             resolved = {finding_key(r.section_id, r.kind, r.sentence, r.detail, r.marker) for r in session.scalars(
                 select(FindingRow).where(FindingRow.report_id == report_id, FindingRow.status == "resolved"))}
-            session.execute(delete(FindingRow).where(FindingRow.report_id == report_id,
-                                                     FindingRow.status == "open"))
+            clear_open_findings(session, report_id)
             fresh = fresh_rows(found, resolved, versions)
             for row in fresh:
                 row.report_id = report_id
                 session.add(row)
+            session.flush()
             kept = len(found) - len(fresh)
+            # the ids let verify find an open finding deleted or resolved behind the service's back
             audit.record(session, actor, "run_checks", "report", report_id, versions=versions, opened=len(fresh),
-                         kept_resolved=kept, corpus=used)
+                         kept_resolved=kept, corpus=used, finding_ids=sorted(r.id for r in fresh))
         return RerunResult(opened=len(fresh), kept_resolved=kept, versions=versions, corpus=used, note=note)
 
     def _checks(self) -> CheckFn:
@@ -337,12 +332,16 @@ class ComplianceService:
             if report.signed_off_by is not None:
                 raise ReviewError("本报告的当前版本已签字")
             versions = {s.section_id: s.current_version for s in sections}
+            hashes = version_hashes(session, report_id, versions)
             row = Signoff(report_id=report_id, user_id=actor.id, comment=comment.strip(), versions=versions,
-                          text_hashes=version_hashes(session, report_id, versions))
+                          text_hashes=hashes)
             session.add(row)
             report.signed_off_by, report.signed_off_at, report.signoff_comment = actor.id, utcnow(), comment.strip()
             session.flush()
             audit.record(session, actor, "sign_off", "report", report_id, versions=versions,
-                         comment=comment.strip(), signoff=row.id)
-            return SignoffView(id=row.id, report_id=report_id, user=actor.name, comment=row.comment,
+                         comment=comment.strip(), signoff=row.id, text_hashes=hashes)
+            view = SignoffView(id=row.id, report_id=report_id, user=actor.name, comment=row.comment,
                                versions=versions, created_at=row.created_at, valid=True)
+        # the head after the sign-off leaves the database: cutting the log back past it is then detected
+        audit.anchor_head(self._review.engine, reason=f"sign_off report {report_id}")
+        return view

@@ -178,6 +178,8 @@ class AuditLog(Base):
     # hash chain (migration 0005): see assistant.review.audit
     prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # fingerprint of the HMAC key that sealed the row (migration 0007); NULL: an unkeyed row from before 0007
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class FindingRow(Base):

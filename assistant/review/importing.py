@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -15,6 +15,9 @@ from assistant.review import audit
 from assistant.review.db import FindingRow, ReportRow, Section, SectionVersion, Source
 from assistant.review.users import acting_user
 from assistant.review.views import UserView
+
+if TYPE_CHECKING:
+    from assistant.review.checking import StoreCheck
 
 __all__ = ["add_report", "engine_sources", "finding_row", "finding_rows", "read_report_json", "report_rows",
            "source_row"]
@@ -80,16 +83,16 @@ def finding_row(finding: Finding, version: int | None) -> FindingRow:
                       marker=finding.marker, status="open")
 
 
-def finding_rows(report: Report) -> list[FindingRow]:
-    """The open findings of a drafted report: ``checks`` plus each section's drafting findings, once each.
+def finding_rows(report: Report, findings: list[Finding]) -> list[FindingRow]:
+    """The open findings of the store's check run on an imported report, once each.
 
     Passed checks (``ok``) are not problems and are not stored. Findings on a section are tied to version 1,
-    the drafted text they were computed on; report-level ones (header, sources) carry no version.
+    the imported text they were computed on; report-level ones (header, sources) carry no version.
     """
     sections = {s.id for s in report.sections}
     seen: set[tuple[str, str, str, str, int | None]] = set()
     rows: list[FindingRow] = []
-    for finding in [*report.checks, *(f for s in report.sections for f in s.findings)]:
+    for finding in findings:
         key = (finding.section, finding.kind, finding.sentence, finding.detail, finding.marker)
         if finding.ok or key in seen:
             continue
@@ -98,27 +101,36 @@ def finding_rows(report: Report) -> list[FindingRow]:
     return rows
 
 
-def report_rows(report: Report, out_dir: str, author_id: int | None,
+def report_rows(report: Report, out_dir: str, author_id: int | None, findings: list[Finding],
                 ) -> tuple[ReportRow, list[tuple[Section, SectionVersion]], list[Source]]:
-    """The rows of a newly imported report (not yet added to a session)."""
+    """The rows of a newly imported report (not yet added to a session); ``findings`` are the store's."""
     snapshot = json.loads(report.model_dump_json())
     row = ReportRow(month=report.month, title=report.title, engine=report.engine, out_dir=out_dir,
-                    snapshot=snapshot, created_by=author_id, findings=finding_rows(report))
+                    snapshot=snapshot, created_by=author_id, findings=finding_rows(report, findings))
     return row, _section_rows(report, author_id), [source_row(s) for s in report.sources]
 
 
-def add_report(session: Session, report: Report, out_dir: str, user: UserView | None, **audit_detail: Any) -> int:
-    """Add an imported report's rows and its audit entry to the caller's open transaction; return the report id.
+def add_report(session: Session, report: Report, out_dir: str, user: UserView | None, *,
+               checked: StoreCheck | None = None, **audit_detail: Any) -> int:
+    """Add an imported report's rows and its audit entries to the caller's open transaction; return the report id.
 
     The caller owns the transaction because a job must commit the report together with the job row that records
     it (``jobs.importing``), while ``ReviewService`` commits it alone. ``user`` None: an import by a script,
     with no role to check. ``audit_detail`` is added to the audit entry (a job passes its id).
+
+    The findings stored are the store's own check run (``checked``, else run here on ``out_dir``'s evidence),
+    never the ones the file carries; that run is audited as ``run_checks`` on version 1 of every section, the
+    only kind of entry that makes a version count as checked.
     """
     markers = [s.marker for s in report.sources]
     if len(markers) != len(set(markers)):
         raise ReviewError("report.json 的 sources 中有重复的引用标记")
     actor = acting_user(session, user, "import") if user is not None else None
-    row, sections, sources = report_rows(report, out_dir, actor.id if actor else None)
+    if checked is None:
+        from assistant.review.checking import store_checks  # late: the checks import this module's helpers
+
+        checked = store_checks(Path(out_dir), report)
+    row, sections, sources = report_rows(report, out_dir, actor.id if actor else None, checked.findings)
     session.add(row)
     session.flush()
     for source in sources:
@@ -132,4 +144,8 @@ def add_report(session: Session, report: Report, out_dir: str, user: UserView | 
         session.add(version)
     audit.record(session, actor, "import", "report", row.id, after=1, out_dir=out_dir, sections=len(sections),
                  sources=len(sources), **audit_detail)
+    audit.record(session, actor, "run_checks", "report", row.id, versions={s.section_id: 1 for s, _v in sections},
+                 opened=len(row.findings), kept_resolved=0, corpus=checked.corpus, at="import",
+                 finding_ids=sorted(f.id for f in row.findings),
+                 ignored_file_findings=len(report.checks) + sum(len(s.findings) for s in report.sections))
     return row.id

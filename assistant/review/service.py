@@ -20,11 +20,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from assistant.errors import AssistantError, ReviewError
 from assistant.models import Report, SectionDraft
 from assistant.review import audit
+from assistant.review.checking import store_checks
 from assistant.review.database import init_db
 from assistant.review.db import ReportRow, Review, Section, SectionVersion, User, utcnow
 from assistant.review.diffing import VersionDiff, diff_texts
 from assistant.review.importing import add_report, read_report_json
 from assistant.review.policy import can_export
+from assistant.review.rechecking import CheckFn
+from assistant.review.statefns import set_section_state
 from assistant.review.users import acting_user, user_view
 from assistant.review.views import ExportGate, ReviewView, SectionView, SuggestionView, UserView, VersionView
 from assistant.review.workspace import Workspace
@@ -47,10 +50,11 @@ class ReviewService(Workspace):
     the inbox from :class:`Workspace`."""
 
     def __init__(self, engine: Engine, *, settings: Settings | None = None,
-                 regenerate_fn: RegenerateFn | None = None) -> None:
+                 regenerate_fn: RegenerateFn | None = None, check_fn: CheckFn | None = None) -> None:
         super().__init__(sessionmaker(engine, expire_on_commit=False), settings)
         self.engine = engine
         self._regenerate_fn = regenerate_fn
+        self._check_fn = check_fn  # the import's check run (None: assistant.checks.run_checks)
 
     @classmethod
     def open(cls, url: str, **kwargs: Any) -> ReviewService:
@@ -97,8 +101,14 @@ class ReviewService(Workspace):
                 row.replaced_at = utcnow()
 
     def import_report_model(self, report: Report, out_dir: str, user: UserView | None) -> int:
+        """Import ``report`` after the store's own check run on it (outside the transaction: it reads the
+        corpus); the findings ``report`` carries are ignored."""
+        with self._sessions() as session:
+            if user is not None:
+                acting_user(session, user, "import")  # refuse before the slow part
+        checked = store_checks(Path(out_dir), report, check_fn=self._check_fn)
         with self._sessions.begin() as session:
-            return add_report(session, report, out_dir, user)
+            return add_report(session, report, out_dir, user, checked=checked)
 
     # ------------------------------------------------------------------ editing
     def begin_edit(self, section_pk: int, user: UserView) -> SectionView:
@@ -247,7 +257,7 @@ class ReviewService(Workspace):
                                 decision=decision, comment=comment.strip())
                 session.add(review)
                 previous = section.status
-                section.status = DECISION_STATUS[decision]
+                set_section_state(session, section, DECISION_STATUS[decision], version)
                 session.flush()
                 audit.record(session, actor, decision, "section", section_pk, before=version, after=version,
                              previous_status=previous, comment=comment.strip())
@@ -257,8 +267,9 @@ class ReviewService(Workspace):
             raise ReviewError("章节刚被他人修改，请刷新后再审批") from exc
 
     def _approval_check(self, session: Session, section: Section, actor: UserView) -> ReviewView | None:
-        """Four eyes: the author of the current version may not approve it (unless an admin relaxed the
-        ``four_eyes`` setting). Approving the already approved version returns its approval (no new record)."""
+        """Four eyes over the content: nobody who authored any version since the last approved one may approve
+        (A writes v2, B saves a one-space v3, A approving v3 would pass A's own text), unless an admin relaxed
+        the ``four_eyes`` setting. Approving the already approved version returns its approval (no new record)."""
         if section.status == "approved":
             last = session.execute(select(Review, User.name).join(User, User.id == Review.reviewer_id).where(
                 Review.section_pk == section.id, Review.version_number == section.current_version,
@@ -267,10 +278,16 @@ class ReviewService(Workspace):
                 review, name = last
                 return ReviewView(version_number=review.version_number, reviewer=name, decision=review.decision,
                                   comment=review.comment, created_at=review.created_at)
-        author_id = session.scalar(select(SectionVersion.author_id).where(
-            SectionVersion.section_pk == section.id, SectionVersion.number == section.current_version))
-        if author_id == actor.id and self._setting(session, "four_eyes"):
-            raise ReviewError(f"四眼原则：v{section.current_version} 由你本人撰写，不能由你批准；请另一位编辑审批"
+        last_approved = session.scalar(select(func.max(Review.version_number)).where(
+            Review.section_pk == section.id, Review.decision == "approve",
+            Review.version_number < section.current_version)) or 0
+        mine = sorted(session.scalars(select(SectionVersion.number).where(
+            SectionVersion.section_pk == section.id, SectionVersion.number > last_approved,
+            SectionVersion.author_id == actor.id)))
+        if mine and self._setting(session, "four_eyes"):
+            since = f"上次批准的 v{last_approved} 之后" if last_approved else "未经批准的各版本中"
+            listed = "、".join(f"v{n}" for n in mine)
+            raise ReviewError(f"四眼原则：{since}，{listed} 由你本人撰写，不能由你批准；请另一位编辑审批"
                               "（管理员可在设置中为小团队放宽此规则）")
         return None
 

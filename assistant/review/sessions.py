@@ -23,12 +23,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from assistant.review import audit
-from assistant.review.db import AppSetting, AuthSession, SignInAttempt, User, utcnow
-from assistant.review.users import authenticate, user_view
+from assistant.review.db import AppSetting, AuditLog, AuthSession, SignInAttempt, User, utcnow
+from assistant.review.users import authenticate, name_key, user_view
 from assistant.review.views import UserView
 
-__all__ = ["FREE_FAILURES", "LOCK_AFTER", "LOCK_FOR", "SESSION_TTL", "SignIn", "end_session", "session_user",
-           "sign_in", "start_session", "throttle_wait"]
+__all__ = ["COOKIE_NAME", "FREE_FAILURES", "LOCK_AFTER", "LOCK_FOR", "SESSION_TTL", "SignIn", "cookie_header",
+           "end_session", "session_user", "sign_in", "start_session", "throttle_wait"]
 
 SESSION_TTL = dt.timedelta(hours=12)
 FREE_FAILURES = 2
@@ -38,6 +38,7 @@ WINDOW = dt.timedelta(minutes=15)
 LOCK_FOR = dt.timedelta(minutes=15)
 MAX_DELAY_S = 60
 _SALT = "ra-review-session"
+COOKIE_NAME = "ra_session"
 
 
 @dataclass(frozen=True)
@@ -80,20 +81,26 @@ def sign_in(engine: Engine, name: str, password: str, address: str = "", *,
             now: dt.datetime | None = None) -> SignIn:
     """Check name and password unless the name or the address is throttled; every attempt is recorded."""
     now = now or utcnow()
-    key, address = name.strip()[:120], (address or "")[:64]
+    # the throttle counts on the folded name: a full-width or upper-case variant is the same account's lock
+    key, address = name_key(name), (address or "")[:64]
     with Session(engine) as session, session.begin():
-        wait = max(throttle_wait(_recent_failures(session, now, name=key), now, LOCK_AFTER),
-                   throttle_wait(_recent_failures(session, now, address=address), now, LOCK_AFTER * ADDRESS_FACTOR)
-                   if address else 0)
+        by_name = throttle_wait(_recent_failures(session, now, name=key), now, LOCK_AFTER)
+        by_address = (throttle_wait(_recent_failures(session, now, address=address), now,
+                                    LOCK_AFTER * ADDRESS_FACTOR) if address else 0)
+        wait = max(by_name, by_address)
+        subject = key if by_name >= by_address else f"address:{address}"
         if wait:
             session.add(SignInAttempt(name=key, address=address, ok=False, created_at=now))
             locked = wait > MAX_DELAY_S
-            audit.record(session, None, "login_locked" if locked else "login_throttled", "user", key,
-                         address=address, wait_s=wait)
+            action = "login_locked" if locked else "login_throttled"
+            # one audit row per name and window: the refused attempts themselves are counted in sign_in_attempts
+            if not session.scalar(select(func.count()).select_from(AuditLog).where(
+                    AuditLog.action == action, AuditLog.object_id == subject, AuditLog.created_at > now - WINDOW)):
+                audit.record(session, None, action, "user", subject, name=key, address=address, wait_s=wait)
             message = (f"登录失败次数过多，账号或地址已临时锁定，请 {wait // 60 + 1} 分钟后再试" if locked
                        else f"登录过于频繁，请 {wait} 秒后再试")
             return SignIn(None, message, wait)
-    user = authenticate(engine, key, password)  # audits login / login_failed
+    user = authenticate(engine, name, password)  # audits login / login_failed (unknown names per window)
     with Session(engine) as session, session.begin():
         session.add(SignInAttempt(name=key, address=address, ok=user is not None, created_at=now))
     if user is None:
@@ -161,3 +168,17 @@ def end_session(engine: Engine, token: str | None, user: UserView | None = None)
         if row is not None and row.revoked_at is None:
             row.revoked_at = utcnow()
             audit.record(session, user, "session_end", "user", row.user_id)
+
+
+def cookie_header(token: str | None, *, secure: bool) -> str:
+    """The ``Set-Cookie`` value for a session token (``None``: clear it): HttpOnly so no script can read it,
+    SameSite=Strict, and Secure when the app is served over TLS. For a server-side response; a cookie written
+    by a script (the UI's present mechanism) can never be HttpOnly."""
+    age = int(SESSION_TTL.total_seconds()) if token else 0
+    value = token or ""
+    if any(c in value for c in ";,\r\n \"\\"):  # itsdangerous tokens are URL-safe; anything else is refused
+        raise ValueError("session token is not cookie-safe")
+    parts = [f"{COOKIE_NAME}={value}", "Path=/", f"Max-Age={age}", "HttpOnly", "SameSite=Strict"]
+    if secure:
+        parts.append("Secure")
+    return "; ".join(parts)

@@ -1,26 +1,34 @@
-"""A sign-off bound to content: the sha256 of each signed version's text, re-verified at export and by ``verify``.
+"""A sign-off bound to content: a keyed hash of each signed version's text, re-verified at export and by ``verify``.
 
 Version numbers alone do not bind: an UPDATE of a signed version's text (by anyone who can reach the database as
 its owner, past the append-only triggers) would be exported as "signed". The hashes stored with the sign-off
-are compared, inside the export's transaction, with the stored texts and with the texts being exported.
+are compared, inside the export's transaction, with the stored texts and with the texts being exported. They are
+HMAC-SHA256 under the audit key (``h1:<hex>``, migration 0007), so writing a changed text's new hash into the
+sign-off needs the key too; the sign-off's audit entry carries the same hashes under the keyed chain. A sign-off
+with unkeyed sha256 hashes (before 0007) is reported and must be signed again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.errors import ReviewError
+from assistant.review.audit import sealed, session_key
 from assistant.review.db import AuditLog, ReportRow, Section, SectionVersion, Signoff
 
 __all__ = ["SignoffProblem", "check_signoffs", "text_hash", "verify_export", "version_hashes"]
 
 
-def text_hash(markdown: str) -> str:
-    return hashlib.sha256(markdown.encode("utf-8", "surrogatepass")).hexdigest()
+KEYED = "h1:"
+
+
+def text_hash(markdown: str, key: bytes) -> str:
+    return KEYED + hmac.new(key, markdown.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
 def _texts(session: Session, report_id: int, versions: dict[str, int]) -> dict[str, str]:
@@ -32,7 +40,8 @@ def _texts(session: Session, report_id: int, versions: dict[str, int]) -> dict[s
 
 
 def version_hashes(session: Session, report_id: int, versions: dict[str, int]) -> dict[str, str]:
-    return {sid: text_hash(md) for sid, md in _texts(session, report_id, versions).items()}
+    key = session_key(session)
+    return {sid: text_hash(md, key) for sid, md in _texts(session, report_id, versions).items()}
 
 
 @dataclass(frozen=True)
@@ -46,10 +55,14 @@ def _signoff_problems(session: Session, report_id: int, signoff: Signoff) -> lis
     versions = {str(k): int(v) for k, v in signoff.versions.items()}
     if not signoff.text_hashes:
         return [SignoffProblem(report_id, "*", "签字未记录各版本内容的哈希（0005 之前的签字），请重新签字")]
+    if not all(str(h).startswith(KEYED) for h in signoff.text_hashes.values()):
+        return [SignoffProblem(report_id, "*", "签字的内容哈希未加密钥（0007 之前的签字，可被重算），请重新签字")]
     stored = version_hashes(session, report_id, versions)
     problems = []
+    if set(signoff.text_hashes) != set(versions):
+        problems.append(SignoffProblem(report_id, "*", "签字的内容哈希与签字的章节清单不一致"))
     for sid, signed in sorted(signoff.text_hashes.items()):
-        if stored.get(sid) != signed:
+        if not hmac.compare_digest(stored.get(sid, ""), str(signed)):
             problems.append(SignoffProblem(report_id, sid, f"已签字的第 {versions.get(sid)} 版内容与签字时不一致"))
     return problems
 
@@ -68,8 +81,9 @@ def verify_export(session: Session, report_id: int, exported: dict[str, str]) ->
         raise ReviewError("导出中止：本报告没有有效的合规签字")
     problems = _signoff_problems(session, report_id, signoff)
     signed = signoff.text_hashes or {}
+    key = session_key(session)
     for sid, markdown in sorted(exported.items()):
-        if signed.get(sid) != text_hash(markdown):
+        if signed.get(sid) != text_hash(markdown, key):
             problems.append(SignoffProblem(report_id, sid, "要导出的文本不是签字时的文本"))
     if problems:
         raise ReviewError("导出中止：" + "；".join(f"{p.section_id}: {p.problem}" for p in problems))
@@ -78,12 +92,21 @@ def verify_export(session: Session, report_id: int, exported: dict[str, str]) ->
 def check_signoffs(session: Session) -> list[SignoffProblem]:
     """Every report's current sign-off against the stored texts (for ``python -m assistant verify``)."""
     problems: list[SignoffProblem] = []
-    # The chain cannot see its own tail cut off; every sign-off row must still have its audit entry.
-    audited = {int(d["signoff"]) for d in session.scalars(select(AuditLog.detail).where(AuditLog.action == "sign_off"))
-               if isinstance(d, dict) and str(d.get("signoff", "")).isdigit()}
-    for signoff_id, report_id in session.execute(select(Signoff.id, Signoff.report_id)).all():
-        if signoff_id not in audited:
-            problems.append(SignoffProblem(report_id, "*", f"签字 {signoff_id} 没有对应的审计记录（疑被删除）"))
+    # Every sign-off row must still have its sealed audit entry, carrying the same hashes under the keyed chain.
+    key = session_key(session)
+    audited: dict[int, dict[str, object]] = {}
+    for entry in session.scalars(select(AuditLog).where(AuditLog.action == "sign_off")):
+        entry_detail = entry.detail if isinstance(entry.detail, dict) else {}
+        if sealed(entry, key) and str(entry_detail.get("signoff", "")).isdigit():
+            audited[int(entry_detail["signoff"])] = entry_detail
+    for row in session.scalars(select(Signoff)):
+        logged = audited.get(row.id)
+        if logged is None:
+            problems.append(SignoffProblem(row.report_id, "*",
+                                           f"签字 {row.id} 没有对应的审计记录，或记录无效（疑被删除或伪造）"))
+        elif "text_hashes" in logged and logged["text_hashes"] != row.text_hashes:
+            problems.append(SignoffProblem(row.report_id, "*",
+                                           f"签字 {row.id} 的内容哈希与其审计记录不一致（签字被改写）"))
     for report_id in session.scalars(select(ReportRow.id).where(ReportRow.signed_off_by.is_not(None))):
         signoff = _current_signoff(session, report_id)
         if signoff is not None:

@@ -1,27 +1,37 @@
-"""User accounts: argon2 password hashes, sign-in, and the admin operations the CLI and UI call."""
+"""User accounts: argon2 password hashes, the password policy, sign-in, and the admin operations the CLI and UI call.
+
+One normal form of a name everywhere: ``normalise_user_name`` (NFKC, trimmed) is what is stored and looked up;
+``name_key`` (that form, case and look-alike letters folded) is what the sign-in throttle counts on, so ``ａdmin``,
+``Admin`` and ``admin`` share one lock.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.errors import InputError, PermissionDenied, ReviewError
 from assistant.review import audit
-from assistant.review.db import ROLES, User
+from assistant.review.db import ROLES, AuditLog, User, utcnow
 from assistant.review.policy import require
 from assistant.review.views import UserView
 from assistant.safety import normalise_for_matching, strip_control
 
-__all__ = ["MAX_NAME_LENGTH", "MIN_PASSWORD_LENGTH", "acting_user", "add_user", "authenticate", "hash_password",
-           "list_users", "normalise_user_name", "set_active", "user_view", "verify_password"]
+__all__ = ["ANONYMOUS", "MAX_NAME_LENGTH", "MIN_PASSWORD_LENGTH", "acting_user", "add_user", "authenticate",
+           "check_password", "hash_password", "list_users", "lookup_name", "name_key", "normalise_user_name",
+           "set_active", "user_view", "verify_password"]
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_SCORE = 3  # zxcvbn 0-4: 3 = "safely unguessable" against an online attack that is throttled
+ANONYMOUS = "*unknown*"  # audit object id of failed sign-ins with names no account has, counted per window
+ANONYMOUS_WINDOW = dt.timedelta(minutes=15)
 MAX_NAME_LENGTH = 80  # users.name is VARCHAR(80): checked here, before PostgreSQL would raise
 # After NFKC: letters and digits of any script, and . _ - @ — no spaces, no control or format characters.
 _NAME = re.compile(r"^[^\W][\w.@-]*$")
@@ -70,12 +80,37 @@ def _skeleton(name: str) -> str:
     return normalise_for_matching(name).casefold()
 
 
+def lookup_name(name: str) -> str:
+    """The form a typed name is looked up by: NFKC and trimmed, like the stored one (never refused here, so a
+    sign-in with an impossible name fails like a wrong password)."""
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def name_key(name: str) -> str:
+    """The sign-in throttle's key: the looked-up form with case and look-alike letters folded, bounded."""
+    return _skeleton(lookup_name(name))[:120]
+
+
+def check_password(password: str, name: str = "") -> None:
+    """The password policy: at least MIN_PASSWORD_LENGTH characters, not one repeated character or blanks, and
+    not guessable (zxcvbn: common passwords, keyboard runs, dates, the user's own name)."""
+    from zxcvbn import zxcvbn  # late: loading its dictionaries takes a moment
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符", field="password")
+    if not password.strip() or len(set(password)) == 1:
+        raise InputError("密码不能全是空白或同一个字符", field="password")
+    result = zxcvbn(password[:100], user_inputs=[name] if name else [])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        raise InputError("密码过于常见或容易猜到（如 12345678、password123、键盘连排、含用户名），请换一个更长、"
+                         "不常见的密码", field="password")
+
+
 def _validate(name: str, role: str, password: str) -> None:
     normalise_user_name(name)
     if role not in ROLES:
         raise InputError(f"角色必须是 {', '.join(ROLES)} 之一，收到 {role!r}", field="role")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符", field="password")
+    check_password(password, lookup_name(name))
 
 
 def add_user(engine: Engine, name: str, role: str, password: str, *, actor: UserView | None = None) -> UserView:
@@ -105,7 +140,7 @@ def add_user(engine: Engine, name: str, role: str, password: str, *, actor: User
 def set_active(engine: Engine, name: str, active: bool, *, actor: UserView | None = None) -> UserView:
     if actor is not None:
         require(actor, "manage_users")
-    name = unicodedata.normalize("NFKC", name).strip()
+    name = lookup_name(name)
     if len(name) > MAX_NAME_LENGTH or strip_control(name)[1]:
         raise ReviewError(f"用户 {strip_control(name)[0][:MAX_NAME_LENGTH]} 不存在")
     with Session(engine) as session, session.begin():
@@ -126,18 +161,33 @@ def list_users(engine: Engine) -> list[UserView]:
 
 def authenticate(engine: Engine, name: str, password: str) -> UserView | None:
     """The signed-in user, or None for a wrong name, wrong password or a deactivated account."""
-    name = unicodedata.normalize("NFKC", name).strip()
+    name = lookup_name(name)
     # A name no account can have is never sent as a query parameter (PostgreSQL refuses NUL in text).
     possible = len(name) <= MAX_NAME_LENGTH and strip_control(name)[1] == 0
     with Session(engine) as session, session.begin():
         user = session.scalar(select(User).where(User.name == name)) if possible else None
         ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
-        if user is None or not ok or not user.active:
-            audit.record(session, None, "login_failed", "user", name[:120])
+        if user is None:
+            _record_anonymous_failure(session)
+            return None
+        if not ok or not user.active:
+            audit.record(session, None, "login_failed", "user", user.id, name=user.name)
             return None
         view = user_view(user)
         audit.record(session, view, "login", "user", user.id)
         return view
+
+
+def _record_anonymous_failure(session: Session) -> None:
+    """Failed sign-ins with names no account has are counted, not each audited: one audit row per window (the
+    attempts themselves are in ``sign_in_attempts``, which the throttle reads), so a flood of guesses cannot
+    bury the log."""
+    since = utcnow() - ANONYMOUS_WINDOW
+    recent = session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "login_failed_unknown", AuditLog.object_id == ANONYMOUS, AuditLog.created_at > since))
+    if not recent:
+        audit.record(session, None, "login_failed_unknown", "user", ANONYMOUS,
+                     window_minutes=int(ANONYMOUS_WINDOW.total_seconds() // 60))
 
 
 def acting_user(session: Session, user: UserView, action: str) -> UserView:

@@ -16,6 +16,7 @@ from assistant.review.db import AppSetting, Section, SectionVersion, Source, Use
 from assistant.review.importing import engine_sources, source_row
 from assistant.review.policy import cited_markers
 from assistant.review.queries import Queries
+from assistant.review.statefns import set_section_state
 from assistant.review.users import acting_user
 from assistant.review.views import UserView, VersionView
 from assistant.settings import Settings, get_settings
@@ -101,7 +102,7 @@ class Writes(Queries):
                                  instruction=instruction, provenance=provenance)
         session.add(version)
         previous_status = section.status
-        section.current_version, section.status = number, "draft"
+        set_section_state(session, section, "draft", number)
         if section.holder_id == actor.id:
             section.holder_id, section.held_since = None, None
         session.flush()  # raises StaleDataError when another transaction saved this section meanwhile

@@ -134,3 +134,25 @@ def test_empty_config_runs_and_bad_config_file_is_a_config_error(tmp_path: Path)
 def test_cited_opinion_sharing_no_words_with_its_source_is_weak_support() -> None:
     found = _run(_report({"llm_dynamics": "我们认为行业景气度有望持续回升[1]。"}))
     assert ("weak_support", "warning") in _kinds(found, "llm_dynamics")
+
+
+@pytest.mark.parametrize("sentence", [
+    "据悉，机构将AI算力板块评级上调为买入[1]。",  # the red team's obeyed injection, cited, in a news section
+    "我们将行业投资评级上调到买入[1]。",
+    "粉笔获得上调到买入的机会[1]。",
+    "给予粉笔“买入”评级[1]。",
+    "Analysts upgrade the sector to Buy [1].",
+    "维持“中性”评级。",
+])
+def test_a_rating_other_than_the_packs_is_blocking_in_any_section(sentence: str) -> None:
+    findings = _run(_report({"llm_dynamics": sentence}))
+    assert ("rating_mismatch", "blocking") in _kinds(findings, "llm_dynamics"), findings
+
+
+def test_the_packs_rating_and_plain_recommendations_pass_and_a_change_must_be_the_packs() -> None:
+    fine = _report({"investment_advice": "维持“推荐”评级。我们推荐关注算力板块。",
+                    "llm_dynamics": "粉笔正式推出职教垂域大模型[1]。"})
+    assert not {k for k in _kinds(_run(fine)) if k[0].startswith("rating")}
+    upgraded = _report({"investment_advice": "将行业评级上调至“推荐”。"})
+    upgraded.rating_action = "维持评级"
+    assert ("rating_change_mismatch", "blocking") in _kinds(_run(upgraded), "investment_advice")

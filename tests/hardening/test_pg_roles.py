@@ -274,3 +274,25 @@ def test_a_non_superuser_administrator_can_run_the_migrations(pg_run_prefix: str
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             conn.execute(f"REVOKE ra_owner FROM {admin_role}")
             conn.execute(f"DROP ROLE IF EXISTS {admin_role}")
+
+
+def test_the_app_role_changes_review_state_only_through_the_services_functions(
+        upgraded: tuple[str, str], tmp_path: Path) -> None:
+    """The red team approved by UPDATE and deleted open findings as ra_app; both are refused now, and the
+    owner's functions refuse what the service would never do (approving without a review of that version)."""
+    _admin_url, app_url = upgraded
+    service = ReviewService.open(app_url)
+    try:
+        users = seed_users(service)
+        report_id = service.import_report(write_out_dir(tmp_path / "out", make_report(2)), users["analyst"])
+        section = service.sections(report_id)[0]
+    finally:
+        service.engine.dispose()
+    for statement in ["UPDATE sections SET status = 'approved'", "UPDATE sections SET current_version = 1",
+                      "DELETE FROM findings WHERE status = 'open'", "UPDATE findings SET status = 'resolved'"]:
+        error = _refusal(app_url, statement)
+        assert getattr(error.orig, "sqlstate", None) == "42501", (statement, error.orig)
+    error = _refusal(app_url, f"SELECT ra_set_section_state({section.pk}, {section.lock_version}, 'approved', 1)")
+    assert "needs a approve review" in str(error.orig)
+    error = _refusal(app_url, f"SELECT ra_resolve_finding(1, {users['editor'].id}, 'x')")
+    assert "compliance" in str(error.orig)

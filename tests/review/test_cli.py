@@ -25,9 +25,11 @@ def test_users_add_list_and_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert authenticate(engine, "李分析", "another-pass-2") is not None
 
     out_dir = write_out_dir(tmp_path / "out", make_report())
-    assert main(["load", str(out_dir), "--db", db, "--as", "张编辑"]) == 1  # editors may not import
-    assert "无权导入" in capsys.readouterr().err
-    assert main(["load", str(out_dir), "--db", db, "--as", "李分析"]) == 0
+    editor_password = tmp_path / "editor.pw"
+    editor_password.write_text("secret-pass-1\n", encoding="utf-8")
+    assert main(["load", str(out_dir), "--db", db, "--as", "张编辑", "--password-file", str(editor_password)]) == 1
+    assert "无权导入" in capsys.readouterr().err  # editors may not import
+    assert main(["load", str(out_dir), "--db", db, "--as", "李分析"]) == 0  # RA_PASSWORD is 李分析's
     assert "3 个章节" in capsys.readouterr().out
     service = ReviewService(engine)
     assert [s.current_version for s in service.sections(service.list_reports()[0].id)] == [1, 1, 1]

@@ -32,7 +32,7 @@ def test_import_creates_version_one_per_section(seeded: Seeded) -> None:
     assert v1.author == "analyst" and v1.provenance and v1.provenance["engine"] == "offline"
     assert [s.marker for s in service.sources(report_id)] == [1, 2, 3]
     assert [s.marker for s in service.section_sources(sections[0])] == [1, 2]
-    entry = service.audit_log(object_type="report")[0]
+    entry = next(e for e in service.audit_log(object_type="report") if e.action == "import")
     assert (entry.action, entry.actor, entry.detail["sections"]) == ("import", "analyst", 3)
     summary = service.list_reports()[0]
     assert (summary.section_count, summary.approved_count, summary.month) == (3, 0, "2024-07")

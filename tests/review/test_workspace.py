@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from review_factories import PASSWORD
 
 from assistant.errors import ConcurrentEditError, PermissionDenied, ReviewError
-from assistant.review import ReviewService, UserView
+from assistant.review import ReviewService, UserView, add_user
 from assistant.review.compliance import ComplianceService
 
 Seeded = tuple[ReviewService, dict[str, UserView], int]
@@ -65,6 +66,23 @@ def test_four_eyes_identical_save_and_idempotent_approval(seeded: Seeded) -> Non
     service.save_edit(pk, 2, "小团队：自己批准 [1]。", editor)
     assert service.approve(pk, 3, editor).reviewer == "editor"
     assert service.audit_log(object_type="setting")[0].detail == {"old": True, "new": False}
+
+
+def test_four_eyes_cover_every_change_since_the_last_approval(seeded: Seeded) -> None:
+    """The red team's case: A writes the text, B saves a one-space change, A approves -> refused."""
+    service, users, report_id = seeded
+    pk = service.sections(report_id)[0].pk
+    a, b = users["editor"], users["admin"]
+    service.save_edit(pk, 1, "编辑 A 写的正文 [1]。", a)
+    service.save_edit(pk, 2, "编辑 A 写的正文 [1]。 ", b)
+    with pytest.raises(ReviewError, match=r"四眼原则.*v2"):
+        service.approve(pk, 3, a)
+    assert service.section(pk).status == "draft"
+    # after someone else approved v3, a later change by B is A's to approve: A wrote nothing since v3
+    c = add_user(service.engine, "editor2", "editor", PASSWORD)
+    service.approve(pk, 3, c)
+    service.save_edit(pk, 3, "编辑 B 的补充 [1]。", b)
+    assert service.approve(pk, 4, a).reviewer == "editor"
 
 
 def test_restore_unsaved_edits_length_limit_and_inbox(seeded: Seeded) -> None:
