@@ -152,7 +152,7 @@ def render_blocks(blocks: list[Block], out_dir: Path) -> None:
             elif path.is_file() and path.is_relative_to(out_dir.resolve()):
                 st.image(str(path))
             else:
-                st.warning(f"图表文件不存在：{block.path}")
+                st.warning(f"图表文件不存在：{md_escape(str(block.path))}")
             if block.source:
                 st.caption(md_escape(block.source))
         elif isinstance(block, CodeBlock):
@@ -164,7 +164,7 @@ def render_section(report: Report, sections: list[SectionView], section: Section
     try:
         blocks = section_blocks(current_report(report, sections), section.section_id)
     except ExportError as exc:
-        st.error(f"本章无法按导出格式显示：{exc}")
+        st.error(f"本章无法按导出格式显示：{md_escape(str(exc))}")
         st.text(section.markdown)
         return
     if not blocks:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
+from assistant.corpus import bounds
 from assistant.corpus.documents import document_record
 from assistant.corpus.readers import RawRecord
 from assistant.errors import CorpusError
@@ -125,9 +127,13 @@ def read_pdf(path: Path, raw: bytes) -> RawRecord | CorpusError:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             return CorpusError("PDF 已加密，无法读取文字", file=str(path), row=1)
+        bounds.check_pages(len(reader.pages), str(path))
         pages = [page_columns(p.extract_text(extraction_mode="layout")) for p in reader.pages]
         meta = reader.metadata
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+    except CorpusError as exc:
+        return exc
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError,
+            zlib.error) as exc:
         return CorpusError(f"PDF 无法解析: {type(exc).__name__}", file=str(path), row=1)
     text = "\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():
