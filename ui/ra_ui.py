@@ -17,6 +17,7 @@ from session_cookie import COOKIE
 
 from assistant.corpus import bounds
 from assistant.errors import InputError
+from assistant.export.text import neutralize_markdown
 from assistant.review import ReviewService, UserView, resolve_database_url
 from assistant.review.policy import ROLE_LABELS, STATUS_LABELS
 from assistant.review.sessions import session_user
@@ -42,8 +43,6 @@ __all__ = [
 ]
 
 _MD_SPECIAL = re.compile(r"([!-%'-/:<-@\[-`{-~])")  # ASCII punctuation but "&" and ";" (html.escape's entities)
-_IMAGE = re.compile(r"!\[")
-_UNSAFE_LINK = re.compile(r"\]\((?!\s*https?://)")
 
 
 @st.cache_resource(show_spinner=False)
@@ -107,10 +106,9 @@ def literal(text: str) -> str:
 
 
 def safe_markdown(text: str) -> str:
-    """Section markdown rendered as markdown but never as HTML; images are shown as text (no remote fetch) and
-    links other than http(s) (javascript:, data:) are shown as text."""
-    escaped = _IMAGE.sub(r"!\\[", html.escape(text, quote=False))
-    return _UNSAFE_LINK.sub(r"]\\(", escaped)
+    """Section markdown rendered as markdown but never as HTML, with no live link, image or bare-URL autolink:
+    the one neutraliser export uses (``assistant.export.text.neutralize_markdown``), URLs shown as text."""
+    return neutralize_markdown(html.escape(text, quote=False), urls=True)
 
 
 def safe_url(url: str | None) -> str | None:

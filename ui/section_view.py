@@ -59,8 +59,8 @@ def _inline_plain(text: str) -> str:
     for m in _URL_OR_MARKER.finditer(text):
         out.append(md_escape(text[pos:m.start()]))
         if m.group(1):
-            url = m.group(1)
-            out.append(f"[{md_escape(url)}](<{url}>)")
+            # a URL in news or model text is shown as text, never a live link (phishing, tracking): copy to open
+            out.append(md_escape(m.group(1)))
         else:
             out.append(f"[\\[{m.group(2)}\\]](#src-{m.group(2)})")
         pos = m.end()
