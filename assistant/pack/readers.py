@@ -193,7 +193,10 @@ def read_table(root: Path, name: str) -> RawTable:
     kind = "xlsx" if path.suffix == ".xlsx" else "csv"
     data = bounds.read_bounded(path, kind, error=PackError)  # size before reading: a sparse 1 GiB file is refused
     if kind == "xlsx":
-        bounds.check_office_zip(data, str(path), error=PackError)  # inflated XML, DTDs, CRCs before openpyxl
+        try:  # inflated XML, DTDs, CRCs before openpyxl parses it
+            bounds.check_office_zip(data, str(path), error=PackError)
+        except PackError as exc:
+            raise PackError(f"XLSX 文件损坏或不安全，无法打开：{exc.reason}；请重新导出", file=str(path)) from None
         frame, mapping = _xlsx_frame(data, path, name)
     else:
         frame, mapping = _csv_frame(decode_csv(data, path), path, name)

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from assistant.atomic import atomic_write_bytes
 from assistant.models import TableSet
-from assistant.safety import one_line
 
 __all__ = ["csv_bytes", "neutral_cell", "neutral_rows", "write_table_files"]
 
@@ -26,12 +25,9 @@ _NUMBER = re.compile(r"^[+-]?(\d[\d,]*(\.\d+)?|\.\d+)([eE][+-]?\d+)?%?$|^-$")
 
 
 def neutral_cell(value: object) -> object:
-    """A text cell a spreadsheet cannot run: one line (a bare CR would start a new row in Excel, its rest a live
-    formula), a leading ``'`` before = + - @ tab, numbers left alone."""
-    if not isinstance(value, str) or not value:
-        return value
-    value = one_line(value)
-    if not value.startswith(_FORMULA_START):
+    """A text cell a spreadsheet cannot run: a leading ``'`` before = + - @ tab CR LF, numbers left alone. A line
+    break inside a cell is kept: ``csv_bytes`` quotes the field, so it cannot start a new row."""
+    if not isinstance(value, str) or not value or not value.startswith(_FORMULA_START):
         return value
     if _NUMBER.match(value.strip()):
         return value
