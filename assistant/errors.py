@@ -8,6 +8,8 @@ __all__ = [
     "ConcurrentEditError",
     "ConfigError",
     "CorpusError",
+    "DatabaseFullError",
+    "DiskFullError",
     "DraftingError",
     "ExportError",
     "InputError",
@@ -97,3 +99,18 @@ class ConcurrentEditError(ReviewError):
 
 class PermissionDenied(ReviewError):
     """The user's role does not allow this action."""
+
+
+class DiskFullError(AssistantError):
+    """A write found no space (ENOSPC/EDQUOT, or the database's "disk is full"); names what could not be written.
+    Writes are atomic (temp file, then rename), so what was saved before stays whole."""
+
+    def __init__(self, path: str, detail: str = "") -> None:
+        self.path = path
+        super().__init__(f"磁盘空间不足，无法写入 {path}{f'（{detail}）' if detail else ''}；"
+                         "已保存的内容未受影响，请清理空间后重试")
+
+
+class DatabaseFullError(DiskFullError, ReviewError):
+    """The review database could not write for lack of space: a ``ReviewError`` too, so every page that shows a
+    refused save shows this one."""

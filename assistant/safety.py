@@ -33,7 +33,10 @@ __all__ = [
     "load_instruction_patterns",
     "normalise_for_matching",
     "one_line",
+    "spaced_pattern",
     "strip_control",
+    "strip_format",
+    "visible_controls",
 ]
 
 COMPLIANCE_DIR = PROJECT_DIR / "prompts" / "compliance"
@@ -44,10 +47,36 @@ CONFUSABLES_FILE = COMPLIANCE_DIR / "confusables.txt"
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Spaces (and other whitespace) between two CJK characters carry no meaning in Chinese: "保 证 收 益".
 _CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+# Separators put between Chinese characters to break a phrase up for a matcher (稳-赚-不-赔, 保.证/收*益).
+_CJK_SEPARATED = re.compile(f"(?<=[{_CJK}])[\\s\\-_.·•*|/\\\\~+=^'\"`]+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
 # What PostgreSQL text (NUL), XML 1.0 / python-docx (C0 but tab/newline, U+FFFE/FFFF) or UTF-8 (lone surrogates)
 # refuse, plus the C1 block: a vertical tab pasted from Word is the usual one.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+# Unicode format characters (category Cf): bidi overrides and isolates (U+202A-202E, U+2066-2069) reorder what a
+# reader sees ("荐推烈强" shows as 强烈推荐), zero-width ones hide words from matching. None belongs in a report.
+_FORMAT = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+                     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+                     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+
+
+def strip_format(text: str) -> tuple[str, int]:
+    """``text`` without Unicode format characters (Cf: bidi controls, zero-width spaces/joiners, soft hyphens)
+    and how many went."""
+    cleaned, count = _FORMAT.subn("", text)
+    return cleaned, count
+
+
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]|" + _FORMAT.pattern[:-1].removeprefix("[")
+                              .join(("[", "]")))
+
+
+def visible_controls(text: str) -> str:
+    """Text safe to print on a terminal: control characters (ESC starts a terminal escape sequence; CR rewrites
+    the line) and format characters (bidi overrides) shown as ``\\x1b``/``\\u202e``; tab and newline kept."""
+    return _TERMINAL_UNSAFE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 def strip_control(text: str) -> tuple[str, int]:
@@ -103,13 +132,14 @@ def normalise_for_matching(text: str) -> str:
     NFKC (full-width letters and digits to ASCII, compatibility ideographs to the unified ones); Unicode format
     characters removed (zero-width spaces and joiners, bidi overrides, soft hyphens); look-alike Cyrillic and
     Greek letters folded to Latin; traditional characters mapped to simplified with OpenCC; whitespace between
-    CJK characters removed and other runs of whitespace collapsed to one space.
+    CJK characters removed (and the separators people put there: 稳-赚-不-赔) and other runs of whitespace
+    collapsed to one space. Spaced-out or leetspeak English is matched by ``spaced:`` patterns instead.
     """
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = text.translate(_confusables())
     text = str(_converter().convert(text))  # type: ignore[attr-defined]
-    text = _CJK_GAP.sub("", text)
+    text = _CJK_SEPARATED.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -142,6 +172,24 @@ def _normal_phrase(phrase: str) -> str:
     return normalise_for_matching(phrase)
 
 
+# Digits and signs written for letters ("1gn0re prev10us"), and what may separate the letters of a spaced-out word.
+_LEET = {"a": "a4@", "b": "b8", "e": "e3", "g": "g9", "i": "i1!|l", "l": "l1|i", "o": "o0", "s": "s5$", "t": "t7+",
+         "z": "z2"}
+_LETTER_GAP = r"[\s\-_.·•*|/\\~+=^'\"`,:]{0,3}"
+_WORD_GAP = r"[\W_]{0,6}"
+SPACED_PREFIX = "spaced:"
+
+
+def spaced_pattern(phrase: str) -> str:
+    """A regex for ``phrase`` (words separated by spaces) that also matches it spaced out letter by letter, with
+    separators (``i-g-n-o-r-e``), without spaces (``ignoreprevious``) or in leetspeak (``1gn0re prev10us``)."""
+    words = []
+    for word in phrase.lower().split():
+        letters = [f"[{re.escape(_LEET.get(ch, ch))}]" if ch.isalpha() else re.escape(ch) for ch in word]
+        words.append(_LETTER_GAP.join(letters))
+    return r"(?<![a-z])" + _WORD_GAP.join(words) + r"(?![a-z])"
+
+
 def load_instruction_patterns(path: Path = INSTRUCTION_PATTERNS_FILE) -> tuple[re.Pattern[str], ...]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -152,6 +200,8 @@ def load_instruction_patterns(path: Path = INSTRUCTION_PATTERNS_FILE) -> tuple[r
         text = line.strip()
         if not text or text.startswith("#"):
             continue
+        if text.startswith(SPACED_PREFIX):  # a plain phrase, matched however it is spaced or spelt
+            text = spaced_pattern(text[len(SPACED_PREFIX):])
         try:
             patterns.append(re.compile(text, re.IGNORECASE))
         except re.error as exc:

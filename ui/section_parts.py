@@ -77,7 +77,7 @@ def _new_version(section: SectionView, make: Callable[[], VersionView], said: st
     try:
         version = make()
     except (ConcurrentEditError, ReviewError) as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
     else:
         st.session_state.pop(f"buf:{section.pk}", None)
         flash(said.format(number=version.number))
@@ -143,7 +143,7 @@ def render_review(svc: ReviewService, section: SectionView, user: UserView) -> N
             try:
                 svc.decide(section.pk, version, decision, user, comment)
             except ReviewError as exc:
-                st.error(str(exc))
+                st.error(md_escape(str(exc)))
                 continue
             flash(f"已记录：{label}")
             st.rerun()

@@ -59,8 +59,8 @@ def _inline_plain(text: str) -> str:
     for m in _URL_OR_MARKER.finditer(text):
         out.append(md_escape(text[pos:m.start()]))
         if m.group(1):
-            url = m.group(1)
-            out.append(f"[{md_escape(url)}](<{url}>)")
+            # a URL in news or model text is shown as text, never a live link (phishing, tracking): copy to open
+            out.append(md_escape(m.group(1)))
         else:
             out.append(f"[\\[{m.group(2)}\\]](#src-{m.group(2)})")
         pos = m.end()
@@ -152,7 +152,7 @@ def render_blocks(blocks: list[Block], out_dir: Path) -> None:
             elif path.is_file() and path.is_relative_to(out_dir.resolve()):
                 st.image(str(path))
             else:
-                st.warning(f"图表文件不存在：{block.path}")
+                st.warning(f"图表文件不存在：{md_escape(str(block.path))}")
             if block.source:
                 st.caption(md_escape(block.source))
         elif isinstance(block, CodeBlock):
@@ -164,7 +164,7 @@ def render_section(report: Report, sections: list[SectionView], section: Section
     try:
         blocks = section_blocks(current_report(report, sections), section.section_id)
     except ExportError as exc:
-        st.error(f"本章无法按导出格式显示：{exc}")
+        st.error(f"本章无法按导出格式显示：{md_escape(str(exc))}")
         st.text(section.markdown)
         return
     if not blocks:

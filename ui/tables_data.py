@@ -8,7 +8,7 @@ import re
 import pandas as pd
 
 from assistant.models import Table
-from assistant.tables.files import neutral_cell
+from assistant.tables.files import csv_bytes, neutral_cell
 
 __all__ = ["table_csv", "table_frame", "tables_xlsx"]
 
@@ -26,7 +26,8 @@ def _neutral_frame(table: Table) -> pd.DataFrame:
 
 
 def table_csv(table: Table) -> bytes:
-    return _neutral_frame(table).to_csv(index=False).encode("utf-8-sig")
+    """The same bytes as ``tables/<id>.csv`` (one function: neutralised cells, CR/LF quoted)."""
+    return csv_bytes(table.columns, table.rows)
 
 
 def _sheet_name(table: Table, used: set[str]) -> str:

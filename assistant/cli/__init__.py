@@ -10,10 +10,14 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
+from assistant.atomic import disk_full
 from assistant.errors import AssistantError
+from assistant.safety import visible_controls
 
 __all__ = ["COMMANDS", "main"]
 
@@ -62,6 +66,14 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
     return parser
 
 
+class SafeConsole(Console):
+    """A console that never writes a control character it was given: file names, titles and messages from data
+    (``ingest`` prints file names) could carry terminal escape sequences; they are shown escaped (``\\x1b``)."""
+
+    def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
+        return super().render_str(visible_controls(text), *args, **kwargs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in args_list if not a.startswith("-")), None)
@@ -72,14 +84,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    console = Console(stderr=False)
-    err = Console(stderr=True)
+    console = SafeConsole(stderr=False)
+    err = SafeConsole(stderr=True)
     module = importlib.import_module(COMMANDS[args.command])
     try:
         return int(module.run(args, console))
     except AssistantError as exc:
         err.print("[bold red]错误[/]:", end=" ")
         err.print(str(exc), markup=False, highlight=False, soft_wrap=True)  # addresses in it stay whole
+        return 1
+    except OSError as exc:  # a disk, permission or missing-file problem: one line naming the path, no traceback
+        full = disk_full(exc, exc.filename or "")
+        err.print("[bold red]错误[/]:", end=" ")
+        err.print(str(full) if full else f"无法读写 {exc.filename or ''}：{exc.strerror or exc}", markup=False,
+                  highlight=False)
         return 1
     except KeyboardInterrupt:
         err.print("已中断")

@@ -15,6 +15,7 @@ from assistant import SAMPLE_DIR
 from assistant.errors import ConfigError, CorpusError
 from assistant.models import Report
 from assistant.progress import ProgressEvent
+from assistant.safety import visible_controls
 from assistant.settings import get_settings
 
 __all__ = ["HELP", "add_arguments", "run"]
@@ -89,8 +90,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         task = bar.add_task("准备", total=None)
 
         def show(event: ProgressEvent) -> None:
-            bar.update(task, description=f"[{event.stage}] {event.message}", completed=event.done,
-                       total=event.total)
+            bar.update(task, description=escape(visible_controls(f"[{event.stage}] {event.message}")),
+                       completed=event.done, total=event.total)
             if event.stage == "draft" and event.status in ("ok", "failed"):
                 mark = "[green]✓[/]" if event.status == "ok" else "[red]✗[/]"
                 bar.console.print(f"{mark} {event.item}: {event.message}", highlight=False)

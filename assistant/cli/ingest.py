@@ -16,6 +16,7 @@ from assistant.cli.store_args import add_store_arguments, store_settings
 from assistant.corpus.kinds import kind_label
 from assistant.corpus.report import OUTCOME_LABELS, kind_counts
 from assistant.progress import ProgressEvent
+from assistant.safety import visible_controls
 from assistant.store import IngestReport, ingest
 
 __all__ = ["HELP", "add_arguments", "file_table", "run"]
@@ -84,7 +85,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         task = bar.add_task("导入", total=None)
 
         def show(event: ProgressEvent) -> None:
-            bar.update(task, description=escape(event.message), completed=event.done, total=event.total)
+            bar.update(task, description=escape(visible_controls(event.message)), completed=event.done,
+                       total=event.total)
 
         # langchain loads only when a command needs the model
         from assistant.llm.classify import classifier_for

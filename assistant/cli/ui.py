@@ -41,7 +41,9 @@ def build_command(app: Path, port: int, host: str) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
             "--server.address", host, "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--global.developmentMode", "false",
-            "--client.toolbarMode", "minimal"]
+            "--client.toolbarMode", "minimal",
+            # an unexpected error shows a generic message in the browser; the traceback goes to the console only
+            "--client.showErrorDetails", "none"]
 
 
 def start_worker(url: str, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:

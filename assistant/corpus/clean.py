@@ -12,7 +12,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from assistant.safety import one_line
+from assistant.safety import one_line, strip_format
 
 __all__ = ["FIELD_LIMITS", "FieldRefused", "clean_body", "clean_line", "clean_url", "html_to_text", "strip_markup"]
 
@@ -93,7 +93,19 @@ def _controls(text: str, warnings: list[str], field: str) -> str:
     if found:
         warnings.append(f"{field}: 已移除 {found} 个控制字符")
         text = _CONTROL.sub("", text)
+    text, formats = strip_format(text)  # bidi overrides (U+202E) would make 荐推烈强 read 强烈推荐
+    if formats:
+        warnings.append(f"{field}: 已移除 {formats} 个格式字符（双向控制/零宽字符）")
     return text
+
+
+def _data_braces(text: str, warnings: list[str], field: str) -> str:
+    """ASCII braces in data become full-width: ``{fact:…}``/``{{…}}`` in a title is text, never a placeholder
+    the drafting code would fill or the answer check would take for one left unfilled."""
+    if "{" not in text and "}" not in text:
+        return text
+    warnings.append(f"{field}: 花括号已改为全角（数据中的占位写法不被解释）")
+    return text.replace("{", "｛").replace("}", "｝")
 
 
 def _limit(text: str, field: str) -> str:
@@ -116,7 +128,7 @@ def clean_line(value: str, field: str, warnings: list[str]) -> str:
     single = one_line(plain.strip())
     if single != plain.strip():
         warnings.append(f"{field}: 换行已合并为空格（单行字段）")
-    return _limit(" ".join(single.split()), field)
+    return _limit(_data_braces(" ".join(single.split()), warnings, field), field)
 
 
 def clean_body(value: str, warnings: list[str], field: str = "body") -> str:
@@ -125,7 +137,7 @@ def clean_body(value: str, warnings: list[str], field: str = "body") -> str:
     plain = strip_markup(text)
     if plain != text:
         warnings.append(f"{field}: 已去除标记（HTML 标签/实体）")
-    lines = [_INLINE_SPACE.sub(" ", line).strip() for line in plain.split("\n")]
+    lines = [_INLINE_SPACE.sub(" ", line).strip() for line in _data_braces(plain, warnings, field).split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from assistant.corpus import bounds
 from assistant.corpus.clean import html_to_text
 from assistant.corpus.dates import date_from_url, dates_in_text, document_date
 from assistant.corpus.furniture import strip_furniture
@@ -157,27 +157,24 @@ def read_page(path: Path, text: str) -> RawRecord | CorpusError:
 
 
 # ---------------------------------------------------------------- Word
-_HEADING_STYLES = ("Title", "Heading", "标题")
-
-
 def read_docx(path: Path, raw: bytes) -> RawRecord | CorpusError:
     """A Word note: paragraphs and table cells in order; title/author/created from the document properties unless
     they are software defaults ("新建 Microsoft Word 文档", "Administrator")."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import LxmlError
 
     try:
+        bounds.check_office_zip(raw, str(path))  # inflated XML size, DTDs, CRCs: before python-docx parses it
         document = docx.Document(io.BytesIO(raw))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        lines, heading = bounds.docx_text(document, file=str(path))  # body order, linear time
+    except CorpusError as exc:
+        return CorpusError(f"Word 文件无法解析：{exc.reason}", file=str(path), row=1, field=exc.field)
+    except (PackageNotFoundError, *bounds.ZIP_ERRORS, LxmlError, SyntaxError) as exc:
         return CorpusError(f"Word 文件无法解析: {type(exc).__name__}", file=str(path), row=1)
-    lines = [p.text.strip() for p in document.paragraphs]
-    for table in document.tables:
-        lines += [" | ".join(c.text.strip() for c in row.cells) for row in table.rows]
     text = "\n".join(line for line in lines if line)
     if not text:
         return CorpusError("Word 文件没有文字", file=str(path), row=1, field="body")
-    heading = next((p.text.strip() for p in document.paragraphs if p.text.strip()
-                    and (p.style is not None and (p.style.name or "").startswith(_HEADING_STYLES))), None)
     props = document.core_properties
     created = props.created or props.modified
     return document_record(path, "docx", text, title=(props.title or "").strip() or None,

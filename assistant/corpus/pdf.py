@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
+from assistant.corpus import bounds
 from assistant.corpus.documents import document_record
 from assistant.corpus.furniture import strip_running_lines
 from assistant.corpus.publishers import junk_title
@@ -135,6 +137,7 @@ def read_pdf(path: Path, raw: bytes) -> RawRecord | CorpusError:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             return CorpusError("PDF 已加密，无法读取文字", file=str(path), row=1)
+        bounds.check_pages(len(reader.pages), str(path))
         pages = [page_columns(p.extract_text(extraction_mode="layout")) for p in reader.pages]
         meta = reader.metadata
         # font sizes cost a second pass over page 1: only when the properties' title is not printed at its head
@@ -143,7 +146,10 @@ def read_pdf(path: Path, raw: bytes) -> RawRecord | CorpusError:
         head = {re.sub(r"\s+", "", line) for line in (pages[0] if pages else "").split("\n")[:12]}
         wanted = not printed or junk_title(printed) or re.sub(r"\s+", "", printed) not in head
         heads = headings(reader.pages[0]) if wanted and reader.pages else []
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+    except CorpusError as exc:
+        return exc
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError,
+            zlib.error) as exc:
         return CorpusError(f"PDF 无法解析: {type(exc).__name__}", file=str(path), row=1)
     text = "\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant.corpus import documents, feeds, pdf
+from assistant.corpus import bounds, documents, feeds, pdf
 from assistant.corpus.clean import html_to_text
 from assistant.corpus.record import RawRecord
 from assistant.corpus.safe_yaml import YamlRefused, load_mapping
@@ -27,6 +27,8 @@ __all__ = ["DOCUMENT_SUFFIXES", "FOLDER_SUFFIXES", "RawRecord", "decode_page", "
 
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".xml", ".rss", ".atom")
 FOLDER_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".jsonl", ".ndjson", ".csv", *DOCUMENT_SUFFIXES)
+# What a parser may raise on a hostile file besides CorpusError/OSError (lxml's XMLSyntaxError is a SyntaxError)
+_PARSE_ERRORS: tuple[type[Exception], ...] = (*bounds.ZIP_ERRORS, RecursionError, MemoryError, SyntaxError)
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
@@ -63,7 +65,7 @@ def _record(file: str, row: int, data: dict[str, Any], kind: str, origin: str) -
 
 def _read_jsonl(path: Path) -> list[RawRecord | CorpusError]:
     out: list[RawRecord | CorpusError] = []
-    text = decode_text(path.read_bytes(), str(path))
+    text = decode_text(bounds.read_bounded(path, "jsonl"), str(path))
     # JSON Lines are separated by "\n" only: str.splitlines would also cut at U+2028/U+2029/NEL, which JSON allows
     # raw inside a string (json.dumps(..., ensure_ascii=False) writes them so), and turn a valid line into two.
     for lineno, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
@@ -85,7 +87,7 @@ def _read_jsonl(path: Path) -> list[RawRecord | CorpusError]:
 
 
 def _read_csv(path: Path) -> list[RawRecord | CorpusError]:
-    text = decode_text(path.read_bytes(), str(path))
+    text = decode_text(bounds.read_bounded(path, "csv"), str(path))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]
@@ -144,9 +146,10 @@ def file_kind(path: Path) -> str:
 
 def _read_document(path: Path) -> list[RawRecord | CorpusError]:
     kind = file_kind(path)
+    bounds.check_size(path, kind)  # before any reader touches it: a 1 GiB sparse file is never read
     if kind == "feed":
         return feeds.read_feed(path)
-    raw = path.read_bytes()
+    raw = bounds.read_bounded(path, kind)
     if kind in {"front_matter", "page"}:
         text = decode_page(raw, str(path)) if kind == "page" else decode_text(raw, str(path))
         split = _split_front_matter(path, text)
@@ -166,7 +169,9 @@ def _with_sidecar(path: Path, records: list[RawRecord | CorpusError]) -> list[Ra
     if not sidecar.is_file():
         return records
     try:
-        meta = load_mapping(decode_text(sidecar.read_bytes(), str(sidecar)))
+        meta = load_mapping(decode_text(bounds.read_bounded(sidecar, "sidecar"), str(sidecar)))
+    except CorpusError as exc:
+        return [exc]
     except YamlRefused as exc:
         return [CorpusError(f"sidecar {exc}", file=str(sidecar), row=1)]
     out: list[RawRecord | CorpusError] = []
@@ -197,6 +202,9 @@ def read_file(path: Path) -> list[RawRecord | CorpusError]:
         records = [exc]
     except OSError as exc:
         records = [CorpusError(f"无法读取文件: {exc.strerror or exc}", file=str(path))]
+    except _PARSE_ERRORS as exc:
+        # the last net under every parser (zip, lxml's XMLSyntaxError is a SyntaxError): a message naming the file
+        records = [CorpusError(f"文件无法解析: {type(exc).__name__}", file=str(path), row=1)]
     return _with_sidecar(path, records)
 
 
@@ -208,7 +216,12 @@ def read_records(path: Path, on_file: Callable[[int, int, Path], None] | None = 
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES)
         out: list[RawRecord | CorpusError] = []
         for done, file in enumerate(files, start=1):
-            out.extend(read_file(file))
+            try:
+                bounds.check_inside(file, path)  # a symbolic link out of the folder is never followed
+            except CorpusError as exc:
+                out.append(exc)
+            else:
+                out.extend(read_file(file))
             if on_file is not None:
                 on_file(done, len(files), file)
         return out

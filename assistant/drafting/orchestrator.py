@@ -209,7 +209,7 @@ def draft_report(pack_dir: Path, corpus_path: Path | None, out_dir: Path, settin
     store.save_tables(tables)
     job = _job(settings, template, tables, pack.config, out_dir, count_tokens, progress, store)
     job.outline = outline
-    job.retriever = retriever
+    job.retriever = retriever.scoped(items)  # a shared store holds other corpora: cite only this one's items
     job.pack_hash, job.corpus_hash = pack.content_hash or tables.pack_hash, corpus_hash(list(items.values()))
     store.save_meta(RunMeta(month=pack.config.month, template_id=template.id, template_hash=template.content_hash,
                             engine=job.engine.name, pack_dir=str(pack_dir),
@@ -282,8 +282,11 @@ def regenerate_section(out_dir: Path, section_id: str, instruction: str, setting
     prior = store.load_retrieval(section_id)
     if spec.retrieval and prior is None:
         from assistant.retrieval import open_retriever
+        from assistant.store.ingest import REPORT_FILE, corpus_doc_ids
 
-        job.retriever = open_retriever(settings.model_copy(update={"store_dir": Path(meta.store_dir)}))
+        retriever = open_retriever(settings.model_copy(update={"store_dir": Path(meta.store_dir)}))
+        own = corpus_doc_ids(Path(out_dir) / REPORT_FILE)  # absent only in folders drafted before it was written
+        job.retriever = retriever if own is None else retriever.scoped(own)
     deps = {}
     for dep in spec.depends_on:
         draft, record = store.load_draft(dep), store.load_retrieval(dep)

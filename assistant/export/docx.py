@@ -46,7 +46,7 @@ from assistant.export.blocks import (
 from assistant.export.layout import A4, LANDSCAPE, TABLE_SIZES_PT, PageGeometry, TablePlan, plan_table
 from assistant.export.text import inline_runs
 from assistant.models import Report
-from assistant.safety import strip_control
+from assistant.safety import strip_control, strip_format
 
 __all__ = ["BODY_FONT", "FONT_FALLBACKS", "HEADING_FONT", "render_docx"]
 
@@ -171,8 +171,9 @@ def _header_footer(doc: DocxDocument, assembly: Assembly) -> None:
 
 # ---------------------------------------------------------------- blocks
 def _xml(text: str) -> str:
-    """Text Word can hold: a NUL or a vertical tab in any section would make python-docx refuse the document."""
-    return strip_control(text)[0]
+    """Text Word can hold: a NUL or a vertical tab in any section would make python-docx refuse the document; and
+    text read as written: a bidi override (U+202E) would make 荐推烈强 display as 强烈推荐."""
+    return strip_format(strip_control(text)[0])[0]
 
 
 def _runs(paragraph: DocxParagraph, markdown: str, *, bold: bool = False) -> DocxParagraph:

@@ -8,8 +8,9 @@ publishers, URLs) are not Markdown at all: ``escape_data`` escapes every charact
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from assistant.safety import one_line
+from assistant.safety import one_line, strip_format
 
 __all__ = [
     "chapter_level",
@@ -33,11 +34,9 @@ _ITEM_RE = re.compile(r"^\s*\d+\s*[.．、]\s*\S")
 _BOLD_RE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.S)
 _LINK_RE = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)\)")
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
-# An inline link or image ``[text](url)`` / ``![alt](url)``: a news title can carry a tracking-pixel image or a
-# javascript: link. Escaping its brackets leaves the text readable and the link dead; ``[3]`` markers are untouched.
-_INLINE_LINK_RE = re.compile(r"(?<!\\)(!?)\[([^\]\n]*)\]\(")
 # A link reference definition ``[3]: http://…`` would turn the citation marker [3] into a link.
-_LINK_DEF_RE = re.compile(r"^( {0,3})\[([^\]\n]+)\]:", re.M)
+_LINK_DEF_RE = re.compile(r"^( {0,3})\[(?=[^\n]*\]:)", re.M)
+_AUTOLINK_RE = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)")
 
 
 def neutralize_html(text: str) -> str:
@@ -52,11 +51,34 @@ def neutralize_html(text: str) -> str:
     return "".join(out)
 
 
-def neutralize_markdown(text: str) -> str:
-    """Section text made safe for report.md: no raw HTML, no live links or images, no link definitions."""
-    text = _INLINE_LINK_RE.sub(lambda m: f"{m.group(1)}\\[{m.group(2)}\\](", text)
-    text = _LINK_DEF_RE.sub(lambda m: f"{m.group(1)}\\[{m.group(2)}\\]:", text)
-    return neutralize_html(text)
+def _outside_code(text: str, change: Callable[[str], str]) -> str:
+    """``change`` applied to the text between code spans (a code span shows its content literally anyway)."""
+    out: list[str] = []
+    pos = 0
+    for m in _CODE_SPAN_RE.finditer(text):
+        out.append(change(text[pos:m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(change(text[pos:]))
+    return "".join(out)
+
+
+def _dead_links(text: str, urls: bool) -> str:
+    # Every "](" and "![" escaped, whatever precedes them: nested brackets ([官方[公告]全文](…)) and escaped
+    # brackets (![x\]y](…)) defeat a matcher of whole links, not this. Citation markers [3] have neither.
+    text = text.replace("](", "]\\(").replace("![", "!\\[")
+    text = _LINK_DEF_RE.sub(lambda m: f"{m.group(1)}\\[", text)
+    if urls:  # bare URLs would be autolinked (GFM): an escaped colon/slash or dot shows them as text
+        text = _AUTOLINK_RE.sub(lambda m: m.group(0).replace("://", ":\\/\\/").replace("www.", "www\\."), text)
+    return text
+
+
+def neutralize_markdown(text: str, *, urls: bool = False) -> str:
+    """Text made safe to render as Markdown: no raw HTML, no live links or images, no link definitions; with
+    ``urls`` no bare-URL autolinks either (the UI shows news URLs as text). Bidi and other format characters
+    (U+202E makes 荐推烈强 read 强烈推荐) are removed. The one neutraliser of report.md, report.docx and the UI."""
+    text = strip_format(text)[0]
+    return neutralize_html(_outside_code(text, lambda part: _dead_links(part, urls)))
 
 
 def neutralize_line(text: str) -> str:

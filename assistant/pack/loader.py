@@ -11,7 +11,14 @@ from assistant.errors import PackError
 from assistant.pack.config import ConfigFile, read_config
 from assistant.pack.coverage import check_coverage, check_funds_listed, listed_codes, trading_days
 from assistant.pack.model import MarketPack
-from assistant.pack.plausible import check_monthly_returns, check_nonempty, check_values
+from assistant.pack.plausible import (
+    check_daily_moves,
+    check_financial_units,
+    check_monthly_returns,
+    check_nav_moves,
+    check_nonempty,
+    check_values,
+)
 from assistant.pack.readers import ROW, TABLE_FILE_NAMES, RawTable, read_table
 from assistant.pack.validate import normalise_fund_code, parse_table
 
@@ -45,6 +52,14 @@ def _cross_check(cfg: ConfigFile, raws: dict[str, RawTable], frames: dict[str, p
                             raws["constituents"].headers["code"])
     check_coverage(listings, frames["prices"], days, prices_file)
     check_funds_listed(cfg, set(frames["funds"]["fund_code"]), str(raws["funds"].path))
+    # day by day last: a missing price or listing is the clearer message when both apply
+    config = cfg.config
+    indices = {config.theme_index.code, config.sector_index.code, *(b.code for b in config.benchmarks)}
+    boards = dict(zip(frames["constituents"]["code"], frames["constituents"]["board"], strict=True))
+    exempt = set(config.plausibility_exempt)
+    check_daily_moves(raws["prices"], frames["prices"], boards, indices, exempt)
+    check_nav_moves(raws["fund_navs"], frames["fund_navs"], exempt)
+    check_financial_units(raws["financials"], frames["financials"])
 
 
 def load_pack(path: Path) -> MarketPack:

@@ -65,6 +65,9 @@ class PackConfig(BaseModel):
     top_n: int = 10
     # plausibility band of a monthly return in percent; raise it only for a month that really moved more
     max_monthly_return: float = 300.0
+    # codes (shares, indices, funds) whose day moves are real although beyond the plausibility bounds (a listing's
+    # first unlimited days, a resumption after a restructuring): the check names this key when it refuses
+    plausibility_exempt: list[str] = Field(default_factory=list)
     watchlists: Watchlists = Field(default_factory=Watchlists)
     funds: list[str] | None = None
     analysts: list[Analyst] = Field(default_factory=list)

@@ -18,6 +18,7 @@ from zipfile import BadZipFile
 
 import pandas as pd
 
+from assistant.corpus import bounds
 from assistant.errors import PackError
 from assistant.pack.schema import MISSING_TOKENS, map_columns, number_headers
 
@@ -189,8 +190,13 @@ def _xlsx_frame(data: bytes, path: Path, name: str) -> tuple[pd.DataFrame, dict[
 def read_table(root: Path, name: str) -> RawTable:
     """Read table ``name`` from the pack folder: cells, row numbers, and which header holds which column."""
     path = find_table_file(root, name)
-    data = path.read_bytes()
-    if path.suffix == ".xlsx":
+    kind = "xlsx" if path.suffix == ".xlsx" else "csv"
+    data = bounds.read_bounded(path, kind, error=PackError)  # size before reading: a sparse 1 GiB file is refused
+    if kind == "xlsx":
+        try:  # inflated XML, DTDs, CRCs before openpyxl parses it
+            bounds.check_office_zip(data, str(path), error=PackError)
+        except PackError as exc:
+            raise PackError(f"XLSX 文件损坏或不安全，无法打开：{exc.reason}；请重新导出", file=str(path)) from None
         frame, mapping = _xlsx_frame(data, path, name)
     else:
         frame, mapping = _csv_frame(decode_csv(data, path), path, name)

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from assistant.retrieval.bm25 import BM25Index, tokenize
-from assistant.retrieval.retriever import RRF_K, Mode, Retriever, open_retriever, rrf
+from assistant.retrieval.retriever import RRF_K, CorpusRetriever, Mode, Retriever, open_retriever, rrf
 
-__all__ = ["RRF_K", "BM25Index", "Mode", "Retriever", "open_retriever", "rrf", "tokenize"]
+__all__ = ["RRF_K", "BM25Index", "CorpusRetriever", "Mode", "Retriever", "open_retriever", "rrf", "tokenize"]

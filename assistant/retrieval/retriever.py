@@ -10,7 +10,7 @@ hit is checked against the mask, so nothing outside the window can ever be retur
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,7 +23,7 @@ from assistant.retrieval.snapshot import Snapshot, build_snapshot, load_snapshot
 from assistant.settings import Settings
 from assistant.store import NewsStore, open_store
 
-__all__ = ["RRF_K", "Mode", "Retriever", "open_retriever", "rrf"]
+__all__ = ["RRF_K", "CorpusRetriever", "Mode", "Retriever", "open_retriever", "rrf"]
 
 RRF_K = 60
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -56,9 +56,10 @@ class _Filter:
     date_to: int | None
     categories: tuple[str, ...]
     sources: tuple[str, ...]
+    doc_ids: frozenset[str] | None = None  # one report's corpus: a shared store holds others too
 
     def mask(self, snap: Snapshot) -> np.ndarray:
-        keep = np.ones(len(snap.ids), dtype=bool)
+        keep = np.ones(len(snap.ids), dtype=bool) if self.doc_ids is None else snap.doc_mask(self.doc_ids)
         if self.date_from is not None:
             keep &= snap.dates >= self.date_from
         if self.date_to is not None:
@@ -79,6 +80,8 @@ class _Filter:
             clauses.append({"category": {"$in": list(self.categories)}})
         if self.sources:
             clauses.append({"source": {"$in": list(self.sources)}})
+        if self.doc_ids is not None:
+            clauses.append({"doc_id": {"$in": sorted(self.doc_ids)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -145,12 +148,17 @@ class Retriever:
 
     def search(self, query: str, *, k: int = 8, date_from: DateLike = None, date_to: DateLike = None,
                categories: Sequence[str] | None = None, sources: Sequence[str] | None = None,
-               mode: Mode = "hybrid", one_per_doc: bool = True) -> list[Hit]:
-        """Top ``k`` hits for ``query`` inside the filters (at most one chunk per document by default)."""
+               mode: Mode = "hybrid", one_per_doc: bool = True,
+               doc_ids: Collection[str] | None = None) -> list[Hit]:
+        """Top ``k`` hits for ``query`` inside the filters (at most one chunk per document by default).
+
+        ``doc_ids`` restricts the search to those documents (a report's own corpus in a shared store); an empty
+        collection finds nothing, None means the whole store."""
         if k <= 0 or not query.strip():
             return []
         flt = _Filter(_as_int_date(date_from, "date_from"), _as_int_date(date_to, "date_to"),
-                      tuple(categories or ()), tuple(sources or ()))
+                      tuple(categories or ()), tuple(sources or ()),
+                      None if doc_ids is None else frozenset(doc_ids))
         snap = self._snapshot()
         keep = flt.mask(snap)
         if not keep.any():
@@ -186,6 +194,30 @@ class Retriever:
     def get_items(self, doc_ids: Sequence[str]) -> dict[str, NewsItem]:
         """Whole items by id (including near-duplicates, which are stored but not indexed)."""
         return self.store.get_items(doc_ids)
+
+    def scoped(self, doc_ids: Collection[str]) -> CorpusRetriever:
+        """This retriever limited to one corpus's documents in every search."""
+        return CorpusRetriever(self, doc_ids)
+
+
+class CorpusRetriever:
+    """A retriever that only ever finds the documents of one corpus (what drafting is handed).
+
+    A store may be shared between corpora (``--store``/``RA_STORE_DIR``); a report may cite only its own items, so
+    every search carries the corpus's document ids, and ``get_items`` answers only for them."""
+
+    def __init__(self, retriever: Retriever, doc_ids: Collection[str]) -> None:
+        self.retriever = retriever
+        self.doc_ids = frozenset(doc_ids)
+
+    def search(self, query: str, *, k: int = 8, date_from: DateLike = None, date_to: DateLike = None,
+               categories: Sequence[str] | None = None, sources: Sequence[str] | None = None,
+               mode: Mode = "hybrid", one_per_doc: bool = True) -> list[Hit]:
+        return self.retriever.search(query, k=k, date_from=date_from, date_to=date_to, categories=categories,
+                                     sources=sources, mode=mode, one_per_doc=one_per_doc, doc_ids=self.doc_ids)
+
+    def get_items(self, doc_ids: Sequence[str]) -> dict[str, NewsItem]:
+        return self.retriever.get_items([d for d in doc_ids if d in self.doc_ids])
 
 
 def open_retriever(settings: Settings) -> Retriever:

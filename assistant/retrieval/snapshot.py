@@ -38,6 +38,16 @@ class Snapshot:
         self.dates = np.asarray([int(m.get("date", 0)) for m in self.metas], dtype=np.int64)
         self.categories = np.asarray([str(m.get("category", "")) for m in self.metas], dtype=object)
         self.sources = np.asarray([str(m.get("source", "")) for m in self.metas], dtype=object)
+        self.doc_id_list = [str(m.get("doc_id", "")) for m in self.metas]
+        self._doc_masks: dict[frozenset[str], np.ndarray] = {}
+
+    def doc_mask(self, doc_ids: frozenset[str]) -> np.ndarray:
+        """Rows whose document is in ``doc_ids`` (cached: drafting asks with one corpus's ids many times)."""
+        mask = self._doc_masks.get(doc_ids)
+        if mask is None:
+            mask = np.fromiter((d in doc_ids for d in self.doc_id_list), dtype=bool, count=len(self.doc_id_list))
+            self._doc_masks = {doc_ids: mask}  # one corpus at a time: no unbounded cache
+        return mask.copy()
 
 
 def build_snapshot(store: NewsStore, generation: str) -> Snapshot:

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError
 
-from assistant.errors import ConfigError, ReviewError
+from assistant.errors import ConfigError, DatabaseFullError, ReviewError
 from assistant.review.roles import can_run_ddl, role_names
 from assistant.settings import Settings
 
@@ -88,8 +88,23 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _disk_full)
+    return engine
+
+
+_DISK_FULL = ("database or disk is full", "no space left on device", "could not extend file", "disk full")
+
+
+def _disk_full(context: Any) -> DatabaseFullError | None:
+    """A full disk under SQLite or PostgreSQL becomes one ``DiskFullError`` (the transaction is rolled back, so
+    nothing half-saved) instead of a driver traceback."""
+    message = str(context.original_exception).lower()
+    if any(m in message for m in _DISK_FULL):
+        return DatabaseFullError(context.engine.url.render_as_string(hide_password=True) if context.engine else "数据库",
+                             "数据库")
+    return None
 
 
 def alembic_config(url: str) -> Config:

@@ -35,7 +35,7 @@ from assistant.settings import Settings
 from assistant.store.chroma import NewsStore, open_store
 from assistant.store.manifest import write_manifest
 
-__all__ = ["REPORT_FILE", "IngestReport", "ingest", "plan_changes", "report_json", "write_ingest_report"]
+__all__ = ["REPORT_FILE", "IngestReport", "corpus_doc_ids", "ingest", "plan_changes", "report_json", "write_ingest_report"]
 
 _BATCH = 256
 REPORT_FILE = "ingest_report.json"
@@ -85,6 +85,15 @@ def write_ingest_report(report: IngestReport, path: Path) -> Path:
     """Write atomically (temp file + rename): a reader never sees half a report."""
     atomic_write_text(path, json.dumps(report_json(report), ensure_ascii=False, indent=2))
     return path
+
+
+def corpus_doc_ids(path: Path) -> set[str] | None:
+    """The document ids an ingestion report lists (one corpus), or None when there is no readable report."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(i["doc_id"]) for f in data.get("files", []) for i in f.get("items", [])}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _translate(items: list[NewsItem], translator: Translator | None, report: IngestReport) -> list[NewsItem]:
@@ -179,7 +188,10 @@ def ingest(path: Path | str, settings: Settings, progress: ProgressCallback = nu
         outcomes.update({i.doc_id: "added" for i in new} | {i.doc_id: "updated" for i in changed})
         if todo:
             todo_ids = {i.doc_id for i in todo}
-            existing = [i for i in store.all_items() if i.doc_id not in todo_ids]
+            # Near-duplicates are linked only within this corpus: in a shared store a copy linked to another
+            # corpus's item would not be indexed, and a report may search and cite only its own corpus.
+            corpus_ids = {i.doc_id for i in result.items}
+            existing = [i for i in store.get_items(sorted(corpus_ids - todo_ids)).values()]
             todo = _translate(link_near_duplicates(todo, existing=existing), translator, report)
             report.duplicates_linked = sum(1 for i in todo if i.duplicate_of)
             _write(store, todo, [i.doc_id for i in changed], report, progress)

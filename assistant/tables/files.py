@@ -17,7 +17,7 @@ from pathlib import Path
 from assistant.atomic import atomic_write_bytes
 from assistant.models import TableSet
 
-__all__ = ["neutral_cell", "neutral_rows", "write_table_files"]
+__all__ = ["csv_bytes", "neutral_cell", "neutral_rows", "write_table_files"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Figures as the tables print them: -0.97%, +12.5, -1,234.56, 3.2e5, and the "-" of a negative PE.
@@ -25,7 +25,8 @@ _NUMBER = re.compile(r"^[+-]?(\d[\d,]*(\.\d+)?|\.\d+)([eE][+-]?\d+)?%?$|^-$")
 
 
 def neutral_cell(value: object) -> object:
-    """A text cell a spreadsheet cannot run: a leading ``'`` before = + - @ tab CR LF, numbers left alone."""
+    """A text cell a spreadsheet cannot run: a leading ``'`` before = + - @ tab CR LF, numbers left alone. A line
+    break inside a cell is kept: ``csv_bytes`` quotes the field, so it cannot start a new row."""
     if not isinstance(value, str) or not value or not value.startswith(_FORMULA_START):
         return value
     if _NUMBER.match(value.strip()):
@@ -37,9 +38,10 @@ def neutral_rows(rows: Iterable[Iterable[object]]) -> list[list[object]]:
     return [[neutral_cell(cell) for cell in row] for row in rows]
 
 
-def _csv_bytes(columns: list[str], rows: list[list[str]]) -> bytes:
+def csv_bytes(columns: list[str], rows: list[list[str]]) -> bytes:
+    """CSV for Excel: UTF-8 with BOM, every cell neutralised, any field holding CR or LF quoted (``\\r\\n`` rows)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(neutral_cell(c) for c in columns)
     writer.writerows(neutral_rows(rows))
     return buffer.getvalue().encode("utf-8-sig")
@@ -52,7 +54,7 @@ def write_table_files(tableset: TableSet, out_dir: Path) -> list[Path]:
     written: list[Path] = []
     for table in tableset.tables:
         path = table_dir / f"{table.id}_{table.key}.csv" if table.key else table_dir / f"{table.id}.csv"
-        atomic_write_bytes(path, _csv_bytes(table.columns, table.rows))
+        atomic_write_bytes(path, csv_bytes(table.columns, table.rows))
         written.append(path)
     index = Path(out_dir) / "tables.json"
     payload = [t.model_dump(mode="json") for t in tableset.tables]

@@ -48,7 +48,7 @@ def _actions(comp: ComplianceService, finding: FindingView, user: UserView, send
         try:
             comp.resolve(finding.id, note, user)
         except AssistantError as exc:
-            st.error(str(exc))
+            st.error(literal(str(exc)))
         else:
             _flash(f"问题 #{finding.id} 已标记为已处理")
             st.rerun()
@@ -56,7 +56,7 @@ def _actions(comp: ComplianceService, finding: FindingView, user: UserView, send
         try:
             sent = comp.send_back(finding.id, user, note)
         except AssistantError as exc:
-            st.error(str(exc))
+            st.error(literal(str(exc)))
         else:
             _flash(f"已将 {sent.section_id} v{sent.version} 退回给 {sent.editor or '编辑'}（需修改）")
             st.rerun()
@@ -103,7 +103,7 @@ def _signoff(comp: ComplianceService, report_id: int, user: UserView) -> None:
         try:
             comp.sign_off(report_id, user, comment)
         except AssistantError as exc:
-            st.error(str(exc))
+            st.error(literal(str(exc)))
         else:
             _flash("已签字：报告可以导出")
             st.rerun()

@@ -28,7 +28,7 @@ if st.button("生成导出文件", disabled=not may_export, type="primary", key=
         paths = export_final(svc, report_id, user, Path(tempfile.mkdtemp(prefix="ra-export-")))
         st.session_state.export_files = (report_id, [(Path(p).name, Path(p).read_bytes()) for p in paths.values()])
     except (AssistantError, ImportError) as exc:
-        st.error(f"导出失败：{exc}")
+        st.error(f"导出失败：{literal(str(exc))}")
     except (OSError, ValueError, SQLAlchemyError) as exc:
         # never a raw traceback on the page: a disk, document or database problem is named, not dumped
         st.error(f"导出失败（{type(exc).__name__}）：请联系管理员查看日志")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 from jobs_ui import job_service
-from ra_ui import extract_zip, require_user, unzip_safely
+from ra_ui import extract_zip, literal, require_user, unzip_safely
 
 from assistant import SAMPLE_DIR
 from assistant.errors import AssistantError
@@ -63,7 +63,9 @@ if st.button("开始起草", disabled=not can, type="primary", key="start_draft"
         pack_dir, corpus = _inputs()
         job_id = jobs.submit_draft(user, pack=pack_dir, corpus=corpus, sections=list(chosen) or None)
     except AssistantError as exc:
-        st.error(f"提交失败：{exc}")
+        st.error(f"提交失败：{literal(str(exc))}")  # member names and paths are data: never rendered as Markdown
+    except OSError as exc:  # a full disk or an unwritable jobs folder: named, never a traceback
+        st.error(literal(f"提交失败：无法写入上传文件（{exc.strerror or type(exc).__name__}）"))
     else:
         st.session_state.last_job_id = job_id
         st.success(f"已提交起草任务 {job_id}：由工作进程在后台起草，完成后自动导入审阅库。可以离开本页。")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
-from ra_ui import client_address, service
+from ra_ui import client_address, literal, service
 
 from assistant.review.sessions import sign_in, start_session
 
@@ -16,7 +16,7 @@ if submitted:
     engine = service().engine
     result = sign_in(engine, name, password, client_address())
     if result.user is None:
-        st.error(result.message)
+        st.error(literal(result.message))
     else:
         st.session_state.user = result.user.model_dump()
         token = start_session(engine, result.user, client_address())

@@ -32,5 +32,5 @@ for chart in report.charts:
     if path.is_file() and path.is_relative_to(out_dir.resolve()):
         st.image(str(path))
     else:
-        st.warning(f"图表文件不存在：{chart.path}")
+        st.warning(f"图表文件不存在：{literal(str(chart.path))}")
     st.caption(literal(chart.source))
