@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -39,8 +39,8 @@ from assistant.review.rechecking import (
     check_inputs,
     current_report,
     default_checks,
-    finding_key,
-    fresh_rows,
+    drafted_texts,
+    reconcile,
 )
 from assistant.review.signing import version_hashes
 from assistant.review.users import acting_user
@@ -287,34 +287,27 @@ class ComplianceService:
     def rerun_checks(self, report_id: int, user: UserView, *, corpus: Path | None = None) -> RerunResult:
         """Run the checks over the current section versions and replace the open findings with the result.
 
-        A new finding identical to one already resolved (same section, kind, sentence, detail, marker) stays
-        resolved: the reason given still applies to the same sentence.
+        Findings keep their ids across runs (``rechecking.reconcile``): one already resolved stays resolved while
+        its sentence is unchanged (the reason given still applies), an open one no longer raised is closed as fixed.
         """
         with self._sessions() as session:
             acting_user(session, user, "run_checks")  # refuse before the slow part
         report, versions = self.current_report(report_id)
         items, pack, tables, used, note = check_inputs(Path(self._review.out_dir(report_id)), report, corpus)
-        found = [f for f in self._checks()(report, items, pack=pack, tables=tables) if not f.ok]
+        checks = self._checks(drafted_texts(self._review, report_id))
+        found = [f for f in checks(report, items, pack=pack, tables=tables) if not f.ok]
         with self._sessions.begin() as session:
             actor = acting_user(session, user, "run_checks")
             now = {s.section_id: s.current_version for s in _section_views(session, report_id, lock=True)}
             if now != versions:
                 raise ReviewError("检查期间有章节产生了新版本，请重新运行检查")
-            resolved = {finding_key(r.section_id, r.kind, r.sentence, r.detail, r.marker) for r in session.scalars(
-                select(FindingRow).where(FindingRow.report_id == report_id, FindingRow.status == "resolved"))}
-            session.execute(delete(FindingRow).where(FindingRow.report_id == report_id,
-                                                     FindingRow.status == "open"))
-            fresh = fresh_rows(found, resolved, versions)
-            for row in fresh:
-                row.report_id = report_id
-                session.add(row)
-            kept = len(found) - len(fresh)
-            audit.record(session, actor, "run_checks", "report", report_id, versions=versions, opened=len(fresh),
-                         kept_resolved=kept, corpus=used)
-        return RerunResult(opened=len(fresh), kept_resolved=kept, versions=versions, corpus=used, note=note)
+            fresh, kept, fixed = reconcile(session, report_id, found, versions, actor.id)  # ids kept across runs
+            audit.record(session, actor, "run_checks", "report", report_id, versions=versions, opened=fresh,
+                         kept_resolved=kept, closed_as_fixed=fixed, corpus=used)
+        return RerunResult(opened=fresh, kept_resolved=kept, versions=versions, corpus=used, note=note)
 
-    def _checks(self) -> CheckFn:
-        return self._check_fn if self._check_fn is not None else default_checks()
+    def _checks(self, drafted: dict[str, str] | None = None) -> CheckFn:
+        return self._check_fn if self._check_fn is not None else default_checks(drafted)
 
     def current_report(self, report_id: int) -> tuple[Report, dict[str, int]]:
         """The imported report with each section's current text and the report's stored sources."""

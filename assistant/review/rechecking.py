@@ -7,52 +7,95 @@ section's current text), the evidence to check it against, and which findings ar
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError
 from assistant.models import Finding, NewsItem, Provenance, Report, SourceRef, TableSet
-from assistant.review.db import FindingRow
+from assistant.review.db import FindingRow, utcnow
 from assistant.review.importing import finding_row
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from assistant.pack.model import MarketPack
     from assistant.review.service import ReviewService
 
-__all__ = ["CheckFn", "CheckInputs", "FindingKey", "check_inputs", "current_report", "default_checks",
-           "finding_key", "fresh_rows", "items_from_sources"]
+__all__ = ["FIXED_REASON", "CheckFn", "CheckInputs", "check_inputs", "current_report", "default_checks",
+           "drafted_texts", "finding_identity", "items_from_sources", "reconcile"]
+
+# The reason given to an open finding a later check run no longer raises (its sentence was fixed or removed): it is
+# closed, never deleted, so its id is never reused and audit rows and send-back comments still point at it.
+FIXED_REASON = "重新检查未再发现（原句已修改或删除）"
+_SPACE_OR_MARKUP = re.compile(r"[\s*_`]+")
 
 CheckFn = Callable[..., list[Finding]]
-FindingKey = tuple[str, str, str, str, int | None]
 # items, pack, tables, the corpus file used (None: the stored passages), a note for the reviewer
 CheckInputs = tuple[dict[str, NewsItem], "MarketPack | None", TableSet | None, str | None, str]
 
 
-def finding_key(section: str, kind: str, sentence: str, detail: str, marker: int | None) -> FindingKey:
-    """Two findings with the same key are the same problem in the same sentence."""
-    return section, kind, sentence, detail, marker
+def finding_identity(section: str, kind: str, sentence: str, marker: int | None) -> tuple[str, str, str, int | None]:
+    """A finding's stable identity across re-checks: section, kind, the hash of its normalised sentence (width,
+    spaces and emphasis do not count) and the citation it is about. The detail may change (a new figure in the
+    message), the finding is the same."""
+    normal = _SPACE_OR_MARKUP.sub("", unicodedata.normalize("NFKC", sentence))
+    return section, kind, hashlib.sha256(normal.encode()).hexdigest()[:16], marker
 
 
-def fresh_rows(found: list[Finding], resolved: set[FindingKey], versions: dict[str, int]) -> list[FindingRow]:
-    """Rows for the findings not already resolved (and not repeated), tagged with their section's version."""
-    seen = set(resolved)
-    rows: list[FindingRow] = []
+def reconcile(session: Session, report_id: int, found: list[Finding], versions: dict[str, int],
+              actor_id: int) -> tuple[int, int, list[int]]:
+    """Store a check run's findings, keeping ids: a finding raised again keeps its row (an open one stays open as
+    first recorded: findings are append-only; one resolved by a person stays resolved while its sentence is
+    unchanged); a new one gets a new row; an open one no longer raised is closed as fixed (resolved with
+    ``FIXED_REASON``, never deleted, so its id is never reused). A finding closed that way that comes back is a
+    new finding. Returns (open findings, kept resolved, ids closed as fixed)."""
+    from sqlalchemy import select
+
+    rows = list(session.scalars(select(FindingRow).where(FindingRow.report_id == report_id)
+                                .order_by(FindingRow.id)))
+    pool: dict[tuple[str, str, str, int | None], list[FindingRow]] = {}
+    for row in rows:
+        if not (row.status == "resolved" and row.reason == FIXED_REASON):
+            pool.setdefault(finding_identity(row.section_id, row.kind, row.sentence, row.marker), []).append(row)
+    matched: set[int] = set()
+    opened = kept = 0
     for f in found:
-        key = finding_key(f.section, f.kind, f.sentence, f.detail, f.marker)
-        if key not in seen:
-            seen.add(key)
-            rows.append(finding_row(f, versions.get(f.section)))
-    return rows
+        candidates = [r for r in pool.get(finding_identity(f.section, f.kind, f.sentence, f.marker), [])
+                      if r.id not in matched]
+        row = next((r for r in candidates if r.status == "open"), candidates[0] if candidates else None)
+        if row is None:
+            row = finding_row(f, versions.get(f.section))
+            row.report_id = report_id
+            session.add(row)
+        else:
+            matched.add(row.id)
+        if row.status == "resolved":
+            kept += 1
+        else:
+            opened += 1
+    closed = [r.id for r in rows if r.status == "open" and r.id not in matched]
+    for row in rows:
+        if row.id in closed:
+            row.status, row.resolved_by, row.reason, row.resolved_at = "resolved", actor_id, FIXED_REASON, utcnow()
+    session.flush()
+    return opened, kept, closed
 
 
-def default_checks() -> CheckFn:
-    """``assistant.checks.run_checks`` plus the required-parts rule (an emptied 风险提示 blocks the sign-off)."""
+def default_checks(drafted: dict[str, str] | None = None) -> CheckFn:
+    """``assistant.checks.run_checks`` plus the required-parts rule (an emptied 风险提示 blocks the sign-off) and,
+    given the drafted texts (section id -> markdown), the facts of every changed cited sentence against its
+    cited passage (``checks.facts``)."""
     from assistant.checks import run_checks  # late: the checks pull in the tables stage
+    from assistant.checks.facts import fact_findings
     from assistant.review.required import required_parts_findings
 
     def checks(report: Report, items: dict[str, NewsItem], **kwargs: Any) -> list[Finding]:
-        return [*run_checks(report, items, **kwargs), *required_parts_findings(report)]
+        found = [*run_checks(report, items, **kwargs), *required_parts_findings(report)]
+        return found + (fact_findings(report, items, drafted) if drafted is not None else [])
 
     return checks
 
@@ -85,6 +128,11 @@ def current_report(review: ReviewService, report_id: int) -> tuple[Report, dict[
                for s in review.sources(report_id)]
     report = snapshot.model_copy(update={"sections": sections, "sources": sources, "checks": []})
     return report, {s.section_id: s.current_version for s in current.values()}
+
+
+def drafted_texts(review: ReviewService, report_id: int) -> dict[str, str]:
+    """Each section's text as drafted (the imported snapshot): a re-check fact-checks what an edit changed."""
+    return {s.id: s.markdown for s in review.report(report_id).sections}
 
 
 def check_inputs(out_dir: Path, report: Report, corpus: Path | None) -> CheckInputs:

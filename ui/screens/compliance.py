@@ -18,7 +18,7 @@ from assistant.jobs import JobView
 from assistant.review import allowed
 from assistant.review.compliance import ComplianceService, FindingView, open_counts
 from assistant.review.highlight import highlight_spans, offending_terms
-from assistant.review.policy import REPORT_PARTS, SEVERITY_LABELS
+from assistant.review.policy import REPORT_PARTS, SEVERITY_LABELS, cited_markers
 from assistant.review.views import SourceView, UserView
 
 PAGE_ROLES = ("compliance", "admin")
@@ -65,8 +65,9 @@ def _actions(comp: ComplianceService, finding: FindingView, user: UserView, send
 def _finding(comp: ComplianceService, finding: FindingView, user: UserView, sources: dict[int, SourceView],
              sendable: bool) -> None:
     evidence = finding.evidence
-    if not evidence and finding.marker is not None and finding.marker in sources:
-        evidence = sources[finding.marker].passage
+    markers = [finding.marker] if finding.marker is not None else cited_markers(finding.sentence)
+    if not evidence:  # the passage the sentence cites, whichever check raised the finding
+        evidence = "\n\n".join(f"[{m}] {sources[m].passage}" for m in markers if m in sources and sources[m].passage)
     in_sentence, in_evidence = offending_terms(finding.sentence, evidence, finding.detail, finding.marker)
     with st.container(border=True):
         version = f" · 基于 v{finding.version}" if finding.version else ""
