@@ -13,6 +13,7 @@ again highlighted inside the full passage, so an editor sees where in the passag
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -68,14 +69,46 @@ def _inline_plain(text: str) -> str:
     return "".join(out).replace("\n", "  \n")
 
 
+# An invisible zero-width space written as an entity: its source starts with "&" and ends with ";" (punctuation),
+# which is what CommonMark looks at beside a "**"; the page shows nothing for it.
+_ZWSP = "&#8203;"
+
+
+def _is_punct(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PS"
+
+
+def _bold(body: str, before: str, after: str) -> str:
+    """``**body**`` that CommonMark opens and closes whatever the punctuation around it.
+
+    A ``**`` opens only if left-flanking (a punctuation mark after it needs whitespace or punctuation before it)
+    and closes only if right-flanking (a punctuation mark before it needs whitespace or punctuation after it):
+    ``尾声。**人工智能`` does not close, ``研究**“AI”`` does not open. Where a rule fails, a zero-width space entity
+    stands between the ``**`` and the CJK character, so the bold is exactly the run Word prints bold.
+    """
+    opening = "**"
+    if _is_punct(body[0]) and before and not (before.isspace() or _is_punct(before)):
+        opening = _ZWSP + opening
+    closing = "**"
+    if _is_punct(body[-1]) and after and not (after.isspace() or _is_punct(after)):
+        closing += _ZWSP
+    return f"{opening}{body}{closing}"
+
+
 def inline_markdown(markdown: str) -> str:
-    """Section inline Markdown as Streamlit Markdown that shows exactly the text Word prints."""
-    parts = []
-    for text, bold in inline_runs(markdown):
-        body = _inline_plain(text)
+    """Section inline Markdown as Streamlit Markdown that shows exactly the text Word prints, bold where Word is."""
+    parts = [(_inline_plain(text), bold) for text, bold in inline_runs(markdown)]
+    out: list[str] = []
+    for i, (body, bold) in enumerate(parts):
         stripped = body.strip()
-        parts.append(body.replace(stripped, f"**{stripped}**", 1) if bold and stripped else body)
-    return "".join(parts)
+        if not (bold and stripped):
+            out.append(body)
+            continue
+        lead, trail = body[:len(body) - len(body.lstrip())], body[len(body.rstrip()):]
+        before = lead[-1:] or ("".join(out)[-1:])
+        after = trail[:1] or (parts[i + 1][0][:1] if i + 1 < len(parts) else "")
+        out.append(lead + _bold(stripped, before, after) + trail)
+    return "".join(out)
 
 
 def current_report(report: Report, sections: list[SectionView]) -> Report:
