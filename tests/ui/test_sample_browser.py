@@ -136,7 +136,8 @@ def test_every_section_shows_bold_where_the_docx_prints_bold(sample: Sample) -> 
         _sign_in(page, base, "editor")
         for section in sections:
             page.goto(f"{base}/section?report={report_id}&section={section.pk}")
-            body = page.locator("[data-testid='stColumn']").first  # the section text, not the sources beside it
+            # the section text (the column under the status line), not the sources beside it
+            body = page.locator("[data-testid='stColumn']").filter(has_text="状态：").last
             expect(page.locator("[class*='st-key-section_picker_'] [role='combobox']")).to_have_value(
                 re.compile(re.escape(section.title)))
             expect(body.locator("[data-testid='stMarkdownContainer']").first).to_be_visible()
