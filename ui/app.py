@@ -9,12 +9,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import streamlit as st
+from chrome import chinese_chrome
 from ra_ui import ROLE_LABELS, current_user, service
 from session_cookie import write_cookie
 
 from assistant.review.sessions import end_session
 
 st.set_page_config(page_title="研报起草助手 · 审阅", page_icon="📑", layout="wide")
+chinese_chrome()  # Streamlit's own English (uploader, placeholders, key hints, tooltips) in Chinese
 
 if "cookie_to_write" in st.session_state:  # after sign-in or sign-out: the browser keeps (or drops) the session
     write_cookie(st.session_state.pop("cookie_to_write"))

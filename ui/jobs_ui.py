@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
+from ra_ui import hide_paths
 from section_view import md_escape
 
 from assistant.errors import AssistantError
@@ -80,9 +81,9 @@ def _card(svc: JobService, job: JobView, user: UserView, key: str) -> None:
         st.markdown(f"**{md_escape(job.kind_label)}** · 任务 `{job.id}` · **{md_escape(job.state_label)}** · "
                     f"提交人 {md_escape(job.owner)} · {job.created_at.astimezone():%H:%M:%S}")
         if job.message and job.state != "failed":
-            st.caption(md_escape(job.message))
+            st.caption(md_escape(hide_paths(job.message)))
         if job.error:
-            st.error(f"错误：{md_escape(job.error)}")
+            st.error(f"错误：{md_escape(hide_paths(job.error))}")
         mine = user.role == "admin" or user.id == job.owner_id
         if not mine:
             return

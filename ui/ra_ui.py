@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import logging
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -29,6 +30,7 @@ __all__ = [
     "client_address",
     "current_user",
     "extract_zip",
+    "hide_paths",
     "label_key",
     "literal",
     "report_labels",
@@ -99,6 +101,19 @@ def require_user() -> UserView:
         st.warning("请先登录")
         st.stop()
     return user  # type: ignore[return-value]
+
+
+_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:\\|/)(?:[^\s/\\:：，,；;（）()\"'“”]+[/\\])+[^\s/\\:：，,；;（）()\"'“”]*")
+_log = logging.getLogger(__name__)
+
+
+def hide_paths(text: str) -> str:
+    """Server file paths never reach the page (they say nothing to users and tell an attacker the layout): each is
+    replaced by （服务器文件） and the full text is logged for the administrator."""
+    shown = _PATH.sub("（服务器文件）", text)
+    if shown != text:
+        _log.info("message shown without its paths: %s", text)
+    return shown
 
 
 def literal(text: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Callable
@@ -30,6 +31,7 @@ __all__ = ["FIXED_REASON", "CheckFn", "CheckInputs", "check_inputs", "current_re
 
 # The reason given to an open finding a later check run no longer raises (its sentence was fixed or removed): it is
 # closed, never deleted, so its id is never reused and audit rows and send-back comments still point at it.
+_log = logging.getLogger(__name__)
 FIXED_REASON = "重新检查未再发现（原句已修改或删除）"
 _SPACE_OR_MARKUP = re.compile(r"[\s*_`]+")
 
@@ -144,5 +146,8 @@ def check_inputs(out_dir: Path, report: Report, corpus: Path | None) -> CheckInp
     except (AssistantError, OSError) as exc:
         if corpus is not None:  # an explicitly named corpus that cannot be read is an error, not a fallback
             raise
-        return items_from_sources(report.sources), None, None, None, f"未使用新闻语料（{exc}），按已存来源段落核对"
+        # an OS error's text is English and names server paths: the reviewer reads why in Chinese, the log has it
+        reason = str(exc) if isinstance(exc, AssistantError) else "起草时的语料或数据文件无法读取"
+        _log.info("re-check without the corpus: %s", exc)
+        return items_from_sources(report.sources), None, None, None, f"未使用新闻语料（{reason}），按已存来源段落核对"
     return inputs.items, inputs.pack, inputs.tables, str(inputs.corpus_path), ""

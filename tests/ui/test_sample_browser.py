@@ -3,6 +3,7 @@ three times (twins by month and title), ``python -m assistant ui`` on a free por
 
 - The report in view survives a reload: report #1 opened by its address stays #1 on every page.
 - The section page shows bold exactly where the Word export prints bold, for every section (no literal ``**``).
+- Text typed and not yet committed (the box not left) survives a reload: it is kept as it is typed.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def test_every_section_shows_bold_where_the_docx_prints_bold(sample: Sample) -> 
         for section in sections:
             page.goto(f"{base}/section?report={report_id}&section={section.pk}")
             # the section text (the column under the status line), not the sources beside it
-            body = page.locator("[data-testid='stColumn']").filter(has_text="状态：").last
+            body = page.locator("[data-testid='stColumn']").filter(has_text="状态：").first
             expect(page.locator("[class*='st-key-section_picker_'] [role='combobox']")).to_have_value(
                 re.compile(re.escape(section.title)))
             expect(body.locator("[data-testid='stMarkdownContainer']").first).to_be_visible()
@@ -155,3 +156,88 @@ def test_every_section_shows_bold_where_the_docx_prints_bold(sample: Sample) -> 
     section_text = _INVISIBLE.sub("", "".join(s.markdown for s in sections))
     assert [t for t in (in_word - on_page) if t in section_text and not re.match(r"[表图] \d", t)] == []
     assert on_page["7月板块震荡微跌，板块调整接近尾声。"] == 1
+
+
+def test_typed_text_survives_a_reload_without_leaving_the_box(sample: Sample) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, service, users, ids, tmp = sample
+    section = service.find_section(ids[1], "data_policy")
+    added = "编辑刚输入、尚未离开编辑框的一句话。"
+    with sync_playwright() as p:
+        browser, page = _browser(p, tmp)
+        _sign_in(page, base, "editor")
+        page.goto(f"{base}/section?report={ids[1]}&section={section.pk}")
+        box = page.locator(f"[class*='st-key-ed_{section.pk}_'] textarea")
+        expect(box).to_have_count(1)
+        box.click()
+        box.press("Control+End")
+        page.keyboard.type(added)  # no blur, no Ctrl+Enter: the text area has not sent its value
+        expect(page.get_by_text("已自动暂存", exact=False)).to_be_visible()
+        assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+        _shot(page, tmp, "s3_autosaved")
+        page.reload()
+        page.get_by_role("button", name="恢复未保存的编辑").click()
+        expect(page.locator(f"[class*='st-key-ed_{section.pk}_'] textarea")).to_have_value(
+            re.compile(re.escape(added) + "$"))
+        browser.close()
+    kept = service.kept_draft(section.pk, users["editor"])
+    assert kept is not None and kept.markdown.endswith(added)
+
+
+# Latin words a page may show besides the report's own data: file formats and units.
+ALLOWED_LATIN = frozenset({"CSV", "XLSX", "DOCX", "ZIP", "PDF", "Word", "Markdown", "KB", "MB", "GB"})
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*[A-Za-z0-9]")
+_VISIBLE_TEXT = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest("[data-testid*='Icon'], script, style, noscript")) continue;  // icon ligatures
+    if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) continue;  // the visually hidden skip link
+    out.push(n.nodeValue);
+  }
+  return out.join(" ");
+}"""
+
+
+def _foreign_words(page, data_words: set[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    text = page.evaluate(_VISIBLE_TEXT)
+    return sorted({w for w in _LATIN.findall(text) if not any(c.isdigit() for c in w)  # codes, ids, versions
+                   and w not in data_words and w not in ALLOWED_LATIN})
+
+
+def test_every_page_speaks_chinese_for_every_role(sample: Sample) -> None:
+    """Walks every page of each role's menu: Latin words other than the report's own (company and product names
+    in the corpus, user names) and file formats fail, so do Streamlit's English texts (uploader, placeholders)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, service, users, ids, tmp = sample
+    data = service.report(ids[0]).model_dump_json() + " ".join(u.name for u in users.values())
+    data_words = set(_LATIN.findall(data))
+    found: dict[str, list[str]] = {}
+    with sync_playwright() as p:
+        browser, page = _browser(p, tmp)
+        for role in ("analyst", "editor", "compliance", "admin"):
+            page.context.clear_cookies()
+            _sign_in(page, base, role)
+            for title in page.locator("[data-testid='stSidebarNav'] a").all_inner_texts():
+                page.get_by_role("link", name=title).click()
+                expect(page.get_by_role("heading", name=title).first).to_be_visible()
+                if title == "新建草稿":  # the uploader is drawn once a pack is to be uploaded
+                    page.get_by_text("上传数据包").click()
+                    expect(page.locator("[data-testid='stFileUploader']").first).to_be_visible()
+                    expect(page.get_by_text("将文件拖放到此处").first).to_be_visible()
+                page.wait_for_timeout(1500)  # the page finishes drawing (and the Chinese texts replace Streamlit's)
+                words = _foreign_words(page, data_words)
+                if words:
+                    found[f"{role}/{title}"] = words
+            page.get_by_role("button", name="退出登录").click()
+            expect(page.get_by_label("用户名")).to_be_visible()
+        page.goto(f"{base}/screens/compliance")  # an unknown address: the main page, no English dialog
+        expect(page.get_by_label("用户名")).to_be_visible()
+        assert page.get_by_text("Page not found").count() == 0
+        browser.close()
+    assert found == {}

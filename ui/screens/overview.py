@@ -24,7 +24,6 @@ right.metric("待处理", len(sections) - approved)
 
 frame = pd.DataFrame([{
     "章节": s.title or s.section_id,
-    "编号": s.section_id,
     "状态": status_label(s.status),
     "当前版本": f"v{s.current_version}",
     "来源": ORIGIN_LABELS.get(s.origin, s.origin),

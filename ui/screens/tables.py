@@ -20,9 +20,9 @@ for table in report.tables:
     st.dataframe(table_frame(table), hide_index=True, width="stretch")
     st.caption(literal(table.source))
     left, right = st.columns(2)
-    left.download_button("CSV", table_csv(table), file_name=f"{table.id}.csv", mime="text/csv",
+    left.download_button("下载 CSV", table_csv(table), file_name=f"{table.id}.csv", mime="text/csv",
                          key=f"csv_{table.id}")
-    right.download_button("XLSX", tables_xlsx([table]), file_name=f"{table.id}.xlsx", key=f"xlsx_{table.id}",
+    right.download_button("下载 XLSX", tables_xlsx([table]), file_name=f"{table.id}.xlsx", key=f"xlsx_{table.id}",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 out_dir = Path(svc.out_dir(report_id))
