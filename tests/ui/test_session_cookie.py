@@ -10,8 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ui"))
 
-import session_cookie  # noqa: E402
-from session_cookie import COOKIE_ROUTE, cookie_header, issue_ticket, redeem_ticket, session_endpoint  # noqa: E402
+import session_cookie
+from session_cookie import COOKIE_ROUTE, cookie_header, issue_ticket, redeem_ticket, session_endpoint
 
 
 @pytest.fixture
