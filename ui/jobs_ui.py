@@ -18,7 +18,8 @@ from assistant.jobs import JobService, JobView
 from assistant.review import UserView, resolve_database_url
 from assistant.settings import get_settings
 
-__all__ = ["SECTION_MARKS", "SECTION_STATES", "act", "job_service", "progress_text", "watch_jobs"]
+__all__ = ["SECTION_MARKS", "SECTION_STATES", "act", "job_service", "progress_text", "section_state",
+           "watch_jobs"]
 
 SECTION_MARKS = {"queued": "·", "running": "…", "ok": "✓", "failed": "✗"}
 SECTION_STATES = {"queued": "等待", "running": "起草中", "ok": "完成", "failed": "失败"}
@@ -37,8 +38,19 @@ def job_service() -> JobService:
 
 def progress_text(job: JobView) -> str:
     if job.sections:
+        ok = sum(1 for s in job.sections if s.status == "ok")
+        if job.state in ("cancelled", "failed"):  # what finished before it stopped; nothing was imported
+            return f"{ok}/{len(job.sections)} 章已起草，未导入审阅库"
         return f"{job.sections_done}/{len(job.sections)} 章"
     return job.state_label
+
+
+def section_state(job: JobView, status: str) -> tuple[str, str]:
+    """Mark and label of one section of ``job``: a section still waiting or running when the job was cancelled
+    (or failed) was not drafted, and says so."""
+    if job.state in ("cancelled", "failed") and status in ("queued", "running"):
+        return "✗", "未完成（任务已取消）" if job.state == "cancelled" else "未完成（任务失败）"
+    return SECTION_MARKS.get(status, "?"), SECTION_STATES.get(status, "未知")
 
 
 def poll_seconds() -> float:

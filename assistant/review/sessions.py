@@ -90,7 +90,7 @@ def sign_in(engine: Engine, name: str, password: str, address: str = "", *,
             locked = wait > MAX_DELAY_S
             audit.record(session, None, "login_locked" if locked else "login_throttled", "user", key,
                          address=address, wait_s=wait)
-            message = (f"登录失败次数过多，账号或地址已临时锁定，请 {wait // 60 + 1} 分钟后再试" if locked
+            message = (f"登录失败次数过多，账号或地址已临时锁定，请 {max(1, -(-(wait - 1) // 60))} 分钟后再试" if locked
                        else f"登录过于频繁，请 {wait} 秒后再试")
             return SignIn(None, message, wait)
     user = authenticate(engine, key, password)  # audits login / login_failed
