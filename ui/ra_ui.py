@@ -19,6 +19,7 @@ import streamlit as st
 from session_cookie import COOKIE
 
 from assistant.errors import InputError
+from assistant.models import Report
 from assistant.review import ReportSummary, ReviewService, UserView, resolve_database_url
 from assistant.review.policy import ROLE_LABELS, STATUS_LABELS
 from assistant.review.sessions import session_user
@@ -35,6 +36,7 @@ __all__ = [
     "literal",
     "report_labels",
     "report_page",
+    "report_snapshot",
     "require_user",
     "safe_markdown",
     "safe_url",
@@ -57,6 +59,17 @@ def _service_for(url: str) -> ReviewService:
 
 def service() -> ReviewService:
     return _service_for(resolve_database_url())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _snapshot(_svc: ReviewService, url: str, report_id: int) -> Report:
+    return _svc.report(report_id)
+
+
+def report_snapshot(svc: ReviewService, report_id: int) -> Report:
+    """The imported report (``report.json`` as stored): immutable per report id, so parsed once per process
+    (the July sample's takes ~0.4 s), never changed by the caller."""
+    return _snapshot(svc, str(svc.engine.url), report_id)
 
 
 

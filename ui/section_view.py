@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from ra_ui import safe_url
+from ra_ui import report_snapshot, safe_url
 
 from assistant.errors import ExportError
 from assistant.export.assemble import assemble
@@ -42,7 +42,7 @@ from assistant.review.highlight import highlight_spans
 from assistant.review.support import citing_sentences, supporting_sentence
 
 __all__ = ["block_markdown", "current_report", "inline_markdown", "md_escape", "passage_markdown", "render_blocks",
-           "render_section", "render_sources", "section_blocks"]
+           "render_section", "render_sources", "report_blocks", "section_blocks"]
 
 _ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 _URL_OR_MARKER = re.compile(r"(https?://[^\s（）()<>\"'，。；]+)|\[(\d{1,4})\]")
@@ -192,14 +192,32 @@ def render_blocks(blocks: list[Block], out_dir: Path) -> None:
             st.code(block.text, language=None)
 
 
-def render_section(report: Report, sections: list[SectionView], section: SectionView, out_dir: Path) -> None:
-    """The section as it will export; a text export cannot place (unknown table id) is shown with the reason."""
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _report_blocks(_svc: ReviewService, _sections: list[SectionView], url: str, report_id: int,
+                   versions: tuple[tuple[str, int], ...]) -> dict[str, list[Block]] | ExportError:
+    """Every section's export blocks for one set of section versions (the cache key: a new version of any section
+    renumbers tables and figures after it). Built once per version set and process, not on every click; an export
+    error is cached as the value too, so a text export cannot place is not re-assembled on every run."""
     try:
-        blocks = section_blocks(current_report(report, sections), section.section_id)
+        return assemble(current_report(report_snapshot(_svc, report_id), _sections)).sections
     except ExportError as exc:
-        st.error(f"本章无法按导出格式显示：{exc}")
+        return exc
+
+
+def report_blocks(svc: ReviewService, report_id: int, sections: list[SectionView]) -> dict[str, list[Block]] | ExportError:
+    versions = tuple((s.section_id, s.current_version) for s in sections)
+    return _report_blocks(svc, sections, str(svc.engine.url), report_id, versions)
+
+
+def render_section(svc: ReviewService, report_id: int, sections: list[SectionView], section: SectionView,
+                   out_dir: Path) -> None:
+    """The section as it will export; a text export cannot place (unknown table id) is shown with the reason."""
+    assembled = report_blocks(svc, report_id, sections)
+    if isinstance(assembled, ExportError):
+        st.error(f"本章无法按导出格式显示：{assembled}")
         st.text(section.markdown)
         return
+    blocks = assembled.get(section.section_id, [])
     if not blocks:
         st.caption("（本章暂无正文）")
         return

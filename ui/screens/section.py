@@ -46,7 +46,7 @@ text_col, source_col = st.columns([3, 2])
 with text_col:
     st.caption(f"状态：{status_label(section.status)} · 当前版本 v{section.current_version} · "
                f"最后修改 {section.author or '系统'}" + (f" · {section.holder} 正在编辑" if section.holder else ""))
-    render_section(svc.report(report_id), sections, section, Path(svc.out_dir(report_id)))
+    render_section(svc, report_id, sections, section, Path(svc.out_dir(report_id)))
 with source_col:
     render_sources(svc, section)
 
