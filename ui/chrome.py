@@ -1,7 +1,7 @@
 """Streamlit's own interface texts in Chinese: a script-and-style-only component (``st.components.v2``, the
 supported custom-component API) mounted once per page.
 
-Streamlit has no language setting; its widgets print English ("Drag and drop file here", "Limit 200MB per file",
+Streamlit has no language setting; its widgets print English ("Drag and drop file here", "200MB per file • ZIP",
 "Choose options", "Press Ctrl+Enter to apply", the table toolbar's tooltips, "Running..."). The script rewrites
 exactly those known strings (text, placeholder, title and aria-label) as Streamlit draws them, and the style hides
 the key hints. It touches no app text: only whole strings in the table below are replaced.
@@ -19,6 +19,7 @@ TEXTS: dict[str, str] = {
     "Drag and drop files here": "将文件拖放到此处",
     "Browse files": "选择文件",
     "Upload": "选择文件",
+    "file upload": "上传文件",
     "Choose options": "请选择",
     "Choose an option": "请选择",
     "No options to select": "没有可选项",
@@ -43,7 +44,7 @@ _JS = """
 export default function(component) {
   const { data } = component;
   const texts = data.texts;
-  const limit = /^Limit (\\d+(?:\\.\\d+)?)\\s*([KMG]B) per file(?:\\s*•\\s*(.*))?$/;
+  const limit = /^(?:Limit )?(\\d+(?:\\.\\d+)?)\\s*([KMG]B) per file(?:\\s*•\\s*(.*))?$/;
   const fix = (value) => {
     if (typeof value !== "string") return null;
     const t = value.trim();
@@ -56,7 +57,9 @@ export default function(component) {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const p = node.parentElement;
-      if (!p || p.closest("[data-testid='stMarkdownContainer'], textarea, [contenteditable]")) continue;
+      if (!p || p.closest("textarea, [contenteditable]")) continue;
+      // app text is Markdown: left alone, except the uploader's own button label
+      if (p.closest("[data-testid='stMarkdownContainer']") && !p.closest("[data-testid='stFileUploader']")) continue;
       const fixed = fix(node.nodeValue);
       if (fixed !== null) node.nodeValue = fixed;
     }
