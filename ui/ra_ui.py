@@ -34,12 +34,14 @@ __all__ = [
     "hide_paths",
     "label_key",
     "literal",
+    "part_titles",
     "report_labels",
     "report_page",
     "report_snapshot",
     "require_user",
     "safe_markdown",
     "safe_url",
+    "section_label",
     "select_report",
     "service",
     "status_label",
@@ -64,6 +66,27 @@ def service() -> ReviewService:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _snapshot(_svc: ReviewService, url: str, report_id: int) -> Report:
     return _svc.report(report_id)
+
+
+_TOP_LEVEL = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def part_titles(report: Report) -> dict[str, str]:
+    """Section id -> the numbered part it belongs to (``二、人工智能产业政策动态`` for ``（一）数据要素…`` and the
+    （二）/（三） after it), so sub-sections are never shown without their part; "" for a top-level section."""
+    parts: dict[str, str] = {}
+    current = ""
+    for section in report.sections:
+        if section.chapter:
+            current = section.chapter
+        elif _TOP_LEVEL.match(section.title) or not section.title.startswith("（"):
+            current = ""
+        parts[section.id] = current
+    return parts
+
+
+def section_label(title: str, part: str) -> str:
+    return f"{part} › {title}" if part else title
 
 
 def report_snapshot(svc: ReviewService, report_id: int) -> Report:
