@@ -68,12 +68,13 @@ def reconcile(session: Session, report_id: int, found: list[Finding], versions: 
     for f in found:
         candidates = [r for r in pool.get(finding_identity(f.section, f.kind, f.sentence, f.marker), [])
                       if r.id not in matched]
-        row = next((r for r in candidates if r.status == "open"), candidates[0] if candidates else None)
-        if row is None:
+        found_row = next((r for r in candidates if r.status == "open"), candidates[0] if candidates else None)
+        if found_row is None:
             row = finding_row(f, versions.get(f.section))
             row.report_id = report_id
             session.add(row)
         else:
+            row = found_row
             matched.add(row.id)
         if row.status == "resolved":
             kept += 1
