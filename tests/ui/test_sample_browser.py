@@ -59,6 +59,18 @@ def _browser(p, tmp: Path):  # type: ignore[no-untyped-def]
     return browser, page
 
 
+def _settled(page, timeout_s: float = 60) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the run is over: no element Streamlit still marks stale (left from the page before), twice."""
+    import time
+
+    deadline, quiet = time.monotonic() + timeout_s, 0
+    while time.monotonic() < deadline and quiet < 2:
+        stale = page.locator("[data-stale='true']").count()
+        running = page.locator("[data-testid='stStatusWidget']").count()
+        quiet = quiet + 1 if stale == 0 and running == 0 else 0
+        page.wait_for_timeout(400)
+
+
 def _expect_report(page, *texts: str) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
@@ -142,7 +154,7 @@ def test_every_section_shows_bold_where_the_docx_prints_bold(sample: Sample) -> 
             expect(page.locator("[class*='st-key-section_picker_'] [role='combobox']")).to_have_value(
                 re.compile(re.escape(section.title)))
             expect(body.locator("[data-testid='stMarkdownContainer']").first).to_be_visible()
-            page.wait_for_timeout(300)
+            _settled(page)
             text = body.inner_text()
             assert "**" not in text, f"{section.title}: literal ** on the page"
             spans = [_INVISIBLE.sub("", s) for s in body.locator("strong").all_inner_texts()]
@@ -230,7 +242,8 @@ def test_every_page_speaks_chinese_for_every_role(sample: Sample) -> None:
                     page.get_by_text("上传数据包").click()
                     expect(page.locator("[data-testid='stFileUploader']").first).to_be_visible()
                     expect(page.get_by_text("将文件拖放到此处").first).to_be_visible()
-                page.wait_for_timeout(1500)  # the page finishes drawing (and the Chinese texts replace Streamlit's)
+                _settled(page)  # the page finishes drawing (and the Chinese texts replace Streamlit's)
+                page.wait_for_timeout(300)
                 words = _foreign_words(page, data_words)
                 if words:
                     found[f"{role}/{title}"] = words
