@@ -45,7 +45,7 @@ _component = st.components.v2.component("ra_session_cookie", js=_JS)
 
 def issue_ticket(token: str) -> str:
     """A one-time ticket for ``token`` (valid ``TICKET_TTL_S`` seconds in this process)."""
-    ticket = secrets.token_urlsafe(24)
+    ticket = secrets.token_hex(24)  # hex: the component key built from it must not contain "__"
     now = time.monotonic()
     with _lock:
         for key in [k for k, (_t, at) in _tickets.items() if now - at > TICKET_TTL_S]:
