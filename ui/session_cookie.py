@@ -3,31 +3,25 @@
 Streamlit reads cookies (``st.context.cookies``) but cannot set one from a script run (the page talks to it over a
 websocket). So the app is served through ``st.App`` (``ui/server.py``) with one extra route, ``POST/DELETE
 /api/session``: after sign-in the script hands the browser a one-time ticket (random, 60 s, used once, kept in this
-process); a script-only component (``st.components.v2``, the supported custom-component API) posts the ticket to
+process, ``assistant.review.tickets``); a script-only component (``st.components.v2``, the supported custom-component API) posts the ticket to
 that route, which answers with ``Set-Cookie: ra_session=…; HttpOnly; SameSite=Strict``. The session id itself never
 reaches page script. Sign-out revokes the server-side session row first; the route then expires the cookie.
 """
 
 from __future__ import annotations
 
-import secrets
-import threading
-import time
 from typing import Any
 
 import streamlit as st
 
 from assistant.review.sessions import SESSION_TTL
+from assistant.review.tickets import TICKET_TTL_S, issue_ticket, redeem_ticket
 
 __all__ = ["COOKIE", "COOKIE_ROUTE", "TICKET_TTL_S", "cookie_header", "issue_ticket", "redeem_ticket",
            "session_endpoint", "write_cookie"]
 
 COOKIE = "ra_session"
 COOKIE_ROUTE = "/api/session"
-TICKET_TTL_S = 60.0
-
-_tickets: dict[str, tuple[str, float]] = {}
-_lock = threading.Lock()
 
 _JS = """
 export default function(component) {
@@ -41,26 +35,6 @@ export default function(component) {
 """
 
 _component = st.components.v2.component("ra_session_cookie", js=_JS)
-
-
-def issue_ticket(token: str) -> str:
-    """A one-time ticket for ``token`` (valid ``TICKET_TTL_S`` seconds in this process)."""
-    ticket = secrets.token_hex(24)  # hex: the component key built from it must not contain "__"
-    now = time.monotonic()
-    with _lock:
-        for key in [k for k, (_t, at) in _tickets.items() if now - at > TICKET_TTL_S]:
-            del _tickets[key]
-        _tickets[ticket] = (token, now)
-    return ticket
-
-
-def redeem_ticket(ticket: str) -> str | None:
-    """The session token of a fresh ticket, once; ``None`` for an unknown, used or expired one."""
-    with _lock:
-        entry = _tickets.pop(ticket, None)
-    if entry is None or time.monotonic() - entry[1] > TICKET_TTL_S:
-        return None
-    return entry[0]
 
 
 def cookie_header(token: str | None, *, secure: bool) -> str:

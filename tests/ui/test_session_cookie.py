@@ -10,7 +10,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ui"))
 
-import session_cookie
 from session_cookie import COOKIE_ROUTE, cookie_header, issue_ticket, redeem_ticket, session_endpoint
 
 
@@ -48,6 +47,8 @@ def test_other_origins_are_refused_and_tls_makes_it_secure(client) -> None:  # t
 
 def test_tickets_expire(monkeypatch: pytest.MonkeyPatch) -> None:
     ticket = issue_ticket("t")
-    clock = session_cookie.time.monotonic() + session_cookie.TICKET_TTL_S + 1
-    monkeypatch.setattr(session_cookie.time, "monotonic", lambda: clock)
+    from assistant.review import tickets
+
+    clock = tickets.time.monotonic() + tickets.TICKET_TTL_S + 1
+    monkeypatch.setattr(tickets.time, "monotonic", lambda: clock)
     assert redeem_ticket(ticket) is None
