@@ -14,9 +14,11 @@ merged into the editor for a final look; overlapping ones are shown side by side
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from typing import Any
 
 import streamlit as st
+from autosave import typed_text
 from ra_ui import literal
 
 from assistant.errors import ConcurrentEditError, ReviewError
@@ -68,6 +70,20 @@ def _typed(svc: ReviewService, pk: int, user: UserView, key: str) -> None:
     buf["text"] = text
     with contextlib.suppress(ReviewError):  # a convenience copy; the text stays in the session buffer anyway
         svc.keep_draft(pk, buf["base"], text, user)
+
+
+def _autosave(svc: ReviewService, pk: int, user: UserView, buf: dict[str, Any], key: str) -> None:
+    """Keep the text as it is typed (debounced in the browser), before the box commits it, and say when."""
+    typed = typed_text(key)
+    if typed is not None and typed != buf.get("kept"):
+        try:
+            svc.keep_draft(pk, buf["base"], typed, user)
+        except ReviewError:
+            st.caption("未能自动暂存；离开编辑框或按 Ctrl+Enter 后会再试")
+            return
+        buf["kept"], buf["kept_at"] = typed, dt.datetime.now()
+    if buf.get("kept_at"):
+        st.caption(f"已自动暂存（{buf['kept_at']:%H:%M:%S}），刷新页面也不会丢失")
 
 
 def _offer_kept(svc: ReviewService, section: SectionView, user: UserView, buf: dict[str, Any]) -> None:
@@ -166,6 +182,8 @@ def render_editor(svc: ReviewService, section: SectionView, user: UserView) -> N
     text = st.text_area(f"正文（基于 v{buf['base']}）", key=key, height=320, disabled=not can_edit,
                         on_change=_typed, args=(svc, section.pk, user, key))
     buf["text"] = text
+    if can_edit:
+        _autosave(svc, section.pk, user, buf, key)
     left, right = st.columns(2)
     if left.button("保存为新版本", key=f"save_{section.pk}", disabled=not can_edit, type="primary"):
         _save(svc, section, user, text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
+from ra_ui import hide_paths
 from section_view import md_escape
 
 from assistant.errors import AssistantError
@@ -18,7 +19,8 @@ from assistant.jobs.views import SECTION_LABELS, SECTION_MARKS
 from assistant.review import UserView, resolve_database_url
 from assistant.settings import get_settings
 
-__all__ = ["SECTION_MARKS", "SECTION_STATES", "act", "job_service", "progress_text", "watch_jobs"]
+__all__ = ["SECTION_MARKS", "SECTION_STATES", "act", "job_service", "progress_text", "section_state",
+           "watch_jobs"]
 
 SECTION_STATES = SECTION_LABELS
 _RECENT = 100  # newest jobs of one target looked at: plenty to find its active and recently failed ones
@@ -36,6 +38,14 @@ def job_service() -> JobService:
 
 def progress_text(job: JobView) -> str:
     return job.progress_label
+
+
+def section_state(job: JobView, status: str) -> tuple[str, str]:
+    """Mark and label of one section of ``job``: a section still waiting or running when the job was cancelled
+    (or failed) was not drafted, and says so."""
+    if job.state in ("cancelled", "failed") and status in ("queued", "running"):
+        return "✗", "未完成（任务已取消）" if job.state == "cancelled" else "未完成（任务失败）"
+    return SECTION_MARKS.get(status, "?"), SECTION_STATES.get(status, "未知")
 
 
 def poll_seconds() -> float:
@@ -78,9 +88,9 @@ def _card(svc: JobService, job: JobView, user: UserView, key: str) -> None:
         st.markdown(f"**{md_escape(job.kind_label)}** · 任务 `{job.id}` · **{md_escape(job.state_label)}** · "
                     f"提交人 {md_escape(job.owner)} · {job.created_at.astimezone():%H:%M:%S}")
         if job.message and job.state != "failed":
-            st.caption(md_escape(job.message))
+            st.caption(md_escape(hide_paths(job.message)))
         if job.error:
-            st.error(f"错误：{md_escape(job.error)}")
+            st.error(f"错误：{md_escape(hide_paths(job.error))}")
         mine = user.role == "admin" or user.id == job.owner_id
         if not mine:
             return

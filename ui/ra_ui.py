@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,7 +19,8 @@ from session_cookie import COOKIE
 from assistant.corpus import bounds
 from assistant.errors import InputError
 from assistant.export.text import neutralize_markdown
-from assistant.review import ReviewService, UserView, resolve_database_url
+from assistant.models import Report
+from assistant.review import ReportSummary, ReviewService, UserView, resolve_database_url
 from assistant.review.policy import ROLE_LABELS, STATUS_LABELS
 from assistant.review.sessions import session_user
 
@@ -29,12 +31,17 @@ __all__ = [
     "client_address",
     "current_user",
     "extract_zip",
+    "hide_paths",
     "label_key",
     "literal",
+    "part_titles",
+    "report_labels",
     "report_page",
+    "report_snapshot",
     "require_user",
     "safe_markdown",
     "safe_url",
+    "section_label",
     "select_report",
     "service",
     "status_label",
@@ -52,6 +59,38 @@ def _service_for(url: str) -> ReviewService:
 
 def service() -> ReviewService:
     return _service_for(resolve_database_url())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _snapshot(_svc: ReviewService, url: str, report_id: int) -> Report:
+    return _svc.report(report_id)
+
+
+_TOP_LEVEL = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def part_titles(report: Report) -> dict[str, str]:
+    """Section id -> the numbered part it belongs to (``二、人工智能产业政策动态`` for ``（一）数据要素…`` and the
+    （二）/（三） after it), so sub-sections are never shown without their part; "" for a top-level section."""
+    parts: dict[str, str] = {}
+    current = ""
+    for section in report.sections:
+        if section.chapter:
+            current = section.chapter
+        elif _TOP_LEVEL.match(section.title) or not section.title.startswith("（"):
+            current = ""
+        parts[section.id] = current
+    return parts
+
+
+def section_label(title: str, part: str) -> str:
+    return f"{part} › {title}" if part else title
+
+
+def report_snapshot(svc: ReviewService, report_id: int) -> Report:
+    """The imported report (``report.json`` as stored): immutable per report id, so parsed once per process
+    (the July sample's takes ~0.4 s), never changed by the caller."""
+    return _snapshot(svc, str(svc.engine.url), report_id)
 
 
 
@@ -98,6 +137,19 @@ def require_user() -> UserView:
     return user  # type: ignore[return-value]
 
 
+_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:\\|/)(?:[^\s/\\:：，,；;（）()\"'“”]+[/\\])+[^\s/\\:：，,；;（）()\"'“”]*")
+_log = logging.getLogger(__name__)
+
+
+def hide_paths(text: str) -> str:
+    """Server file paths never reach the page (they say nothing to users and tell an attacker the layout): each is
+    replaced by （服务器文件） and the full text is logged for the administrator."""
+    shown = _PATH.sub("（服务器文件）", text)
+    if shown != text:
+        _log.info("message shown without its paths: %s", text)
+    return shown
+
+
 def literal(text: str) -> str:
     """Text shown exactly as written inside markdown (labels, titles, messages): HTML entities and every ASCII
     punctuation character escaped, so neither markup, a link, an image nor a bare-URL autolink (``http\\:\\/\\/``)
@@ -123,11 +175,36 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
+def report_labels(reports: list[ReportSummary]) -> dict[int, str]:
+    """Month, title, the import's version among same-month same-title imports and its time: twins told apart."""
+    order: dict[tuple[str, str], list[int]] = {}
+    for r in sorted(reports, key=lambda r: r.id):
+        order.setdefault((r.month, r.title), []).append(r.id)
+    labels = {}
+    for r in reports:
+        twins = order[(r.month, r.title)]
+        version = f" · 第 {twins.index(r.id) + 1} 版" if len(twins) > 1 else ""
+        labels[r.id] = (f"{r.month} · {r.title}{version} · 导入于 {r.created_at:%Y-%m-%d %H:%M}"
+                        f"（#{r.id}，{r.approved_count}/{r.section_count} 已批准）")
+    return labels
+
+
+def _report_switched(picker: str) -> None:
+    """Switching report is the picker's explicit action: the new choice is the session's, its section resets."""
+    st.session_state.report_id = st.session_state[picker]
+    st.session_state.pop("section_pk", None)
+
+
 def select_report(svc: ReviewService) -> int | None:
-    """A report picker shared by the pages (month, title, import time); remembers the choice in session state."""
+    """The report picker every report page shares.
+
+    One choice per session: ``session_state.report_id`` (seeded from the address ``?report=`` on a new session,
+    i.e. a reload or a shared link) is what every page shows; only the picker's own change switches it. The
+    choice is written back to the address so a reload reopens the same report.
+    """
     reports = svc.list_reports()
     if not reports:
-        st.info("审阅库中还没有报告。请在“新建草稿”页起草，或用 `python -m assistant load OUT_DIR` 导入。")
+        st.info("审阅库中还没有报告。请在“新建草稿”页起草，或在命令行导入已起草的报告。")
         return None
     goto = st.session_state.pop("goto", None)
     if goto:
@@ -135,23 +212,19 @@ def select_report(svc: ReviewService) -> int | None:
         st.session_state.section_pk = goto["section_pk"]
         st.session_state.goto_section = goto["section_pk"]
     ids = [r.id for r in reports]
-    labels = {r.id: f"{r.month} · {r.title} · 导入于 {r.created_at:%Y-%m-%d %H:%M}（#{r.id}，"
-                    f"{r.approved_count}/{r.section_count} 已批准）" for r in reports}
+    labels = report_labels(reports)
     current = st.session_state.get("report_id")
-    if current is None:  # a new session (a reload, a shared link): the address says which report was open
+    if current not in ids:  # a new session (a reload, a shared link): the address says which report was open
         current = url_number("report")
-    # Seed the widget's state instead of passing index= too (Streamlit warns and may reset the choice); the key
-    # carries the labels' fingerprint so changed counts show at once.
+    if current not in ids:
+        current = ids[0]
+    st.session_state.report_id = current
+    # Seed the widget's state (never index= as well: Streamlit warns and may reset the choice); the key carries
+    # the labels' fingerprint so changed counts show at once.
     picker = f"report_picker_{label_key(labels)}"
-    if goto:
-        st.session_state[picker] = goto["report_id"]
-    elif st.session_state.get(picker) not in ids:
-        st.session_state[picker] = current if current in ids else ids[0]
-    chosen = st.selectbox("报告", ids, format_func=lambda i: labels[i], key=picker)
-    if chosen != current:
-        st.session_state.report_id = chosen
-        if not goto:
-            st.session_state.pop("section_pk", None)
+    st.session_state[picker] = current
+    chosen = st.selectbox("报告", ids, format_func=lambda i: labels[i], key=picker,
+                          on_change=_report_switched, args=(picker,))
     st.query_params["report"] = str(chosen)
     return int(chosen)
 

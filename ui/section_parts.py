@@ -24,6 +24,7 @@ __all__ = ["PRESETS", "diff_markdown", "render_diff", "render_history", "render_
            "render_sent_back"]
 
 PRESETS = ("更简洁", "突出国产算力", "自定义")
+ENGINE_SHORT = {"offline": "离线引擎", "openai": "模型引擎"}
 ENGINE_LABELS = {"offline": "离线引擎（确定性抽取，不调用模型）", "openai": "模型引擎（OpenAI 兼容接口）"}
 
 
@@ -109,7 +110,7 @@ def render_regenerate(svc: ReviewService, section: SectionView, user: UserView) 
             origin = f"，来自任务 `{md_escape(suggestion.job_id)}`" if suggestion.job_id else ""
             st.markdown(f"**建议 #{suggestion.id}**：指令“{md_escape(suggestion.instruction)}”，基于 "
                         f"v{suggestion.base_version}，{md_escape(suggestion.author or '系统')} 于 "
-                        f"{suggestion.created_at:%Y-%m-%d %H:%M}（{md_escape(suggestion.engine)}）{origin}")
+                        f"{suggestion.created_at:%Y-%m-%d %H:%M}（{ENGINE_SHORT.get(suggestion.engine, '其他引擎')}）{origin}")
             if suggestion.base_version != section.current_version:
                 st.warning(f"本章已有 v{section.current_version}，这条建议基于 v{suggestion.base_version}；"
                            "采纳会被拒绝，请重新生成。")

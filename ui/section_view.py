@@ -13,11 +13,12 @@ again highlighted inside the full passage, so an editor sees where in the passag
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from ra_ui import safe_url
+from ra_ui import report_snapshot, safe_url
 
 from assistant.errors import ExportError
 from assistant.export.assemble import assemble
@@ -41,7 +42,7 @@ from assistant.review.highlight import highlight_spans
 from assistant.review.support import citing_sentences, supporting_sentence
 
 __all__ = ["block_markdown", "current_report", "inline_markdown", "md_escape", "passage_markdown", "render_blocks",
-           "render_section", "render_sources", "section_blocks"]
+           "render_section", "render_sources", "report_blocks", "section_blocks"]
 
 _ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 _URL_OR_MARKER = re.compile(r"(https?://[^\s（）()<>\"'，。；]+)|\[(\d{1,4})\]")
@@ -68,14 +69,46 @@ def _inline_plain(text: str) -> str:
     return "".join(out).replace("\n", "  \n")
 
 
+# An invisible zero-width space written as an entity: its source starts with "&" and ends with ";" (punctuation),
+# which is what CommonMark looks at beside a "**"; the page shows nothing for it.
+_ZWSP = "&#8203;"
+
+
+def _is_punct(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PS"
+
+
+def _bold(body: str, before: str, after: str) -> str:
+    """``**body**`` that CommonMark opens and closes whatever the punctuation around it.
+
+    A ``**`` opens only if left-flanking (a punctuation mark after it needs whitespace or punctuation before it)
+    and closes only if right-flanking (a punctuation mark before it needs whitespace or punctuation after it):
+    ``尾声。**人工智能`` does not close, ``研究**“AI”`` does not open. Where a rule fails, a zero-width space entity
+    stands between the ``**`` and the CJK character, so the bold is exactly the run Word prints bold.
+    """
+    opening = "**"
+    if _is_punct(body[0]) and before and not (before.isspace() or _is_punct(before)):
+        opening = _ZWSP + opening
+    closing = "**"
+    if _is_punct(body[-1]) and after and not (after.isspace() or _is_punct(after)):
+        closing += _ZWSP
+    return f"{opening}{body}{closing}"
+
+
 def inline_markdown(markdown: str) -> str:
-    """Section inline Markdown as Streamlit Markdown that shows exactly the text Word prints."""
-    parts = []
-    for text, bold in inline_runs(markdown):
-        body = _inline_plain(text)
+    """Section inline Markdown as Streamlit Markdown that shows exactly the text Word prints, bold where Word is."""
+    parts = [(_inline_plain(text), bold) for text, bold in inline_runs(markdown)]
+    out: list[str] = []
+    for i, (body, bold) in enumerate(parts):
         stripped = body.strip()
-        parts.append(body.replace(stripped, f"**{stripped}**", 1) if bold and stripped else body)
-    return "".join(parts)
+        if not (bold and stripped):
+            out.append(body)
+            continue
+        lead, trail = body[:len(body) - len(body.lstrip())], body[len(body.rstrip()):]
+        before = lead[-1:] or ("".join(out)[-1:])
+        after = trail[:1] or (parts[i + 1][0][:1] if i + 1 < len(parts) else "")
+        out.append(lead + _bold(stripped, before, after) + trail)
+    return "".join(out)
 
 
 def current_report(report: Report, sections: list[SectionView]) -> Report:
@@ -159,14 +192,32 @@ def render_blocks(blocks: list[Block], out_dir: Path) -> None:
             st.code(block.text, language=None)
 
 
-def render_section(report: Report, sections: list[SectionView], section: SectionView, out_dir: Path) -> None:
-    """The section as it will export; a text export cannot place (unknown table id) is shown with the reason."""
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _report_blocks(_svc: ReviewService, _sections: list[SectionView], url: str, report_id: int,
+                   versions: tuple[tuple[str, int], ...]) -> dict[str, list[Block]] | ExportError:
+    """Every section's export blocks for one set of section versions (the cache key: a new version of any section
+    renumbers tables and figures after it). Built once per version set and process, not on every click; an export
+    error is cached as the value too, so a text export cannot place is not re-assembled on every run."""
     try:
-        blocks = section_blocks(current_report(report, sections), section.section_id)
+        return assemble(current_report(report_snapshot(_svc, report_id), _sections)).sections
     except ExportError as exc:
-        st.error(f"本章无法按导出格式显示：{md_escape(str(exc))}")
+        return exc
+
+
+def report_blocks(svc: ReviewService, report_id: int, sections: list[SectionView]) -> dict[str, list[Block]] | ExportError:
+    versions = tuple((s.section_id, s.current_version) for s in sections)
+    return _report_blocks(svc, sections, str(svc.engine.url), report_id, versions)
+
+
+def render_section(svc: ReviewService, report_id: int, sections: list[SectionView], section: SectionView,
+                   out_dir: Path) -> None:
+    """The section as it will export; a text export cannot place (unknown table id) is shown with the reason."""
+    assembled = report_blocks(svc, report_id, sections)
+    if isinstance(assembled, ExportError):
+        st.error(f"本章无法按导出格式显示：{md_escape(str(assembled))}")
         st.text(section.markdown)
         return
+    blocks = assembled.get(section.section_id, [])
     if not blocks:
         st.caption("（本章暂无正文）")
         return

@@ -1,32 +1,71 @@
-"""The session cookie, written from a zero-height component in the app's own origin.
+"""The session cookie, set and cleared by the server itself, ``HttpOnly`` (and ``Secure`` under TLS).
 
-Streamlit reads cookies (``st.context.cookies``) but has no API to set one, so a one-line script in a
-``components.html`` frame (same origin) sets it on the parent document. This is the only place the UI hands
-Streamlit HTML: the script is a constant around the JSON-quoted, itsdangerous-signed session id the server made
-(no corpus, model or user text). The value is script-readable, which is acceptable because it only signs in while
-its server-side session row is valid, and sign-out revokes that row.
+Streamlit reads cookies (``st.context.cookies``) but cannot set one from a script run (the page talks to it over a
+websocket). So the app is served through ``st.App`` (``ui/server.py``) with one extra route, ``POST/DELETE
+/api/session``: after sign-in the script hands the browser a one-time ticket (random, 60 s, used once, kept in this
+process, ``assistant.review.tickets``); a script-only component (``st.components.v2``, the supported custom-component API) posts the ticket to
+that route, which answers with ``Set-Cookie: ra_session=…; HttpOnly; SameSite=Strict``. The session id itself never
+reaches page script. Sign-out revokes the server-side session row first; the route then expires the cookie.
 """
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
-import streamlit.components.v1 as components
+import streamlit as st
 
 from assistant.review.sessions import SESSION_TTL
+from assistant.review.tickets import TICKET_TTL_S, issue_ticket, redeem_ticket
 
-__all__ = ["COOKIE", "cookie_script", "write_cookie"]
+__all__ = ["COOKIE", "COOKIE_ROUTE", "TICKET_TTL_S", "cookie_header", "issue_ticket", "redeem_ticket",
+           "session_endpoint", "write_cookie"]
 
 COOKIE = "ra_session"
+COOKIE_ROUTE = "/api/session"
+
+_JS = """
+export default function(component) {
+  const { data } = component;
+  if (!data || !data.route) return;
+  const options = { method: data.ticket ? "POST" : "DELETE", credentials: "same-origin",
+                    headers: { "Content-Type": "application/json" } };
+  if (data.ticket) options.body = JSON.stringify({ ticket: data.ticket });
+  fetch(data.route, options).catch(() => {});
+}
+"""
+
+_component = st.components.v2.component("ra_session_cookie", js=_JS)
 
 
-def cookie_script(token: str | None) -> str:
-    value = json.dumps(token or "").replace("<", "\\u003c")
+def cookie_header(token: str | None, *, secure: bool) -> str:
+    """The ``Set-Cookie`` value: the session for ``SESSION_TTL``, or an expired empty cookie."""
     age = int(SESSION_TTL.total_seconds()) if token else 0
-    return (f"<script>window.parent.document.cookie = '{COOKIE}=' + {value} + "
-            f"'; path=/; max-age={age}; SameSite=Strict';</script>")
+    return (f"{COOKIE}={token or ''}; Path=/; Max-Age={age}; HttpOnly; SameSite=Strict"
+            + ("; Secure" if secure else ""))
+
+
+async def session_endpoint(request: Any) -> Any:
+    """``POST {"ticket"}``: set the cookie; ``DELETE``: expire it. Same-origin only (SameSite plus an Origin
+    check), so another site cannot plant a session."""
+    from starlette.responses import Response
+
+    origin = request.headers.get("origin")
+    if origin and origin.rstrip("/") != f"{request.url.scheme}://{request.url.netloc}":
+        return Response(status_code=403)
+    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    if request.method == "DELETE":
+        return Response(status_code=204, headers={"Set-Cookie": cookie_header(None, secure=secure)})
+    try:
+        body = await request.json()
+    except ValueError:
+        return Response(status_code=400)
+    token = redeem_ticket(str(body.get("ticket", ""))) if isinstance(body, dict) else None
+    if token is None:
+        return Response(status_code=403)
+    return Response(status_code=204, headers={"Set-Cookie": cookie_header(token, secure=secure)})
 
 
 def write_cookie(token: str | None) -> None:
-    """Set the cookie to ``token``, or clear it (``None``)."""
-    components.html(cookie_script(token), height=0)
+    """Set the cookie to ``token`` (through a one-time ticket), or clear it (``None``)."""
+    ticket = issue_ticket(token) if token else None
+    _component(key=f"session_cookie_{ticket or 'clear'}", data={"route": COOKIE_ROUTE, "ticket": ticket})

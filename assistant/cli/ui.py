@@ -26,7 +26,7 @@ from assistant.settings import Settings, get_settings
 __all__ = ["HELP", "add_arguments", "build_command", "run", "start_worker", "stop_process"]
 
 HELP = "启动审阅界面（Streamlit），并在旁边启动一个任务工作进程"
-APP_PATH = PROJECT_DIR / "ui" / "app.py"
+APP_PATH = PROJECT_DIR / "ui" / "server.py"  # st.App: app.py plus the HttpOnly session-cookie route
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

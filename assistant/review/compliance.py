@@ -35,9 +35,9 @@ from assistant.review.db import (
 )
 from assistant.review.labels import kind_label
 from assistant.review.policy import can_sign_off
-from assistant.review.rechecking import CheckFn, current_report, default_checks, finding_key, fresh_rows
+from assistant.review.rechecking import CheckFn, current_report, default_checks, drafted_texts, reconcile
 from assistant.review.signing import version_hashes
-from assistant.review.statefns import clear_open_findings, resolve_finding, set_section_state
+from assistant.review.statefns import resolve_finding, set_section_state
 from assistant.review.users import acting_user
 from assistant.review.views import ExportGate, SectionView, UserView
 
@@ -281,35 +281,29 @@ class ComplianceService:
     def rerun_checks(self, report_id: int, user: UserView, *, corpus: Path | None = None) -> RerunResult:
         """Run the checks over the current section versions and replace the open findings with the result.
 
-        A new finding identical to one already resolved (same section, kind, sentence, detail, marker) stays
-        resolved: the reason given still applies to the same sentence.
+        Findings keep their ids across runs (``rechecking.reconcile``): one already resolved stays resolved while
+        its sentence is unchanged (the reason given still applies), an open one no longer raised is closed as fixed.
         """
         with self._sessions() as session:
             acting_user(session, user, "run_checks")  # refuse before the slow part
         report, versions = self.current_report(report_id)
-        checked = store_checks(Path(self._review.out_dir(report_id)), report, corpus=corpus, check_fn=self._check_fn)
+        checked = store_checks(Path(self._review.out_dir(report_id)), report, corpus=corpus,
+                               check_fn=self._checks(drafted_texts(self._review, report_id)))
         found, used, note = checked.findings, checked.corpus, checked.note
         with self._sessions.begin() as session:
             actor = acting_user(session, user, "run_checks")
             now = {s.section_id: s.current_version for s in _section_views(session, report_id, lock=True)}
             if now != versions:
                 raise ReviewError("检查期间有章节产生了新版本，请重新运行检查")
-            resolved = {finding_key(r.section_id, r.kind, r.sentence, r.detail, r.marker) for r in session.scalars(
-                select(FindingRow).where(FindingRow.report_id == report_id, FindingRow.status == "resolved"))}
-            clear_open_findings(session, report_id)
-            fresh = fresh_rows(found, resolved, versions)
-            for row in fresh:
-                row.report_id = report_id
-                session.add(row)
-            session.flush()
-            kept = len(found) - len(fresh)
-            # the ids let verify find an open finding deleted or resolved behind the service's back
-            audit.record(session, actor, "run_checks", "report", report_id, versions=versions, opened=len(fresh),
-                         kept_resolved=kept, corpus=used, finding_ids=sorted(r.id for r in fresh))
-        return RerunResult(opened=len(fresh), kept_resolved=kept, versions=versions, corpus=used, note=note)
+            # ids kept across runs; the open ones after this run are sealed in the audit entry, so verify finds an
+            # open finding deleted or resolved behind the service's back
+            fresh, kept, fixed, open_ids = reconcile(session, report_id, found, versions, actor.id)
+            audit.record(session, actor, "run_checks", "report", report_id, versions=versions, opened=fresh,
+                         kept_resolved=kept, closed_as_fixed=fixed, corpus=used, finding_ids=open_ids)
+        return RerunResult(opened=fresh, kept_resolved=kept, versions=versions, corpus=used, note=note)
 
-    def _checks(self) -> CheckFn:
-        return self._check_fn if self._check_fn is not None else default_checks()
+    def _checks(self, drafted: dict[str, str] | None = None) -> CheckFn:
+        return self._check_fn if self._check_fn is not None else default_checks(drafted)
 
     def current_report(self, report_id: int) -> tuple[Report, dict[str, int]]:
         """The imported report with each section's current text and the report's stored sources."""

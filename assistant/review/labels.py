@@ -18,11 +18,14 @@ FINDING_LABELS = {
     "view_awaiting_analyst": "观点待分析师补充", "empty_section": "必需章节为空或缺少必备内容",
     "disclosure_incomplete": "披露信息待补（pack.yaml）", "thesis_name_unsupported": "观点所依名称缺少本月证据",
     "funding_cell_missing": "融资表单元格待补", "cited_figure_unsupported": "引用数字与来源不符",
+    "unsupported": "引用原文中找不到", "unsupported_fact": "改动的事实与引用原文不符", "instruction_in_text": "正文含疑似指令",
+    "uncited_model_judgement": "模型判断无引用", "uncitable_source": "引用了不可引用的来源", "source_pending": "来源待补",
 }
 
 
 def kind_label(kind: str) -> str:
-    """``answer_check:<rule>`` kinds keep their rule name after a Chinese prefix; unknown kinds show as they are."""
+    """Chinese only: ``answer_check:<rule>`` kinds and kinds without a label get a generic Chinese name (the rule
+    id stays in the finding's record, not on the page)."""
     if kind.startswith("answer_check:"):
-        return f"答案检查：{kind.split(':', 1)[1]}"
-    return FINDING_LABELS.get(kind, kind)
+        return "模型答案检查问题"
+    return FINDING_LABELS.get(kind, "其他检查问题")

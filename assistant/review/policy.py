@@ -31,7 +31,7 @@ ROLE_LABELS = {"analyst": "分析师", "editor": "编辑", "compliance": "合规
 STATUS_LABELS = {"draft": "草稿", "approved": "已批准", "rejected": "已驳回", "changes_requested": "需修改"}
 SEVERITY_LABELS = {"blocking": "阻断", "warning": "警告", "info": "提示"}
 # Findings on parts of the report that are not review sections (the checks use these ids).
-REPORT_PARTS = {"header": "报告头部", "disclosures": "信息披露", "sources": "参考来源"}
+REPORT_PARTS = {"header": "报告头部", "disclosures": "信息披露", "sources": "参考来源", "corpus": "新闻语料"}
 _ACTION_LABELS = {"read": "查看", "import": "导入报告", "edit": "编辑", "regenerate": "重新生成",
                   "review": "审批", "export": "导出", "manage_users": "管理用户", "resolve": "处理合规问题",
                   "send_back": "退回章节", "sign_off": "合规签字", "run_checks": "运行合规检查"}

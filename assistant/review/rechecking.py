@@ -7,6 +7,10 @@ section's current text), the evidence to check it against, and which findings ar
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,44 +19,88 @@ from assistant.errors import AssistantError
 from assistant.models import Finding, NewsItem, Provenance, Report, SourceRef, TableSet
 from assistant.review.db import FindingRow
 from assistant.review.importing import finding_row
+from assistant.review.statefns import close_as_fixed
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from assistant.pack.model import MarketPack
     from assistant.review.service import ReviewService
 
-__all__ = ["CheckFn", "CheckInputs", "FindingKey", "check_inputs", "current_report", "default_checks",
-           "finding_key", "fresh_rows", "items_from_sources"]
+__all__ = ["FIXED_REASON", "CheckFn", "CheckInputs", "check_inputs", "current_report", "default_checks",
+           "drafted_texts", "finding_identity", "items_from_sources", "reconcile"]
+
+# The reason given to an open finding a later check run no longer raises (its sentence was fixed or removed): it is
+# closed, never deleted, so its id is never reused and audit rows and send-back comments still point at it.
+_log = logging.getLogger(__name__)
+FIXED_REASON = "重新检查未再发现（原句已修改或删除）"
+_SPACE_OR_MARKUP = re.compile(r"[\s*_`]+")
 
 CheckFn = Callable[..., list[Finding]]
-FindingKey = tuple[str, str, str, str, int | None]
 # items, pack, tables, the corpus file used (None: the stored passages), a note for the reviewer
 CheckInputs = tuple[dict[str, NewsItem], "MarketPack | None", TableSet | None, str | None, str]
 
 
-def finding_key(section: str, kind: str, sentence: str, detail: str, marker: int | None) -> FindingKey:
-    """Two findings with the same key are the same problem in the same sentence."""
-    return section, kind, sentence, detail, marker
+def finding_identity(section: str, kind: str, sentence: str, marker: int | None) -> tuple[str, str, str, int | None]:
+    """A finding's stable identity across re-checks: section, kind, the hash of its normalised sentence (width,
+    spaces and emphasis do not count) and the citation it is about. The detail may change (a new figure in the
+    message), the finding is the same."""
+    normal = _SPACE_OR_MARKUP.sub("", unicodedata.normalize("NFKC", sentence))
+    return section, kind, hashlib.sha256(normal.encode()).hexdigest()[:16], marker
 
 
-def fresh_rows(found: list[Finding], resolved: set[FindingKey], versions: dict[str, int]) -> list[FindingRow]:
-    """Rows for the findings not already resolved (and not repeated), tagged with their section's version."""
-    seen = set(resolved)
-    rows: list[FindingRow] = []
+def reconcile(session: Session, report_id: int, found: list[Finding], versions: dict[str, int],
+              actor_id: int) -> tuple[int, int, list[int], list[int]]:
+    """Store a check run's findings, keeping ids: a finding raised again keeps its row (an open one stays open as
+    first recorded: findings are append-only; one resolved by a person stays resolved while its sentence is
+    unchanged); a new one gets a new row; an open one no longer raised is closed as fixed (resolved with
+    ``FIXED_REASON``, never deleted, so its id is never reused). A finding closed that way that comes back is a
+    new finding. Closing goes through ``statefns`` (on PostgreSQL the app role may not update findings).
+    Returns (open findings, kept resolved, ids closed as fixed, ids open after the run)."""
+    from sqlalchemy import select
+
+    rows = list(session.scalars(select(FindingRow).where(FindingRow.report_id == report_id)
+                                .order_by(FindingRow.id)))
+    pool: dict[tuple[str, str, str, int | None], list[FindingRow]] = {}
+    for row in rows:
+        if not (row.status == "resolved" and row.reason == FIXED_REASON):
+            pool.setdefault(finding_identity(row.section_id, row.kind, row.sentence, row.marker), []).append(row)
+    matched: set[int] = set()
+    opened = kept = 0
     for f in found:
-        key = finding_key(f.section, f.kind, f.sentence, f.detail, f.marker)
-        if key not in seen:
-            seen.add(key)
-            rows.append(finding_row(f, versions.get(f.section)))
-    return rows
+        candidates = [r for r in pool.get(finding_identity(f.section, f.kind, f.sentence, f.marker), [])
+                      if r.id not in matched]
+        found_row = next((r for r in candidates if r.status == "open"), candidates[0] if candidates else None)
+        if found_row is None:
+            row = finding_row(f, versions.get(f.section))
+            row.report_id = report_id
+            session.add(row)
+        else:
+            row = found_row
+            matched.add(row.id)
+        if row.status == "resolved":
+            kept += 1
+        else:
+            opened += 1
+    closed = [r.id for r in rows if r.status == "open" and r.id not in matched]
+    session.flush()
+    close_as_fixed(session, closed, actor_id, FIXED_REASON)
+    open_ids = sorted(session.scalars(select(FindingRow.id).where(FindingRow.report_id == report_id,
+                                                                  FindingRow.status == "open")))
+    return opened, kept, closed, open_ids
 
 
-def default_checks() -> CheckFn:
-    """``assistant.checks.run_checks`` plus the required-parts rule (an emptied 风险提示 blocks the sign-off)."""
+def default_checks(drafted: dict[str, str] | None = None) -> CheckFn:
+    """``assistant.checks.run_checks`` plus the required-parts rule (an emptied 风险提示 blocks the sign-off) and,
+    given the drafted texts (section id -> markdown), the facts of every changed cited sentence against its
+    cited passage (``checks.facts``)."""
     from assistant.checks import run_checks  # late: the checks pull in the tables stage
+    from assistant.checks.facts import fact_findings
     from assistant.review.required import required_parts_findings
 
     def checks(report: Report, items: dict[str, NewsItem], **kwargs: Any) -> list[Finding]:
-        return [*run_checks(report, items, **kwargs), *required_parts_findings(report)]
+        found = [*run_checks(report, items, **kwargs), *required_parts_findings(report)]
+        return found + (fact_findings(report, items, drafted) if drafted is not None else [])
 
     return checks
 
@@ -87,6 +135,11 @@ def current_report(review: ReviewService, report_id: int) -> tuple[Report, dict[
     return report, {s.section_id: s.current_version for s in current.values()}
 
 
+def drafted_texts(review: ReviewService, report_id: int) -> dict[str, str]:
+    """Each section's text as drafted (the imported snapshot): a re-check fact-checks what an edit changed."""
+    return {s.id: s.markdown for s in review.report(report_id).sections}
+
+
 def check_inputs(out_dir: Path, report: Report, corpus: Path | None) -> CheckInputs:
     """Corpus, pack and tables recorded by the draft; without them, the stored source passages."""
     from assistant.checks.inputs import load_check_inputs
@@ -96,5 +149,8 @@ def check_inputs(out_dir: Path, report: Report, corpus: Path | None) -> CheckInp
     except (AssistantError, OSError) as exc:
         if corpus is not None:  # an explicitly named corpus that cannot be read is an error, not a fallback
             raise
-        return items_from_sources(report.sources), None, None, None, f"未使用新闻语料（{exc}），按已存来源段落核对"
+        # an OS error's text is English and names server paths: the reviewer reads why in Chinese, the log has it
+        reason = str(exc) if isinstance(exc, AssistantError) else "起草时的语料或数据文件无法读取"
+        _log.info("re-check without the corpus: %s", exc)
+        return items_from_sources(report.sources), None, None, None, f"未使用新闻语料（{reason}），按已存来源段落核对"
     return inputs.items, inputs.pack, inputs.tables, str(inputs.corpus_path), ""

@@ -67,6 +67,8 @@ def _finding_problems(session: Session, entries: list[AuditLog]) -> list[StatePr
         detail = entry.detail if isinstance(entry.detail, dict) else {}
         if entry.action == "run_checks" and isinstance(detail.get("finding_ids"), list):
             last_run[entry.object_id] = [int(i) for i in detail["finding_ids"]]
+        if entry.action == "run_checks" and isinstance(detail.get("closed_as_fixed"), list):
+            resolved.update(int(i) for i in detail["closed_as_fixed"])  # closed by a sealed re-check, not a person
         elif entry.action == "resolve_finding" and entry.object_id.isdigit():
             resolved.add(int(entry.object_id))
     wanted = sorted({i for ids in last_run.values() for i in ids})

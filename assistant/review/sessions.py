@@ -97,7 +97,7 @@ def sign_in(engine: Engine, name: str, password: str, address: str = "", *,
             if not session.scalar(select(func.count()).select_from(AuditLog).where(
                     AuditLog.action == action, AuditLog.object_id == subject, AuditLog.created_at > now - WINDOW)):
                 audit.record(session, None, action, "user", subject, name=key, address=address, wait_s=wait)
-            message = (f"登录失败次数过多，账号或地址已临时锁定，请 {wait // 60 + 1} 分钟后再试" if locked
+            message = (f"登录失败次数过多，账号或地址已临时锁定，请 {max(1, -(-(wait - 1) // 60))} 分钟后再试" if locked
                        else f"登录过于频繁，请 {wait} 秒后再试")
             return SignIn(None, message, wait)
     user = authenticate(engine, name, password)  # audits login / login_failed (unknown names per window)

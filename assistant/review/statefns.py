@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from assistant.review.db import FindingRow, Section, utcnow
 
-__all__ = ["clear_open_findings", "resolve_finding", "set_section_state"]
+__all__ = ["clear_open_findings", "close_as_fixed", "resolve_finding", "set_section_state"]
 
 
 def _postgres(session: Session) -> bool:
@@ -53,4 +53,19 @@ def clear_open_findings(session: Session, report_id: int) -> int:
     if _postgres(session):
         return int(session.scalar(text("SELECT ra_clear_open_findings(:r)"), {"r": report_id}) or 0)
     done = session.execute(delete(FindingRow).where(FindingRow.report_id == report_id, FindingRow.status == "open"))
+    return int(getattr(done, "rowcount", 0) or 0)
+
+
+def close_as_fixed(session: Session, finding_ids: list[int], user_id: int, reason: str) -> int:
+    """Close open findings a re-check no longer raises (kept, never deleted, so their ids are never reused). The
+    run that closes them lists them in its sealed ``run_checks`` entry (``closed_as_fixed``), which is what
+    ``verify`` accepts in place of a compliance ``resolve_finding`` entry."""
+    if not finding_ids:
+        return 0
+    session.flush()
+    if _postgres(session):
+        return int(session.scalar(text("SELECT ra_close_findings_as_fixed(:ids, :u, :r)"),
+                                  {"ids": list(finding_ids), "u": user_id, "r": reason}) or 0)
+    done = session.execute(update(FindingRow).where(FindingRow.id.in_(finding_ids), FindingRow.status == "open")
+                           .values(status="resolved", resolved_by=user_id, reason=reason, resolved_at=utcnow()))
     return int(getattr(done, "rowcount", 0) or 0)

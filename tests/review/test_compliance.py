@@ -15,6 +15,7 @@ from assistant.models import Finding, Report
 from assistant.review import ReviewService, UserView
 from assistant.review.compliance import ComplianceService, open_counts
 from assistant.review.highlight import figures, highlight_spans, offending_terms
+from assistant.review.rechecking import FIXED_REASON
 
 Store = tuple[ReviewService, ComplianceService, dict[str, UserView], int]
 
@@ -195,9 +196,11 @@ def test_rerun_checks_replaces_open_findings_and_keeps_resolutions(store: Store)
     assert (result.opened, result.kept_resolved, result.corpus) == (2, 1, None)
     assert result.versions == {"core_views": 1, "market_review": 2, "compute_dynamics": 1}
     now = comp.findings(report_id)
-    assert [(f.kind, f.status, f.version) for f in now] == [("unsupported", "resolved", 1),
-                                                          ("unsupported", "open", 2),
-                                                          ("evidence_unavailable", "open", None)]
+    fixed = [f for f in now if f.reason == FIXED_REASON]  # no longer raised: closed, kept with their ids
+    assert {f.kind for f in fixed} == {"forbidden_wording", "missing_hedge"}
+    assert [(f.kind, f.status, f.version) for f in now if f not in fixed] == [("unsupported", "resolved", 1),
+                                                                             ("unsupported", "open", 2),
+                                                                             ("evidence_unavailable", "open", None)]
     assert comp.signoff_state(report_id).checked_versions["market_review"] == 2
     assert service.audit_log(object_type="report")[0].action == "run_checks"
 
@@ -206,7 +209,7 @@ def test_rerun_with_the_real_checks_on_stored_passages(store: Store) -> None:
     _service, comp, users, report_id = store
     result = comp.rerun_checks(report_id, users["admin"])  # admin may re-run, not judge
     assert result.corpus is None and "已存来源段落" in result.note
-    kinds = {f.kind for f in comp.findings(report_id)}
+    kinds = {f.kind for f in comp.findings(report_id) if f.reason != FIXED_REASON}
     assert "missing_disclosure" in kinds  # the factory report has no disclosures section
     assert "forbidden_wording" not in kinds  # the imported finding's sentence is not in the current text
 

@@ -117,6 +117,18 @@ def _sign_in(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="报告总览")).to_be_visible(timeout=30_000)
+    wait_for_session_cookie(page)
+
+
+def wait_for_session_cookie(page, timeout_s: float = 30) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    """The server sets the HttpOnly session cookie just after sign-in (the page posts a one-time ticket)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = [c for c in page.context.cookies() if c["name"] == "ra_session" and c["value"]]
+        if found:
+            return found[0]  # type: ignore[no-any-return]
+        page.wait_for_timeout(100)
+    raise TimeoutError("the session cookie was not set")
 
 
 def _open_first_section(page) -> None:  # type: ignore[no-untyped-def]

@@ -49,7 +49,8 @@ def test_overview_lists_sections_blockers_and_opens_a_section(app_as: AppFactory
     service.begin_edit(service.sections(report_id)[1].pk, users["analyst"])
     at = app_as("editor")
     frame = at.dataframe[0].value
-    assert list(frame["编号"]) == ["core_views", "market_review", "compute_dynamics"]
+    assert list(frame["章节"]) == [s.title for s in service.sections(report_id)]  # titles, never ids
+    assert "编号" not in frame.columns
     assert list(frame["状态"]) == ["草稿"] * 3 and frame["正在编辑"].tolist()[1] == "analyst"
     assert "导出前还需" in [s.value for s in at.subheader]
     at.selectbox(key="overview_section").set_value(service.sections(report_id)[2].pk)

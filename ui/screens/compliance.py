@@ -11,14 +11,14 @@ from collections import Counter
 import streamlit as st
 from jobs_ui import job_service, watch_jobs
 from labels import finding_label
-from ra_ui import literal, require_user, select_report, service
+from ra_ui import hide_paths, literal, require_user, select_report, service
 
 from assistant.errors import AssistantError
 from assistant.jobs import JobView
 from assistant.review import allowed
 from assistant.review.compliance import ComplianceService, FindingView, open_counts
 from assistant.review.highlight import highlight_spans, offending_terms
-from assistant.review.policy import REPORT_PARTS, SEVERITY_LABELS
+from assistant.review.policy import REPORT_PARTS, SEVERITY_LABELS, cited_markers
 from assistant.review.views import SourceView, UserView
 
 PAGE_ROLES = ("compliance", "admin")
@@ -58,15 +58,17 @@ def _actions(comp: ComplianceService, finding: FindingView, user: UserView, send
         except AssistantError as exc:
             st.error(literal(str(exc)))
         else:
-            _flash(f"已将 {sent.section_id} v{sent.version} 退回给 {sent.editor or '编辑'}（需修改）")
+            title = service().section(sent.section_pk).title
+            _flash(f"已将“{title or '该章节'}” v{sent.version} 退回给 {sent.editor or '编辑'}（需修改）")
             st.rerun()
 
 
 def _finding(comp: ComplianceService, finding: FindingView, user: UserView, sources: dict[int, SourceView],
              sendable: bool) -> None:
     evidence = finding.evidence
-    if not evidence and finding.marker is not None and finding.marker in sources:
-        evidence = sources[finding.marker].passage
+    markers = [finding.marker] if finding.marker is not None else cited_markers(finding.sentence)
+    if not evidence:  # the passage the sentence cites, whichever check raised the finding
+        evidence = "\n\n".join(f"[{m}] {sources[m].passage}" for m in markers if m in sources and sources[m].passage)
     in_sentence, in_evidence = offending_terms(finding.sentence, evidence, finding.detail, finding.marker)
     with st.container(border=True):
         version = f" · 基于 v{finding.version}" if finding.version else ""
@@ -88,7 +90,9 @@ def _signoff(comp: ComplianceService, report_id: int, user: UserView) -> None:
     st.header("合规签字")
     state = comp.signoff_state(report_id)
     if state.current is not None:
-        signed = "、".join(f"{k} v{v}" for k, v in state.current.versions.items())
+        titles = {x.section_id: x.title for x in service().sections(report_id)}
+        signed = "、".join(f"{titles.get(k) or REPORT_PARTS.get(k, '其他部分')} v{v}"
+                          for k, v in state.current.versions.items())
         st.success(f"已由 {state.current.user} 于 {state.current.created_at:%Y-%m-%d %H:%M} 签字（{signed}）")
     elif state.gate.blockers:
         st.warning("签字前还需：")
@@ -120,9 +124,9 @@ def _rechecked(job: JobView) -> None:
     result = job.result or {}
     if job.state != "done" or "opened" not in result:
         return
-    basis = f"新闻语料 {literal(str(result['corpus']))}" if result.get("corpus") else "已存来源段落"
+    basis = f"新闻语料 {literal(hide_paths(str(result['corpus'])))}" if result.get("corpus") else "已存来源段落"
     _flash(f"检查完成（任务 {job.id}）：{result['opened']} 个待处理问题，{result.get('kept_resolved', 0)} 个沿用已处理结论"
-           f"（核对依据：{basis}）" + (f"。{literal(str(result['note']))}" if result.get("note") else ""))
+           f"（核对依据：{basis}）" + (f"。{literal(hide_paths(str(result['note'])))}" if result.get("note") else ""))
 
 
 def _rerun(report_id: int, user: UserView) -> None:

@@ -11,12 +11,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from ingest_ui import show_ingest_report
-from jobs_ui import SECTION_MARKS, SECTION_STATES, act, job_service, poll_seconds, progress_text
+from jobs_ui import act, job_service, poll_seconds, progress_text, section_state
 from ra_ui import literal, require_user
 from section_view import md_escape
 
 from assistant.jobs import JobView
-from assistant.review import UserView
+from assistant.review import UserView, allowed
 
 CARDS = 10
 
@@ -41,8 +41,8 @@ def _card(job: JobView) -> None:
         st.markdown(f"{head} · 提交人 {literal(job.owner)} · {job.created_at.astimezone():%m-%d %H:%M:%S}")
         if job.sections:
             st.progress(job.sections_done / len(job.sections), text=literal(f"{progress_text(job)} · {job.message}"))
-            st.text("\n".join(f"{SECTION_MARKS.get(s.status, '?')} {s.title or s.id}："
-                              f"{SECTION_STATES.get(s.status, s.status)}" for s in job.sections))
+            st.text("\n".join("{} {}：{}".format(section_state(job, s.status)[0], s.title or "（未命名章节）",
+                                                 section_state(job, s.status)[1]) for s in job.sections))
         elif job.message:
             st.text(job.message)
         if job.error:
@@ -68,7 +68,9 @@ def _board() -> None:
     if "jobs_error" in st.session_state:
         st.error(md_escape(st.session_state.pop("jobs_error")))
     if not jobs:
-        st.info("还没有任务。在「新建草稿」提交起草任务。")
+        # role-appropriate: only who may draft is sent to 新建草稿
+        st.info("还没有任务。在「新建草稿」提交起草任务。" if allowed(user, "import") else
+                "还没有任务。你在章节页提交的重新生成、在合规页提交的重新检查会显示在这里。")
         return
     counts = {s: sum(1 for j in jobs if j.state == s) for s in ("queued", "running", "done", "failed", "cancelled")}
     warning = svc.no_worker_warning()

@@ -6,7 +6,16 @@ import pandas as pd
 import streamlit as st
 from inbox import render_inbox
 from labels import ORIGIN_LABELS, action_label
-from ra_ui import literal, require_user, select_report, service, status_label
+from ra_ui import (
+    literal,
+    part_titles,
+    report_snapshot,
+    require_user,
+    section_label,
+    select_report,
+    service,
+    status_label,
+)
 
 user, svc = require_user(), service()
 st.title("报告总览")
@@ -22,9 +31,9 @@ left.metric("章节", len(sections))
 middle.metric("已批准", approved)
 right.metric("待处理", len(sections) - approved)
 
+parts = part_titles(report_snapshot(svc, report_id))
 frame = pd.DataFrame([{
-    "章节": s.title or s.section_id,
-    "编号": s.section_id,
+    "章节": section_label(s.title or "（未命名章节）", parts.get(s.section_id, "")),
     "状态": status_label(s.status),
     "当前版本": f"v{s.current_version}",
     "来源": ORIGIN_LABELS.get(s.origin, s.origin),
@@ -43,7 +52,8 @@ else:
 
 st.subheader("打开章节")
 choice = st.selectbox("章节", [s.pk for s in sections],
-                      format_func=lambda pk: next(f"{s.title}（{status_label(s.status)}）"
+                      format_func=lambda pk: next(f"{section_label(s.title, parts.get(s.section_id, ''))}"
+                                                  f"（{status_label(s.status)}）"
                                                   for s in sections if s.pk == pk), key="overview_section")
 if st.button("打开审阅", key="open_section"):
     st.session_state.section_pk = choice

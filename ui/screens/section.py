@@ -7,7 +7,16 @@ from pathlib import Path
 import streamlit as st
 from editor_parts import render_editor, show_flash
 from inbox import render_inbox
-from ra_ui import label_key, report_page, status_label, url_number
+from ra_ui import (
+    label_key,
+    literal,
+    part_titles,
+    report_page,
+    report_snapshot,
+    section_label,
+    status_label,
+    url_number,
+)
 from section_parts import (
     render_diff,
     render_history,
@@ -23,7 +32,9 @@ if not sections:
     st.info("这份报告没有章节。")
     st.stop()
 pks = [s.pk for s in sections]
-labels = {s.pk: f"{s.title or s.section_id}（{status_label(s.status)} · v{s.current_version}）" for s in sections}
+parts = part_titles(report_snapshot(svc, report_id))  # （一）/（二） under their part heading
+labels = {s.pk: f"{section_label(s.title or '（未命名章节）', parts.get(s.section_id, ''))}"
+                f"（{status_label(s.status)} · v{s.current_version}）" for s in sections}
 # The picker's value is seeded through session state only (no index= as well: Streamlit warns, and may reset the
 # choice, when a widget gets both); ``section_pk`` outlives the widget when another page is shown. The key carries
 # the labels' fingerprint so a new version or status shows at once instead of a stale "v1" label.
@@ -44,9 +55,11 @@ render_inbox(svc, user, compact=True)
 
 text_col, source_col = st.columns([3, 2])
 with text_col:
+    if parts.get(section.section_id):
+        st.markdown(f"##### {literal(parts[section.section_id])}")
     st.caption(f"状态：{status_label(section.status)} · 当前版本 v{section.current_version} · "
                f"最后修改 {section.author or '系统'}" + (f" · {section.holder} 正在编辑" if section.holder else ""))
-    render_section(svc.report(report_id), sections, section, Path(svc.out_dir(report_id)))
+    render_section(svc, report_id, sections, section, Path(svc.out_dir(report_id)))
 with source_col:
     render_sources(svc, section)
 

@@ -74,6 +74,22 @@ BEGIN
 END
 $fn$;
 
+CREATE OR REPLACE FUNCTION ra_close_findings_as_fixed(p_ids integer[], p_user integer, p_reason text)
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $fn$
+DECLARE
+  n integer;
+BEGIN
+  IF coalesce(btrim(p_reason), '') = '' THEN RAISE EXCEPTION 'ra_close_findings_as_fixed: a reason is required'; END IF;
+  IF NOT EXISTS (SELECT 1 FROM users WHERE id = p_user AND active AND role IN ('compliance', 'admin')) THEN
+    RAISE EXCEPTION 'ra_close_findings_as_fixed: only an active compliance user or admin re-runs the checks';
+  END IF;
+  UPDATE findings SET status = 'resolved', resolved_by = p_user, reason = btrim(p_reason), resolved_at = now()
+   WHERE id = ANY(p_ids) AND status = 'open';
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION ra_clear_open_findings(p_report integer)
 RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $fn$
 DECLARE
@@ -86,7 +102,7 @@ END
 $fn$;
 """
 _NAMES = ("ra_set_section_state(integer, integer, text, integer)", "ra_resolve_finding(integer, integer, text)",
-          "ra_clear_open_findings(integer)")
+          "ra_close_findings_as_fixed(integer[], integer, text)", "ra_clear_open_findings(integer)")
 
 
 def _schema() -> str:
