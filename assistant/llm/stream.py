@@ -14,6 +14,8 @@ from typing import Any
 
 import openai
 
+from assistant.llm.repetition import RepetitionGuard
+
 __all__ = ["Cancelled", "DeadlineExceeded", "StreamResult", "Streamer"]
 
 
@@ -34,6 +36,7 @@ class StreamResult:
     model: str | None = None
     latency_s: float = 0.0
     chunks: int = 0
+    loop: str | None = None  # what repetition stopped the stream (finish_reason "loop")
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -53,8 +56,10 @@ class Streamer:
         for stream in streams:
             stream.close()
 
-    def run(self, params: dict[str, Any], deadline_s: float, *, max_chars: int | None = None) -> StreamResult:
-        """One streamed call; past ``max_chars`` of answer the stream is closed (a runaway model is not read to its end)."""
+    def run(self, params: dict[str, Any], deadline_s: float, *, max_chars: int | None = None,
+            guard: RepetitionGuard | None = None) -> StreamResult:
+        """One streamed call; past ``max_chars`` of answer, or once ``guard`` sees a repetition loop, the stream is
+        closed (a runaway model is not read to its end, and closing the connection stops the server generating)."""
         if self.cancelled.is_set():
             raise Cancelled("起草已被中断")
         start = time.perf_counter()
@@ -76,10 +81,15 @@ class Streamer:
                     if choice.delta is not None and choice.delta.content:
                         parts.append(choice.delta.content)
                         size += len(choice.delta.content)
+                        if guard is not None and result.loop is None:
+                            result.loop = guard.feed(choice.delta.content)
                     if choice.finish_reason:
                         result.finish_reason = choice.finish_reason
                 if max_chars is not None and size > max_chars:
                     result.finish_reason = "too_long"
+                    break
+                if result.loop is not None:
+                    result.finish_reason = "loop"
                     break
         except Exception:
             # A stream closed by cancel() fails in whatever way the transport reports; name the real cause.
