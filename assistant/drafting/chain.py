@@ -354,9 +354,9 @@ def _checked(engine: Engine, state: ChainState) -> ChainState:
     except AnswerCheckFailure as second:
         # fewer problems wins; on a tie the corrected answer, the later evidence of what the model does
         kept = second if len(second.checked) <= len(first.checked) else first
-        failure = AnswerCheckFailure(kept.checked, retried=True,
-                                     note=retry_findings(spec_id, first.checked, kept_retry=False))
-        return _fall_back(engine, state, request, failure, second)
+        final = AnswerCheckFailure(kept.checked, retried=True,
+                                   note=retry_findings(spec_id, first.checked, kept_retry=False))
+        return _fall_back(engine, state, request, final, second)
     except AssistantError as other:  # the retry failed another way (bad JSON, model error): the first verdict stands
         note = retry_findings(spec_id, first.checked, kept_retry=False)
         note.detail += f"；重答失败：{str(other)[:200]}"

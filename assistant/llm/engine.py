@@ -149,7 +149,7 @@ class OpenAIEngine:
         params: dict[str, Any] = {
             "model": self.settings.model, "temperature": self.settings.temperature, token_param: run.max_tokens,
             "messages": [{"role": r, "content": t} for r, t in run.messages]}
-        sent = [token_param]
+        sent: list[str] = [token_param]
         if self.caps.stream_usage(self.endpoint):
             params["stream_options"] = {"include_usage": True}
             sent.append("stream_options")

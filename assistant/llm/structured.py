@@ -61,10 +61,8 @@ def validate_answer(spec: SectionSpec, text: str, request: GenerationRequest | N
     except ValidationError as exc:
         problems = "；".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
         raise InvalidStructure(f"JSON 不符合格式：{problems}") from exc
-    if request is not None:
-        problems = _entry_problems(parsed, request)
-        if problems:
-            raise InvalidStructure("内容不合格：" + "；".join(problems[:4]))
+    if request is not None and (wrong := _entry_problems(parsed, request)):
+        raise InvalidStructure("内容不合格：" + "；".join(wrong[:4]))
     return parsed.model_dump_json()
 
 
