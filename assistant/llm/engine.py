@@ -33,6 +33,7 @@ from assistant.llm.calllog import CallLog, CallRecord
 from assistant.llm.capabilities import Capabilities, capabilities, error_text, refused_parameter
 from assistant.llm.factory import estimate_cost
 from assistant.llm.repetition import RepetitionGuard
+from assistant.llm.server import probe_server
 from assistant.llm.stream import Cancelled, DeadlineExceeded, Streamer, StreamResult
 from assistant.llm.structured import InvalidStructure, Mode, response_format, validate_answer
 from assistant.settings import Settings
@@ -122,7 +123,7 @@ class OpenAIEngine:
     def __init__(self, settings: Settings, *, log: CallLog, count: Callable[[str], int],
                  client: openai.OpenAI | None = None, backoff_s: float = 1.0,
                  sleep: Callable[[float], None] | None = None, fallback: Engine | None = None,
-                 caps: Capabilities | None = None, context: int | None = None) -> None:
+                 caps: Capabilities | None = None, context: int | None = None, probe: bool = False) -> None:
         self.settings = settings
         self.streamer = Streamer(client if client is not None else make_client(settings))
         # Waiting between retries (Retry-After may ask for a minute) ends at once on cancel().
@@ -133,8 +134,17 @@ class OpenAIEngine:
         self.fallback = fallback
         self.endpoint = f"{settings.openai_base_url or 'https://api.openai.com/v1'}|{settings.model}"
         self.caps = caps if caps is not None else capabilities(settings.capability_cache_path)
-        # What the server told of its context (``llm.server``), else what an earlier run learnt, else the setting.
-        self.context = context_window(settings, told=context or self.caps.get(self.endpoint).context_window)
+        self.context_source = "told" if context else None
+        if probe and context is None:
+            info = probe_server(settings)
+            context, self.context_source = info.context_window, info.source
+            served = info.models[0] if len(info.models) == 1 and settings.model not in info.models else None
+            if context or served:
+                self.caps.update(self.endpoint, context_window=context, context_source=info.source,
+                                 served_model=served)
+        # What the server told of its context (``llm.server``), else the setting, else the model-name table.
+        self.context = context_window(settings, told=context)
+        self.context_source = self.context_source or ("setting" if settings.context_window else "model name")
 
     def _interruptible_sleep(self, seconds: float) -> None:
         self.streamer.cancelled.wait(seconds)
@@ -335,7 +345,7 @@ class OpenAIEngine:
                 "finish_reasons": ",".join(run.finishes), "length_retries": run.length_retries,
                 "repairs": run.repairs, "step_downs": ",".join(run.step_downs) or None,
                 "loops": "；".join(run.loops) or None, "tokens": usage if run.usage else None,
-                "context_window": self.context}
+                "context_window": self.context, "context_source": self.context_source}
 
     def _fall_back(self, request: GenerationRequest, error: ModelError, run: _Run | None) -> Generation:
         if self.fallback is None or self.streamer.cancelled.is_set():

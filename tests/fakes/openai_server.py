@@ -157,6 +157,11 @@ class FakeOpenAIServer:
     chunk_chars: int = 64
     disconnects: int = 0
     refusals: tuple[Refusal, ...] = ()
+    # What the server tells of itself: extra fields of its /v1/models entry (vLLM: max_model_len), llama.cpp's
+    # /props n_ctx, Ollama's /api/show parameters (None: that endpoint answers 404, like other servers)
+    model_meta: dict[str, Any] = field(default_factory=dict)
+    props_ctx: int | None = None
+    ollama_parameters: str | None = None
     streamed_chars: list[int] = field(default_factory=list)  # characters sent per streamed answer
 
     def __post_init__(self) -> None:
@@ -216,8 +221,22 @@ class FakeOpenAIServer:
             def log_message(self, *args: object) -> None:
                 return None
 
+            def do_GET(self) -> None:
+                if self.path.endswith("/v1/models"):
+                    return self._send(200, {"object": "list", "data": [
+                        {"id": "fake-model", "object": "model", "owned_by": "me", **server.model_meta}]})
+                if self.path == "/props" and server.props_ctx is not None:
+                    return self._send(200, {"default_generation_settings": {"n_ctx": server.props_ctx},
+                                            "total_slots": 1})
+                return self._send(404, {"detail": "Not Found"})
+
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                if self.path == "/api/show":
+                    if server.ollama_parameters is None:
+                        return self._send(404, {"detail": "Not Found"})
+                    return self._send(200, {"modelfile": "FROM x", "parameters": server.ollama_parameters,
+                                            "model_info": {"qwen2.context_length": 32768}})
                 prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
                 with server._lock:
                     server.requests.append({"prompt": prompt, "model": body.get("model"), "at": time.time(),

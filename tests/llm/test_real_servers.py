@@ -206,3 +206,25 @@ def test_the_section_deadline_bounds_all_its_calls_together(tmp_path: Path) -> N
     # four 2-second attempts would take 8 s; the section's deadline stops after the second, and falls back marked
     assert elapsed < 6 and tried <= 2 and draft.status == "draft"
     assert draft.provenance is not None and draft.provenance.fallback
+
+
+@pytest.mark.parametrize(("server_kw", "told", "source"), [
+    ({"model_meta": {"max_model_len": 16384}}, 16384, "/v1/models max_model_len"),  # vLLM
+    ({"props_ctx": 8192}, 8192, "llama.cpp /props n_ctx"),  # llama.cpp server
+    ({"ollama_parameters": "stop \"<|im_end|>\"\nnum_ctx 6144"}, 6144, "Ollama /api/show num_ctx"),
+    ({"ollama_parameters": ""}, 4096, "Ollama /api/show num_ctx"),  # Ollama's own default, not the model's 32k
+    ({}, None, None),  # llama-cpp-python tells nothing: the setting decides
+], ids=["vllm", "llama.cpp", "ollama", "ollama-default", "llama-cpp-python"])
+def test_the_context_window_is_asked_of_the_server(tmp_path: Path, server_kw: dict[str, object], told: int | None,
+                                                   source: str | None) -> None:
+    from assistant.llm.server import probe_server
+
+    with FakeOpenAIServer(**server_kw) as server:  # type: ignore[arg-type]
+        settings = get_settings(engine="openai", openai_api_key="sk-test", openai_base_url=server.base_url,
+                                model="qwen2.5-coder-0.5b-instruct", context_window=12000,
+                                store_dir=tmp_path / "store")
+        info = probe_server(settings)
+        engine = OpenAIEngine(settings, log=CallLog(None), count=char_count, probe=True,
+                              caps=Capabilities(settings.capability_cache_path))
+    assert (info.context_window, info.source, info.models) == (told, source, ("fake-model",))
+    assert engine.context == (told or 12000) and engine.context_source == (source or "setting")
