@@ -232,8 +232,9 @@ def shares_facts(sentence: str, passage: str) -> bool:
 def entry_problems(entries: Sequence[str], briefs: Sequence[tuple[str, Sequence[int], Sequence[str]]],
                    label: str) -> list[str]:
     """What is wrong with the model's entries, one per brief (label, its evidence numbers, text it must not
-    copy): missing entries, entries saying nothing of their own, one entry repeated for several briefs, entries
-    citing none of their brief's evidence. Briefs without evidence may stay empty."""
+    copy): missing entries, entries saying nothing of their own, one entry repeated for several briefs. Briefs
+    without evidence may stay empty. (A citation of the wrong passage is judged by ``shares_facts`` in the
+    answer check, as a blocking finding.)"""
     problems: list[str] = []
     if len(entries) < len(briefs):
         problems.append(f"需要 {len(briefs)} 条（每个{label}各一条，按顺序），只给了 {len(entries)} 条")
@@ -250,10 +251,6 @@ def entry_problems(entries: Sequence[str], briefs: Sequence[tuple[str, Sequence[
         if own in seen:
             problems.append(f"第 {i} 条与第 {seen[own]} 条内容相同：每个{label}要写各自的事实")
         seen.setdefault(own, i)
-        cited = {int(m) for m in re.findall(r"\[(\d{1,3})\]", entry)}
-        if cited and not cited & set(sources):
-            wanted = "、".join(f"[{n}]" for n in sources)
-            problems.append(f"第 {i} 条（{name}）引用的资料不是它的证据，应引用 {wanted}")
     return problems
 
 
