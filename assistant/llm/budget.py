@@ -12,8 +12,8 @@ import re
 
 from assistant.settings import Settings
 
-__all__ = ["KNOWN_CONTEXT_WINDOWS", "call_deadline_s", "context_window", "max_tokens_for", "retry_max_tokens",
-           "section_deadline_s"]
+__all__ = ["KNOWN_CONTEXT_WINDOWS", "answer_deadline_s", "call_deadline_s", "context_window",
+           "first_token_deadline_s", "helper_deadline_s", "max_tokens_for", "retry_max_tokens", "section_deadline_s"]
 
 HEADROOM = 1.5
 HEADROOM_TOKENS = 256
@@ -77,6 +77,28 @@ def call_deadline_s(settings: Settings, max_tokens: int, prompt_tokens: int) -> 
     if settings.call_deadline_s:
         return settings.call_deadline_s
     return DEADLINE_SLACK_S + prompt_tokens / PROMPT_TOKENS_PER_S + max_tokens / max(settings.tokens_per_s, 0.1)
+
+
+# A CPU server loaded by other work reads prompts slowly (5 tokens/s measured with llama-cpp-python at one thread on
+# 2 shared cores): the wait for the first token is bounded separately and generously, the answer by tokens_per_s.
+MIN_PROMPT_TOKENS_PER_S = 2.0
+
+
+def first_token_deadline_s(prompt_tokens: int) -> float:
+    """How long the server may read the prompt before the answer's first token."""
+    return DEADLINE_SLACK_S + prompt_tokens / MIN_PROMPT_TOKENS_PER_S
+
+
+def answer_deadline_s(settings: Settings, max_tokens: int) -> float:
+    """How long the answer may stream after its first token."""
+    return DEADLINE_SLACK_S + max_tokens / max(settings.tokens_per_s, 0.1)
+
+
+def helper_deadline_s(settings: Settings, max_tokens: int, prompt_tokens: int) -> float:
+    """A non-streamed helper call (classifier, translator): reading the prompt and the answer, in one bound."""
+    if settings.call_deadline_s:
+        return settings.call_deadline_s
+    return first_token_deadline_s(prompt_tokens) + answer_deadline_s(settings, max_tokens)
 
 
 def section_deadline_s(settings: Settings, budget_tokens: int, prompt_tokens: int = 4_000) -> float:

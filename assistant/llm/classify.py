@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 
 from assistant.corpus.rules import load_rules
 from assistant.engine.output import JsonOutputError, extract_json, strip_think
-from assistant.llm.budget import call_deadline_s
+from assistant.llm.budget import helper_deadline_s
 from assistant.llm.calllog import CallLog
 from assistant.llm.factory import make_chat_model
 from assistant.llm.oneshot import ask_logged
@@ -161,7 +161,7 @@ class LLMClassifier:
         if self.model is not None:
             return self.model
         return make_chat_model(self.settings, max_tokens=max_tokens,
-                               deadline_s=call_deadline_s(self.settings, max_tokens, prompt_tokens))
+                               deadline_s=helper_deadline_s(self.settings, max_tokens, prompt_tokens))
 
     def _key(self, title: str, body: str) -> str:
         text = self.prompt.render({"categories": self.listing, "title": title, "body": body[:BODY_CHARS]})
@@ -169,7 +169,7 @@ class LLMClassifier:
 
     def _ask(self, text: str, max_tokens: int) -> str | None:
         self.calls += 1
-        return ask_logged(self._chat(max_tokens, len(text)), text, section="ingest:classify",
+        return ask_logged(self._chat(max_tokens, len(text) // 2), text, section="ingest:classify",
                           settings=self.settings, log=self.log, max_tokens=max_tokens)
 
     def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:

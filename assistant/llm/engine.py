@@ -28,7 +28,13 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from assistant.engine.answer import UnusableAnswer
 from assistant.engine.request import Engine, Generation, GenerationRequest
 from assistant.errors import ConfigError, ModelError
-from assistant.llm.budget import call_deadline_s, context_window, max_tokens_for, retry_max_tokens
+from assistant.llm.budget import (
+    answer_deadline_s,
+    context_window,
+    first_token_deadline_s,
+    max_tokens_for,
+    retry_max_tokens,
+)
 from assistant.llm.calllog import CallLog, CallRecord
 from assistant.llm.capabilities import Capabilities, capabilities, error_text, refused_parameter
 from assistant.llm.factory import estimate_cost
@@ -170,26 +176,34 @@ class OpenAIEngine:
         run.sent = tuple(sent)
         return params
 
-    def _deadline(self, run: _Run) -> float:
-        deadline = call_deadline_s(self.settings, run.max_tokens, run.prompt_estimate)
-        if run.deadline is None:
-            return deadline
-        left = run.deadline - time.monotonic()
-        if left <= 1.0:
-            raise SectionDeadline(f"章节 {run.request.section.id} 的起草时间已用完（{run.attempts} 次调用），不再调用模型")
-        return min(deadline, left)
+    def _deadline(self, run: _Run) -> tuple[float, float | None, float | None]:
+        """(answer deadline, first-token deadline, hard deadline) of the next call. A configured
+        ``call_deadline_s`` is one plain bound; otherwise the prompt's reading and the answer are bounded apart
+        (a slow CPU server's prompt time is no runaway answer), and the section's time left bounds both."""
+        left = None
+        if run.deadline is not None:
+            left = run.deadline - time.monotonic()
+            if left <= 1.0:
+                raise SectionDeadline(f"章节 {run.request.section.id} 的起草时间已用完（{run.attempts} 次调用），"
+                                      "不再调用模型")
+        if self.settings.call_deadline_s:
+            plain = self.settings.call_deadline_s
+            return (min(plain, left) if left is not None else plain), None, left
+        return (answer_deadline_s(self.settings, run.max_tokens), first_token_deadline_s(run.prompt_estimate), left)
 
     def _attempt(self, run: _Run) -> StreamResult:
         params = self._params(run)
-        deadline = self._deadline(run)
+        deadline, first_token, hard = self._deadline(run)
         run.attempts += 1
         record = CallRecord(section=run.request.section.id, model=self.settings.model, attempt=run.attempts,
                             answer_retry=run.request.answer_retry,
                             prompt=[{"role": r, "content": t} for r, t in run.messages], max_tokens=run.max_tokens,
-                            response_format=run.mode, deadline_s=round(deadline, 1))
+                            response_format=run.mode,
+                            deadline_s=round(min(deadline + (first_token or 0), hard or float("inf")), 1))
         start = time.perf_counter()
         try:
-            result = self.streamer.run(params, deadline, max_chars=MAX_ANSWER_CHARS, guard=RepetitionGuard())
+            result = self.streamer.run(params, deadline, max_chars=MAX_ANSWER_CHARS, guard=RepetitionGuard(),
+                                       first_token_s=first_token, hard_s=hard)
         except Exception as exc:
             record.latency_s = round(time.perf_counter() - start, 3)
             record.error = f"{type(exc).__name__}: {exc}"

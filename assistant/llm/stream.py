@@ -57,9 +57,14 @@ class Streamer:
             stream.close()
 
     def run(self, params: dict[str, Any], deadline_s: float, *, max_chars: int | None = None,
-            guard: RepetitionGuard | None = None) -> StreamResult:
+            guard: RepetitionGuard | None = None, first_token_s: float | None = None,
+            hard_s: float | None = None) -> StreamResult:
         """One streamed call; past ``max_chars`` of answer, or once ``guard`` sees a repetition loop, the stream is
-        closed (a runaway model is not read to its end, and closing the connection stops the server generating)."""
+        closed (a runaway model is not read to its end, and closing the connection stops the server generating).
+
+        With ``first_token_s`` the prompt may take that long to be read (a CPU server reads a 3,000-token prompt
+        for minutes), and ``deadline_s`` counts from the first token of the answer; ``hard_s`` bounds the whole
+        call regardless (the section's deadline)."""
         if self.cancelled.is_set():
             raise Cancelled("起草已被中断")
         start = time.perf_counter()
@@ -69,9 +74,10 @@ class Streamer:
         result = StreamResult()
         parts: list[str] = []
         size = 0
+        limits = _Limits(start, deadline_s, first_token_s, hard_s)
         try:
             for chunk in stream:
-                self._check(start, deadline_s)
+                limits.check(self)
                 result.chunks += 1
                 result.model = chunk.model or result.model
                 if chunk.usage is not None:
@@ -79,6 +85,7 @@ class Streamer:
                     result.completion_tokens = chunk.usage.completion_tokens
                 for choice in chunk.choices:
                     if choice.delta is not None and choice.delta.content:
+                        limits.answering()
                         parts.append(choice.delta.content)
                         size += len(choice.delta.content)
                         if guard is not None and result.loop is None:
@@ -93,7 +100,7 @@ class Streamer:
                     break
         except Exception:
             # A stream closed by cancel() fails in whatever way the transport reports; name the real cause.
-            self._check(start, deadline_s)
+            limits.check(self)
             raise
         finally:
             with self._lock:
@@ -103,8 +110,31 @@ class Streamer:
             result.text = "".join(parts)
         return result
 
-    def _check(self, start: float, deadline_s: float) -> None:
-        if self.cancelled.is_set():
+
+
+@dataclass
+class _Limits:
+    start: float
+    deadline_s: float
+    first_token_s: float | None = None
+    hard_s: float | None = None
+    first_at: float | None = None
+
+    def answering(self) -> None:
+        if self.first_at is None:
+            self.first_at = time.perf_counter()
+
+    def check(self, streamer: Streamer) -> None:
+        if streamer.cancelled.is_set():
             raise Cancelled("起草已被中断")
-        if time.perf_counter() - start > deadline_s:
-            raise DeadlineExceeded(f"模型调用超过 {deadline_s:.0f} 秒仍未结束，已关闭连接")
+        now = time.perf_counter()
+        if self.hard_s is not None and now - self.start > self.hard_s:
+            raise DeadlineExceeded(f"章节的起草时间已用完（本次调用 {now - self.start:.0f} 秒），已关闭连接")
+        if self.first_token_s is None:
+            if now - self.start > self.deadline_s:
+                raise DeadlineExceeded(f"模型调用超过 {self.deadline_s:.0f} 秒仍未结束，已关闭连接")
+        elif self.first_at is None:
+            if now - self.start > self.first_token_s:
+                raise DeadlineExceeded(f"模型 {self.first_token_s:.0f} 秒内没有开始回答（读提示词过慢），已关闭连接")
+        elif now - self.first_at > self.deadline_s:
+            raise DeadlineExceeded(f"模型开始回答后 {self.deadline_s:.0f} 秒仍未结束，已关闭连接")

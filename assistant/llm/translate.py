@@ -16,7 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from assistant.corpus.clean import FieldRefused, clean_line
 from assistant.corpus.language import LANGUAGE_NAMES, Translator
 from assistant.engine.output import strip_think
-from assistant.llm.budget import call_deadline_s
+from assistant.llm.budget import helper_deadline_s
 from assistant.llm.calllog import CallLog
 from assistant.llm.factory import make_chat_model
 from assistant.llm.oneshot import ask_logged
@@ -63,7 +63,7 @@ def parse_translation(answer: str) -> ItemTranslation | None:
 def make_llm_translator(settings: Settings, log: CallLog, *, model: BaseChatModel | None = None) -> Translator:
     # bounded and with a deadline like every helper call (a non-streamed answer: the read timeout is the deadline)
     chat = model if model is not None else make_chat_model(
-        settings, max_tokens=MAX_TOKENS, deadline_s=call_deadline_s(settings, MAX_TOKENS, BODY_CHARS))
+        settings, max_tokens=MAX_TOKENS, deadline_s=helper_deadline_s(settings, MAX_TOKENS, BODY_CHARS // 2 + 300))
     prompt = load_prompt(PROMPT)
 
     def translate(title: str, body: str, language: str) -> ItemTranslation | None:

@@ -22,7 +22,8 @@ __all__ = ["REAL_REFUSALS", "FakeOpenAIServer", "Refusal", "Step", "default_answ
 
 @dataclass
 class Step:
-    """One scripted reply. ``kind``: ok | status | hang | empty | length | endless.
+    """One scripted reply. ``kind``: ok | status | hang | empty | length | endless | slow_start (the role chunk,
+    then ``seconds`` of silence while the "prompt is read", then ``text``).
 
     ``length`` answers ``text`` with ``finish_reason: "length"``; ``endless`` streams ``prefix`` once, then ``text``
     forever (until the client closes the connection); ``status`` answers ``status`` with ``headers`` (e.g.
@@ -155,6 +156,7 @@ class FakeOpenAIServer:
     formats: tuple[str, ...] = ("json_schema", "json_object")
     context: int | None = None
     chunk_chars: int = 64
+    chunk_delay_s: float = 0.0  # a slow generator: seconds between streamed chunks
     disconnects: int = 0
     refusals: tuple[Refusal, ...] = ()
     # What the server tells of itself: extra fields of its /v1/models entry (vLLM: max_model_len), llama.cpp's
@@ -255,7 +257,7 @@ class FakeOpenAIServer:
                 finish = "length" if step.kind == "length" else "stop"
                 if body.get("stream"):
                     return self._stream(body, prompt, text, finish, endless=step.kind == "endless",
-                                        prefix=step.prefix)
+                                        prefix=step.prefix, reading_s=step.seconds if step.kind == "slow_start" else 0)
                 return self._send(200, _completion(body, prompt, text, finish))
 
             def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
@@ -282,7 +284,7 @@ class FakeOpenAIServer:
                 self.wfile.flush()
 
             def _stream(self, body: dict[str, Any], prompt: str, text: str, finish: str, *, endless: bool,
-                        prefix: str = "") -> None:
+                        prefix: str = "", reading_s: float = 0.0) -> None:
                 model = body.get("model", "fake")
                 sent = 0
                 try:
@@ -291,6 +293,9 @@ class FakeOpenAIServer:
                     self.send_header("Transfer-Encoding", "chunked")
                     self.end_headers()
                     size = server.chunk_chars
+                    if reading_s:  # llama-cpp-python sends the role at once, then reads the prompt
+                        self._event(_chunk(model, {"role": "assistant"}, None))
+                        time.sleep(reading_s)
                     if prefix:
                         self._event(_chunk(model, {"content": prefix}, None))
                         sent += len(prefix)
@@ -299,6 +304,7 @@ class FakeOpenAIServer:
                         for piece in pieces:
                             self._event(_chunk(model, {"content": piece}, None))
                             sent += len(piece)
+                            time.sleep(server.chunk_delay_s)
                         if not endless:
                             break
                         time.sleep(0.01)

@@ -228,3 +228,20 @@ def test_the_context_window_is_asked_of_the_server(tmp_path: Path, server_kw: di
                               caps=Capabilities(settings.capability_cache_path))
     assert (info.context_window, info.source, info.models) == (told, source, ("fake-model",))
     assert engine.context == (told or 12000) and engine.context_source == (source or "setting")
+
+
+def test_a_slowly_read_prompt_is_not_mistaken_for_a_runaway_answer(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.llm.budget as budget
+
+    monkeypatch.setattr(budget, "DEADLINE_SLACK_S", 1.5)  # the answer may stream ~1.5 s after its first token
+    good = PREFIX + "FlashAttention-3 专攻 H100 GPU，利用率从 35% 提升到 75%[1]。"
+    with FakeOpenAIServer(chunk_chars=8, chunk_delay_s=0.05) as server:  # 160 characters/s: no loop within 1.5 s
+        server.script(TECH, Step("slow_start", good, seconds=2.0), Step("endless", "甲乙丙丁戊己庚辛壬癸子丑寅卯", prefix=good))
+        job, _ = _job(server, tmp_path, tokens_per_s=1e6, max_retries=0)
+        drafted = _draft(job, ["tech_frontier"])["tech_frontier"]
+        assert drafted.status == "draft" and drafted.provenance is not None and drafted.provenance.attempts == 1
+        # the answer itself is still bounded from its first token: a stream that goes on is closed
+        job, _ = _job(server, tmp_path / "again", tokens_per_s=1e6, max_retries=0)
+        again = _draft(job, ["tech_frontier"])["tech_frontier"]
+    assert again.status == "failed" and "开始回答后" in (again.error or "")
