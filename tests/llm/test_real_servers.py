@@ -33,7 +33,8 @@ def _job(server: FakeOpenAIServer, tmp_path: Path, *, fallback: bool = False, ca
          **kw: object) -> tuple[DraftJob, Capabilities]:
     base: dict[str, object] = {"engine": "openai", "openai_api_key": "sk-test", "openai_base_url": server.base_url,
                                "model": "fake-model", "request_timeout_s": 5, "max_retries": 1,
-                               "context_window": 32768, "store_dir": tmp_path / "store", "max_concurrency": 1}
+                               "context_window": 32768, "store_dir": tmp_path / "store", "max_concurrency": 1,
+                               "capability_cache": tmp_path / "store" / "model_capabilities.json"}
     settings = get_settings(**(base | kw))
     caps = caps or Capabilities(settings.capability_cache_path)
     engine = OpenAIEngine(settings, log=CallLog(tmp_path / "calls.jsonl"), count=char_count, backoff_s=0.01,
@@ -222,7 +223,7 @@ def test_the_context_window_is_asked_of_the_server(tmp_path: Path, server_kw: di
     with FakeOpenAIServer(**server_kw) as server:  # type: ignore[arg-type]
         settings = get_settings(engine="openai", openai_api_key="sk-test", openai_base_url=server.base_url,
                                 model="qwen2.5-coder-0.5b-instruct", context_window=12000,
-                                store_dir=tmp_path / "store")
+                                capability_cache=tmp_path / "caps.json")
         info = probe_server(settings)
         engine = OpenAIEngine(settings, log=CallLog(None), count=char_count, probe=True,
                               caps=Capabilities(settings.capability_cache_path))
