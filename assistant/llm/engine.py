@@ -203,7 +203,7 @@ class OpenAIEngine:
         start = time.perf_counter()
         try:
             result = self.streamer.run(params, deadline, max_chars=MAX_ANSWER_CHARS, guard=RepetitionGuard(),
-                                       first_token_s=first_token, hard_s=hard)
+                                       first_token_s=first_token, hard_s=hard, max_tokens=run.max_tokens)
         except Exception as exc:
             record.latency_s = round(time.perf_counter() - start, 3)
             record.error = f"{type(exc).__name__}: {exc}"

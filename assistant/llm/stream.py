@@ -19,6 +19,9 @@ from assistant.llm.repetition import RepetitionGuard
 __all__ = ["Cancelled", "DeadlineExceeded", "StreamResult", "Streamer"]
 
 
+OBSERVED_PIECES = 32  # streamed pieces before the observed speed is trusted
+
+
 class DeadlineExceeded(TimeoutError):
     """The call ran past its wall-clock deadline; the stream was closed."""
 
@@ -58,7 +61,7 @@ class Streamer:
 
     def run(self, params: dict[str, Any], deadline_s: float, *, max_chars: int | None = None,
             guard: RepetitionGuard | None = None, first_token_s: float | None = None,
-            hard_s: float | None = None) -> StreamResult:
+            hard_s: float | None = None, max_tokens: int | None = None) -> StreamResult:
         """One streamed call; past ``max_chars`` of answer, or once ``guard`` sees a repetition loop, the stream is
         closed (a runaway model is not read to its end, and closing the connection stops the server generating).
 
@@ -74,7 +77,7 @@ class Streamer:
         result = StreamResult()
         parts: list[str] = []
         size = 0
-        limits = _Limits(start, deadline_s, first_token_s, hard_s)
+        limits = _Limits(start, deadline_s, first_token_s, hard_s, max_tokens if first_token_s is not None else None)
         try:
             for chunk in stream:
                 limits.check(self)
@@ -118,11 +121,23 @@ class _Limits:
     deadline_s: float
     first_token_s: float | None = None
     hard_s: float | None = None
+    max_tokens: int | None = None
     first_at: float | None = None
+    pieces: int = 0
 
     def answering(self) -> None:
+        self.pieces += 1
         if self.first_at is None:
             self.first_at = time.perf_counter()
+
+    def answer_limit(self, now: float) -> float:
+        """The answer's deadline: the configured speed's, or — when the server streams steadily but slower than
+        configured — what its observed speed needs to reach ``max_tokens`` (at most 4x): a slow server finishing
+        a bounded answer is no runaway (loops are stopped by the guard, length by ``max_tokens``)."""
+        if self.max_tokens is None or self.first_at is None or self.pieces < OBSERVED_PIECES:
+            return self.deadline_s
+        rate = self.pieces / max(now - self.first_at, 1e-6)  # a streamed piece is about one token
+        return min(max(self.deadline_s, 30.0 + 1.1 * self.max_tokens / rate), 4 * self.deadline_s)
 
     def check(self, streamer: Streamer) -> None:
         if streamer.cancelled.is_set():
@@ -136,5 +151,5 @@ class _Limits:
         elif self.first_at is None:
             if now - self.start > self.first_token_s:
                 raise DeadlineExceeded(f"模型 {self.first_token_s:.0f} 秒内没有开始回答（读提示词过慢），已关闭连接")
-        elif now - self.first_at > self.deadline_s:
-            raise DeadlineExceeded(f"模型开始回答后 {self.deadline_s:.0f} 秒仍未结束，已关闭连接")
+        elif now - self.first_at > (limit := self.answer_limit(now)):
+            raise DeadlineExceeded(f"模型开始回答后 {limit:.0f} 秒仍未结束，已关闭连接")

@@ -237,12 +237,21 @@ def test_a_slowly_read_prompt_is_not_mistaken_for_a_runaway_answer(tmp_path: Pat
 
     monkeypatch.setattr(budget, "DEADLINE_SLACK_S", 1.5)  # the answer may stream ~1.5 s after its first token
     good = PREFIX + "FlashAttention-3 专攻 H100 GPU，利用率从 35% 提升到 75%[1]。"
-    with FakeOpenAIServer(chunk_chars=8, chunk_delay_s=0.05) as server:  # 160 characters/s: no loop within 1.5 s
-        server.script(TECH, Step("slow_start", good, seconds=2.0), Step("endless", "甲乙丙丁戊己庚辛壬癸子丑寅卯", prefix=good))
+    with FakeOpenAIServer() as server:
+        server.script(TECH, Step("slow_start", good, seconds=2.0))
         job, _ = _job(server, tmp_path, tokens_per_s=1e6, max_retries=0)
         drafted = _draft(job, ["tech_frontier"])["tech_frontier"]
-        assert drafted.status == "draft" and drafted.provenance is not None and drafted.provenance.attempts == 1
-        # the answer itself is still bounded from its first token: a stream that goes on is closed
+    assert drafted.status == "draft" and drafted.provenance is not None and drafted.provenance.attempts == 1
+    # a server streaming steadily but slower than configured may finish its bounded answer (up to 4x the bound)
+    steady = good + "".join(f"第{i}项：{chr(0x4E00 + i * 37)}{chr(0x4E00 + i * 91)}指标改善。" for i in range(40))
+    with FakeOpenAIServer(chunk_chars=4, chunk_delay_s=0.02) as server:  # ~200 pieces over ~4 s, > 1.5 s
+        server.script(TECH, Step("ok", steady))
+        job, _ = _job(server, tmp_path / "steady", tokens_per_s=1e6, max_retries=0)
+        slow = _draft(job, ["tech_frontier"])["tech_frontier"]
+    assert slow.status == "draft" and slow.provenance is not None and slow.provenance.attempts == 1
+    # but an answer that goes on is still closed (40 characters/s: the loop guard would need 15 s)
+    with FakeOpenAIServer(chunk_chars=8, chunk_delay_s=0.2) as server:
+        server.script(TECH, Step("endless", "甲乙丙丁戊己庚辛壬癸子丑寅卯", prefix=good))
         job, _ = _job(server, tmp_path / "again", tokens_per_s=1e6, max_retries=0)
         again = _draft(job, ["tech_frontier"])["tech_frontier"]
     assert again.status == "failed" and "开始回答后" in (again.error or "")
