@@ -25,6 +25,9 @@ LINE_REPEATS = 5
 _SPACE = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
 _SEPARATOR = re.compile(r"^[\s|:\-—=*#]*$")
+# A pretty-printed JSON answer repeats its members row after row ("round": "未披露", "investors",): that is the
+# format, not a loop (a JSON loop still shows in the shingles)
+_JSON_MEMBER = re.compile(r'^\s*["{}\[\]]')
 
 
 @dataclass
@@ -62,7 +65,7 @@ class RepetitionGuard:
         *done, self._partial_line = text.split("\n")
         for raw in done:
             line = _DIGIT.sub("0", raw.strip())
-            if len(line) < 10 or _SEPARATOR.match(line):
+            if len(line) < 10 or _SEPARATOR.match(line) or _JSON_MEMBER.match(line):
                 continue
             self._lines[line] += 1
             if self._lines[line] >= LINE_REPEATS:
