@@ -161,6 +161,9 @@ class Provenance(BaseModel):
     pack_hash: str = ""
     corpus_hash: str = ""
     attempts: int = 1
+    # The model could not produce the section and the offline engine drafted it (issue 24): said in the report.
+    fallback: bool = False
+    fallback_reason: str = ""
 
 
 class Finding(BaseModel):

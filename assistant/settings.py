@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     fallback_offline: bool = Field(default=False, description="a section whose model calls keep failing is "
                                    "drafted by the offline engine instead (marked in provenance and findings)")
     structured_output: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
+    capability_cache: Path | None = Field(default=None, description="what each endpoint refused and told "
+                                          "(JSON); None = model_capabilities.json beside the store; '-' = none")
     price_prompt_per_1k: float = 0.00015
     price_completion_per_1k: float = 0.0006
 
@@ -144,6 +146,12 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _ConfigFileSource(settings_cls))
+
+    @property
+    def capability_cache_path(self) -> Path | None:
+        if self.capability_cache is None:
+            return self.store_dir / "model_capabilities.json"
+        return None if str(self.capability_cache) == "-" else self.capability_cache
 
     @property
     def resolved_engine(self) -> Literal["offline", "openai"]:

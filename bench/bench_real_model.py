@@ -11,6 +11,8 @@ the messages sent), latency, finish reasons of every attempt, citations. Totals:
     python bench/bench_real_model.py --base-url http://127.0.0.1:11434/v1 --model qwen2.5:0.5b --context-window 8192
     # the local fake server as a fast, well-behaved model (no network, seconds)
     python bench/bench_real_model.py --fake
+    # the table of a run already made (e.g. ../shared/real_llm/recipe.sh's OUT folder)
+    python bench/bench_real_model.py --from out/after --sections policy_frontier,funding,core_views,tech_frontier
 """
 
 from __future__ import annotations
@@ -51,15 +53,18 @@ def _args() -> argparse.Namespace:
     p.add_argument("--fallback-offline", action="store_true", help="draft failing sections offline (marked)")
     p.add_argument("--fake", action="store_true", help="use the local fake server (a fast, well-behaved model)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: a temporary one)")
+    p.add_argument("--from", dest="done", type=Path, default=None, help="print the table of this output folder")
+    p.add_argument("--sections", default="", help="with --from: only these section ids (comma-separated)")
     args = p.parse_args()
-    if not args.fake and not args.base_url:
+    if not args.fake and not args.base_url and not args.done:
         p.error("--base-url is required (or --fake)")
     return args
 
 
 def _per_section(records: list[CallRecord]) -> dict[str, dict[str, object]]:
     rows: dict[str, dict[str, object]] = defaultdict(lambda: {"calls": 0, "prompt": 0, "counted": 0,
-                                                              "completion": 0, "latency": 0.0, "finish": []})
+                                                              "completion": 0, "latency": 0.0, "finish": [],
+                                                              "tokens": set(), "refused": []})
     for r in records:
         row = rows[r.section]
         row["calls"] = int(row["calls"]) + 1  # type: ignore[call-overload]
@@ -69,22 +74,31 @@ def _per_section(records: list[CallRecord]) -> dict[str, dict[str, object]]:
         row["latency"] = float(row["latency"]) + r.latency_s  # type: ignore[arg-type]
         finish = r.finish_reason or ("error" if r.error else "?")
         row["finish"].append(finish)  # type: ignore[union-attr]
+        if r.tokens:
+            row["tokens"].add(r.tokens)  # type: ignore[union-attr]
+        if r.refused:
+            row["refused"].append(r.refused)  # type: ignore[union-attr]
     return rows
 
 
 def _print(console: Console, report: Report, records: list[CallRecord], wall: float) -> None:
     per = _per_section(records)
     table = Table(title=f"{report.engine} · {len(report.sections)} 章节 · {wall:.1f} s")
-    for col in ("章节", "状态", "答案检查", "调用", "提示 tokens(服务端/tiktoken)", "输出 tokens", "耗时 s",
-                "finish_reason", "引用", "说明"):
+    for col in ("章节", "状态", "答案检查", "调用", "提示 tokens(服务端/tiktoken)", "输出 tokens", "计数", "耗时 s",
+                "finish_reason", "降级", "回退", "引用", "说明"):
         table.add_column(col)
     for s in report.sections:
         row = per.get(s.id, {})
-        note = s.error or "；".join(sorted({f.kind for f in s.findings if f.severity != "info"}))[:60]
+        note = " ".join((s.error or "；".join(sorted({f.kind for f in s.findings if f.severity != "info"}))).split())
+        note = note[:70]
+        prov = s.provenance
+        steps = str(prov.parameters.get("step_downs") or prov.parameters.get("model_step_downs") or "") if prov else ""
         table.add_row(s.id, s.status, s.answer_check or "-", str(row.get("calls", 0)),
                       f"{row.get('prompt', 0)}/{row.get('counted', 0)}", str(row.get("completion", 0)),
+                      "/".join(sorted(row.get("tokens", set()))) or "-",  # type: ignore[call-overload]
                       f"{float(row.get('latency', 0.0)):.1f}", ",".join(row.get("finish", [])) or "-",  # type: ignore[arg-type]
-                      str(len(s.citations)), note)
+                      steps or ",".join(row.get("refused", [])) or "-",  # type: ignore[arg-type]
+                      "是" if prov is not None and prov.fallback else "", str(len(s.citations)), note)
     console.print(table)
     drafting = [r for r in records if not r.section.startswith("ingest:")]
     classify = [r for r in records if r.section.startswith("ingest:")]
@@ -103,7 +117,16 @@ def _print(console: Console, report: Report, records: list[CallRecord], wall: fl
 
 def main() -> int:
     args = _args()
-    console = Console()
+    console = Console(width=200)
+    if args.done is not None:
+        from assistant.export import load_report
+
+        report = load_report(args.done)
+        wanted = [x for x in args.sections.split(",") if x]
+        if wanted:
+            report = report.model_copy(update={"sections": [s for s in report.sections if s.id in wanted]})
+        _print(console, report, CallLog.read(args.done / "calls.jsonl"), 0.0)
+        return 0
     with ExitStack() as stack:
         base_url, model = args.base_url, args.model
         if args.fake:

@@ -60,4 +60,6 @@ def block_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
     monkeypatch.delenv("RA_OPENAI_API_KEY", raising=False)
+    # What endpoints refused is remembered beside the store (issue 24): tests keep it in memory unless they name a file
+    monkeypatch.setenv("RA_CAPABILITY_CACHE", "-")
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)

@@ -150,6 +150,9 @@ def read_corpus(path: Path | str, *, skip_bad: bool = False, classifier: Categor
                 raise
             skipped.append(SkippedRecord(exc.file or str(path), exc.row, exc.field, exc.reason))
     pairs = _check_ids(pairs, skipped, skip_bad)
+    prepare = getattr(classifier, "prepare", None)
+    if callable(prepare):  # a model classifier asks for many uncategorised items in one call (issue 24)
+        prepare([(b.item.title, b.item.body) for _rec, b in pairs if not b.item.category])
     items = [_finish(built, classifier, report_month, report_language) for _rec, built in pairs]
     if link_duplicates:
         items = link_near_duplicates(items)

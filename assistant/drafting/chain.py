@@ -176,7 +176,7 @@ def _prompt(state: ChainState) -> ChainState:
     messages = [("system", system.render(values)), ("user", section.render(values))]
     state.request = GenerationRequest(section=spec, messages=messages, packed=packed, tables=inputs.tables,
                                       values=values, briefs=briefs, editing=inputs.editing, theses=theses,
-                                      advice=advice)
+                                      advice=advice, deadline=inputs.deadline)
     state.template_id = f"{section.id}.v{section.version}"
     state.template_hash = section_hash(spec)
     return state
@@ -251,7 +251,13 @@ def _generation_findings(spec: SectionSpec, gen: Generation) -> list[Finding]:
     params, out = gen.parameters, []
     if "length" in str(params.get("finish_reasons") or ""):
         out.append(Finding(section=spec.id, kind="output_truncated_retried", severity="warning",
-                           detail=f"模型输出达到长度上限被截断，已提高上限重试（finish_reason：{params['finish_reasons']}）"))
+                           detail=f"模型输出达到长度上限被截断，已要求写短后重试（finish_reason：{params['finish_reasons']}）"))
+    if params.get("loops"):
+        out.append(Finding(section=spec.id, kind="repetition_stopped", severity="warning",
+                           detail=f"模型输出陷入重复，已提前停止并要求重写：{params['loops']}"))
+    if params.get("step_downs"):
+        out.append(Finding(section=spec.id, kind="capability_step_down", severity="info",
+                           detail=f"服务端拒绝了部分参数，已降级后重试：{params['step_downs']}"))
     if params.get("repairs"):
         out.append(Finding(section=spec.id, kind="structured_output_repaired", severity="info",
                            detail="模型第一次的 JSON 未通过格式校验，已把错误反馈给模型重试"))
@@ -331,7 +337,11 @@ def _answer_check(state: ChainState, markdown: str, citations: int) -> AnswerVer
     for material in (state.inputs.editing.current_markdown, state.inputs.editing.instruction):
         if material:
             prompts = [text.replace(material, "") for text in prompts]
-    verdict = check_answer(spec, markdown, citations=citations, prompt_texts=prompts, other_titles=others)
+    gen = state.generation
+    passages = {s.number: f"{s.title}\n{s.passage}" for s in state.record.packed.sources} \
+        if gen is not None and _model_wrote(state, gen) else None
+    verdict = check_answer(spec, markdown, citations=citations, prompt_texts=prompts, other_titles=others,
+                           passages=passages)
     if verdict.status == "failed":
         for finding in verdict.findings:
             finding.evidence = finding.evidence or markdown[:2000]
@@ -357,14 +367,31 @@ def _checked(engine: Engine, state: ChainState) -> ChainState:
     except AnswerCheckFailure as second:
         # fewer problems wins; on a tie the corrected answer, the later evidence of what the model does
         kept = second if len(second.checked) <= len(first.checked) else first
-        raise AnswerCheckFailure(kept.checked, retried=True,
-                                 note=retry_findings(spec_id, first.checked, kept_retry=False)) from second
+        final = AnswerCheckFailure(kept.checked, retried=True,
+                                   note=retry_findings(spec_id, first.checked, kept_retry=False))
+        return _fall_back(engine, state, request, final, second)
     except AssistantError as other:  # the retry failed another way (bad JSON, model error): the first verdict stands
         note = retry_findings(spec_id, first.checked, kept_retry=False)
         note.detail += f"；重答失败：{str(other)[:200]}"
-        raise AnswerCheckFailure(first.checked, retried=True, note=note) from other
+        return _fall_back(engine, state, request, AnswerCheckFailure(first.checked, retried=True, note=note), other)
     if state.draft is not None:
         state.draft.findings.append(retry_findings(spec_id, first.checked, kept_retry=True))
+    return state
+
+
+def _fall_back(engine: Engine, state: ChainState, request: GenerationRequest, failure: AnswerCheckFailure,
+               cause: Exception) -> ChainState:
+    """A model answer that failed the check twice: the engine's fallback drafts the section, marked, with the
+    failed check kept as findings; without a fallback the section fails."""
+    fallback: Engine | None = getattr(engine, "fallback", None)
+    if fallback is None:
+        raise failure from cause
+    gen = fallback.generate(request)
+    gen.parameters = {**gen.parameters, "fallback": fallback.name, "fallback_reason": str(failure)[:300]}
+    state.request, state.generation = request, gen
+    _parse(state)
+    if state.draft is not None:  # what the model's answers got wrong, kept as the record of why (not blocking)
+        state.draft.findings += [f.model_copy(update={"severity": "info"}) for f in failure.findings]
     return state
 
 
@@ -380,6 +407,7 @@ def _provenance(state: ChainState, gen: Generation) -> Provenance:
     inputs = state.inputs
     retrieved = [h.doc_id for hits in state.record.groups.values() for h in hits]
     return Provenance(
+        fallback=bool(gen.parameters.get("fallback")), fallback_reason=str(gen.parameters.get("fallback_reason") or ""),
         engine=_engine_name(state.inputs.values.get("engine", ""), gen), model=gen.model,
         parameters=gen.parameters,
         template_id=state.template_id, template_hash=state.template_hash,

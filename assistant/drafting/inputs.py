@@ -68,3 +68,4 @@ class SectionInputs:
     prior: RetrievalRecord | None = None
     pack_hash: str = ""
     corpus_hash: str = ""
+    deadline: float | None = None  # time.monotonic() by which the section's model calls have ended (issue 24)

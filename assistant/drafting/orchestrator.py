@@ -68,7 +68,7 @@ def make_engine(settings: Settings, out_dir: Path, count: Callable[[str], int]) 
         from assistant.llm.engine import OpenAIEngine
 
         return OpenAIEngine(settings, log=CallLog(Path(out_dir) / "calls.jsonl"), count=count,
-                            fallback=Fallback() if settings.fallback_offline else None)
+                            fallback=Fallback() if settings.fallback_offline else None, probe=True)
     from assistant.drafting.offline import OfflineEngine
 
     return OfflineEngine()
@@ -232,11 +232,13 @@ def draft_report(pack_dir: Path, corpus_path: Path | None, out_dir: Path, settin
 
 def _job(settings: Settings, template: ReportTemplate, tables: TableSet, config: PackConfig, out_dir: Path,
          count: Callable[[str], int], progress: ProgressCallback, store: StageStore | None) -> DraftJob:
+    engine = make_engine(settings, out_dir, count)
     return DraftJob(template=template, tables=tables, values=report_values(config, tables),
-                    window=month_window(config.month), engine=make_engine(settings, out_dir, count), count=count,
+                    window=month_window(config.month), engine=engine, count=count,
                     config=config, context_tokens=settings.context_tokens, max_concurrency=settings.max_concurrency,
                     section_timeout_s=_section_timeout(settings, template), store=store, progress=progress,
-                    context_window=_context_window(settings))
+                    # the engine asked the server for its context (issue 24); the setting otherwise
+                    context_window=getattr(engine, "context", None) or _context_window(settings))
 
 
 def _context_window(settings: Settings) -> int | None:

@@ -39,6 +39,8 @@ from assistant.progress import ProgressCallback, ProgressEvent, null_progress
 
 __all__ = ["DraftJob", "SectionOutcome", "draft_sections", "empty_section", "failed_slot", "packed_of", "run_section"]
 
+SECTION_MARGIN_S = 5.0
+
 
 @dataclass
 class DraftJob:
@@ -122,7 +124,10 @@ def _inputs(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome], e
         values={**job.values, "engine": job.engine.name}, count=job.count, context_tokens=job.context_tokens,
         context_window=job.context_window,
         retriever=job.retriever, deps={k: (v.draft, v.record.packed) for k, v in deps.items()},
-        editing=editing or Editing(), prior=prior, pack_hash=job.pack_hash, corpus_hash=job.corpus_hash)
+        editing=editing or Editing(), prior=prior, pack_hash=job.pack_hash, corpus_hash=job.corpus_hash,
+        # the engine stops its calls a little before the runner gives up on the section, so the section ends
+        # with the model's own error (or the marked fallback) and the server is freed, not left generating
+        deadline=time.monotonic() + max(job.section_timeout_s - SECTION_MARGIN_S, 1.0))
 
 
 def run_section(job: DraftJob, spec: SectionSpec, deps: dict[str, SectionOutcome], *,

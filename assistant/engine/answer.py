@@ -4,13 +4,18 @@ Real models (small ones above all) return things that parse but are not a sectio
 scaffolding, the schema's example text, a literal ``[n]``, a heading of another section, or a repetition loop.
 Each rule below yields findings of kind ``answer_check:<rule>``; a rule marked fatal makes the verdict ``failed``
 (the section never shows as 完成), the others ``needs_review`` (kept, with a blocking finding).
+
+The check judges content, not form: an entry made only of markers and punctuation, or of text copied from the
+prompt (stock lists, field hints, schema wording), says nothing (``entry_problems``, applied by the model engine to
+the JSON entries of core views and advice: one entry per thesis/direction or the answer is refused); a model
+sentence whose cited passage shares none of its facts, names or numbers is blocking (``unsupported_citation``).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -19,7 +24,8 @@ from assistant.engine.spec import SectionSpec
 from assistant.errors import ModelError
 from assistant.models import Finding
 
-__all__ = ["AWAITING_EDITOR", "AnswerVerdict", "UnusableAnswer", "check_answer", "echo_fragments", "tag_uncited_judgement"]
+__all__ = ["AWAITING_EDITOR", "PROMPT_LABELS", "AnswerVerdict", "UnusableAnswer", "check_answer", "echo_fragments",
+           "entry_content", "entry_problems", "shares_facts", "tag_uncited_judgement"]
 
 NEWS_KINDS = ("digest", "writeup")
 _MARKER = re.compile(r"\[\d{1,3}\]")
@@ -171,9 +177,106 @@ def _citations(spec: SectionSpec, citations: int) -> list[Finding]:
     return []
 
 
+# ---------------------------------------------------------------- content, not form
+# Words of the prompt's listings and of the answer schema's hints: an entry built of them says nothing.
+PROMPT_LABELS = ("相关标的", "催化剂来源", "催化来源", "证据来源", "分析师观点", "资料来源", "来源", "催化剂", "本月催化",
+                 "本月支持事实", "每句末尾", "本月属于该方向的事实", "每个事实后", "已提供", "程序原样排版", "行情", "无")
+MIN_CONTENT_CHARS = 4
+_NOT_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
+# Words any sentence of an AI-industry monthly may carry: sharing only these with a passage shares no fact.
+_GENERIC = re.compile("|".join(sorted((
+    "本月", "当月", "近期", "进展", "较多", "密集", "相关", "持续", "发布", "推出", "引发", "关注", "值得", "动态", "显著",
+    "明显", "加速", "行业", "产业", "公司", "企业", "我们", "认为", "方面", "领域", "推动", "提升", "能力", "市场", "技术",
+    "应用", "发展", "重要", "进一步", "不断", "继续", "人工智能", "大模型", "模型", "国内", "海外", "全球", "本月催化",
+    "相关标的", "落地", "加快", "有望", "未来", "成为", "以及", "其中", "同时", "已经", "正在", "新的", "一系列"),
+    key=len, reverse=True)))
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9\-.]*[A-Za-z0-9]|[A-Za-z]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_BOLD = re.compile(r"\*\*[^*\n]*\*\*")
+_CLAIM_BIGRAMS = 3  # a sentence with fewer content bigrams (after generic words) claims too little to judge
+
+
+def entry_content(text: str, copied: Sequence[str] = ()) -> str:
+    """What an entry says of its own: markers, punctuation, prompt labels and ``copied`` text removed."""
+    rest = _MARKER.sub(" ", text)
+    for piece in sorted({*copied, *PROMPT_LABELS}, key=len, reverse=True):
+        if len(piece) >= 2 or piece == "无":
+            rest = rest.replace(piece, " ")
+    return _NOT_WORD.sub("", rest)
+
+
+def _facts(text: str) -> tuple[set[str], set[str]]:
+    """(numbers and Latin names, CJK content bigrams) of a sentence, generic words left out."""
+    plain = _MARKER.sub(" ", text)
+    exact = set(_NUMBER.findall(plain)) | {w.lower() for w in _LATIN.findall(plain) if len(w) >= 2}
+    bigrams: set[str] = set()
+    for run in _CJK_RUN.findall(_GENERIC.sub("|", plain)):
+        bigrams |= {run[i:i + 2] for i in range(len(run) - 1)}
+    return exact, bigrams
+
+
+def shares_facts(sentence: str, passage: str) -> bool:
+    """Whether a cited passage could support the sentence: a shared number or name, or a shared content bigram
+    (generic words left out). A sentence that claims too little to judge counts as supported: only a sentence
+    sharing nothing at all with what it cites is flagged (the 0 % overlaps a 0.5B model produced)."""
+    exact, bigrams = _facts(sentence)
+    if not exact and len(bigrams) < _CLAIM_BIGRAMS:
+        return True
+    low = passage.lower()
+    if any(e in low for e in exact):
+        return True
+    return bool(bigrams & _facts(passage)[1])
+
+
+def entry_problems(entries: Sequence[str], briefs: Sequence[tuple[str, Sequence[int], Sequence[str]]],
+                   label: str) -> list[str]:
+    """What is wrong with the model's entries, one per brief (label, its evidence numbers, text it must not
+    copy): missing entries, entries saying nothing of their own, one entry repeated for several briefs. Briefs
+    without evidence may stay empty. (A citation of the wrong passage is judged by ``shares_facts`` in the
+    answer check, as a blocking finding.)"""
+    problems: list[str] = []
+    if len(entries) < len(briefs):
+        problems.append(f"需要 {len(briefs)} 条（每个{label}各一条，按顺序），只给了 {len(entries)} 条")
+    seen: dict[str, int] = {}
+    for i, ((name, sources, copied), entry) in enumerate(zip(briefs, entries, strict=False), start=1):
+        if not sources:
+            continue
+        # the brief's own headline is not "copied": a proposed thesis is an event, and restating it is evidence
+        own = entry_content(entry, copied)
+        if len(own) < MIN_CONTENT_CHARS:
+            problems.append(f"第 {i} 条（{name}）只有编号、标点或照抄提示词的文字（「{entry.strip()[:30] or '空'}」），"
+                            "没有写出资料中的事实")
+            continue
+        if own in seen:
+            problems.append(f"第 {i} 条与第 {seen[own]} 条内容相同：每个{label}要写各自的事实")
+        seen.setdefault(own, i)
+    return problems
+
+
+def _sentences(markdown: str) -> list[str]:
+    text = _BOLD.sub(" ", _SLOT_MARK.sub(" ", markdown))
+    return [m.group(0).strip() for m in _SENTENCE.finditer(text) if _MARKER.search(m.group(0))]
+
+
+def _unsupported(spec: SectionSpec, markdown: str, passages: Mapping[int, str]) -> list[Finding]:
+    out: list[Finding] = []
+    for sentence in _sentences(markdown):
+        numbers = [int(n) for n in re.findall(r"\[(\d{1,3})\]", sentence) if int(n) in passages]
+        if not numbers or any(shares_facts(sentence, passages[n]) for n in numbers):
+            continue
+        cited = "、".join(f"[{n}]" for n in numbers)
+        out.append(_finding(spec, "unsupported_citation", f"模型写的句子与所引资料 {cited} 没有共同的事实、名称或数字："
+                                                          "引用可能张冠李戴，请核对", sentence))
+    return out
+
+
 def check_answer(spec: SectionSpec, markdown: str, *, citations: int,
-                 prompt_texts: Sequence[str] = (), other_titles: Sequence[str] = ()) -> AnswerVerdict:
-    """The verdict on one drafted section. Fixed sections (static, disclosures) always pass."""
+                 prompt_texts: Sequence[str] = (), other_titles: Sequence[str] = (),
+                 passages: Mapping[int, str] | None = None) -> AnswerVerdict:
+    """The verdict on one drafted section. Fixed sections (static, disclosures) always pass. ``passages`` (the
+    cited sources' text by section-local number) are given for model-written drafts: a sentence whose cited
+    passages share none of its facts is a blocking ``unsupported_citation`` (``needs_review``)."""
     if spec.kind in ("static", "disclosures"):
         return AnswerVerdict(status="passed")
     refusal = _refusal(spec, markdown)
@@ -182,6 +285,8 @@ def check_answer(spec: SectionSpec, markdown: str, *, citations: int,
     fatal = [*_substance(spec, markdown), *_echo(spec, markdown, prompt_texts), *_literal(spec, markdown),
              *_loop(spec, markdown), *_citations(spec, citations)]
     review = _foreign_headings(spec, markdown, other_titles)
+    if passages:
+        review += _unsupported(spec, markdown, passages)
     if fatal:
         return AnswerVerdict(status="failed", findings=fatal + review)
     return AnswerVerdict(status="needs_review" if review else "passed", findings=review)

@@ -77,6 +77,7 @@ class GenerationRequest:
     theses: list[ThesisBrief] = field(default_factory=list)  # core_views only
     advice: list[AdviceBrief] = field(default_factory=list)  # investment_advice only
     answer_retry: int = 0  # 1 on the corrective re-ask after a failed answer check (logged with each call)
+    deadline: float | None = None  # time.monotonic() by which all of the section's model calls have ended
 
 
 @dataclass

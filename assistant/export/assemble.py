@@ -44,7 +44,7 @@ from assistant.models import Chart, Report, SectionDraft, Table
 from assistant.numerals import chinese_numeral
 from assistant.safety import one_line
 
-__all__ = ["CORE_VIEWS_ID", "DISCLOSURE_IDS", "Assembly", "assemble", "disclaimer_line"]
+__all__ = ["CORE_VIEWS_ID", "DISCLOSURE_IDS", "FALLBACK_NOTE", "Assembly", "assemble", "disclaimer_line", "fallback_note"]
 
 CORE_VIEWS_ID = "core_views"
 _CAPTION_RE = re.compile(r"^表\s*\d*\s*[:：]\s*(\S[^\n]*)$")
@@ -177,6 +177,8 @@ def _body_blocks(section: SectionDraft, base: int, numberer: _Numberer, toc: boo
     if section.status == "failed" and not section.markdown.strip():
         # a draft persisted before failed sections carried their slot: the reader sees the slot, never the error
         out.append(Paragraph(f"【本节待补：{escape_data(section.title)}未能自动起草，请分析师补写。】"))
+    if section.provenance is not None and section.provenance.fallback:
+        out.append(Quote(fallback_note(section)))
     for kind, ids in (("chart", section.charts), ("table", section.tables)):
         for ref in ids:
             item = numberer.find(kind, ref)
@@ -184,6 +186,15 @@ def _body_blocks(section: SectionDraft, base: int, numberer: _Numberer, toc: boo
                 out.append(numberer.place(kind, ref, section.id))
     numberer.bodies[section.id] = out
     return out
+
+
+FALLBACK_NOTE = "模型未能起草，已用离线草稿"
+
+
+def fallback_note(section: SectionDraft) -> str:
+    """The provenance note of a section the offline engine drafted because the model could not (issue 24)."""
+    reason = one_line((section.provenance.fallback_reason if section.provenance else "") or "")
+    return escape_data(f"起草说明：{FALLBACK_NOTE}" + (f"（{reason[:120]}）" if reason else "") + "。")
 
 
 def _title_block(report: Report) -> list[Block]:

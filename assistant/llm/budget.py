@@ -2,7 +2,8 @@
 
 A section's ``budget_tokens`` is what its prompt asks for; ``max_tokens`` adds headroom (Chinese text and JSON
 keys cost more tokens than writers expect) so a well-behaved answer is never cut, while a runaway one stops long
-before it fills the context. Deadlines follow from ``max_tokens`` and a conservative generation speed.
+before it fills the context; an answer about a few sources is bounded by what it can say about them. A retry
+after a cut never asks for more. Deadlines follow from ``max_tokens`` and a conservative generation speed.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import re
 
 from assistant.settings import Settings
 
-__all__ = ["KNOWN_CONTEXT_WINDOWS", "call_deadline_s", "context_window", "max_tokens_for", "retry_max_tokens",
-           "section_deadline_s"]
+__all__ = ["KNOWN_CONTEXT_WINDOWS", "answer_deadline_s", "call_deadline_s", "context_window",
+           "first_token_deadline_s", "helper_deadline_s", "max_tokens_for", "retry_max_tokens", "section_deadline_s"]
 
 HEADROOM = 1.5
 HEADROOM_TOKENS = 256
@@ -34,8 +35,11 @@ OLLAMA_PORT = ":11434"
 OLLAMA_DEFAULT_CONTEXT = 4_096
 
 
-def context_window(settings: Settings) -> int:
-    """The configured ``context_window``, else the known default for the model name, else a small safe value."""
+def context_window(settings: Settings, *, told: int | None = None) -> int:
+    """What the server ``told`` (``llm.server``), else the configured ``context_window``, else the known default for
+    the model name, else a small safe value."""
+    if told:
+        return told
     if settings.context_window:
         return settings.context_window
     if OLLAMA_PORT in (settings.openai_base_url or ""):
@@ -49,14 +53,23 @@ def context_window(settings: Settings) -> int:
     return DEFAULT_CONTEXT_WINDOW
 
 
-def max_tokens_for(budget_tokens: int) -> int:
-    return max(MIN_MAX_TOKENS, int(budget_tokens * HEADROOM) + HEADROOM_TOKENS)
+# What one source can usefully take in an answer (a digest row, a write-up topic of two to four paragraphs).
+TOKENS_PER_SOURCE = 600
+ANSWER_FRAME_TOKENS = 300
 
 
-def retry_max_tokens(previous: int, prompt_tokens: int, window: int) -> int:
-    """A higher bound after ``finish_reason == "length"``: double, but never past what the context leaves."""
-    room = window - prompt_tokens - 16
-    return max(previous, min(previous * 2, room))
+def max_tokens_for(budget_tokens: int, sources: int | None = None) -> int:
+    """The section's budget with headroom, never more than ``sources`` can fill (None: not bounded by sources)."""
+    bound = max(MIN_MAX_TOKENS, int(budget_tokens * HEADROOM) + HEADROOM_TOKENS)
+    if sources:
+        bound = min(bound, max(MIN_MAX_TOKENS, ANSWER_FRAME_TOKENS + TOKENS_PER_SOURCE * sources))
+    return bound
+
+
+def retry_max_tokens(previous: int, *, loop: bool = False) -> int:
+    """The bound of the one retry after a cut: never more than before. A length cut keeps the bound and the
+    prompt asks for a shorter answer; a loop gets two thirds of it (a looping model fills whatever it is given)."""
+    return max(MIN_MAX_TOKENS, previous * 2 // 3) if loop else previous
 
 
 def call_deadline_s(settings: Settings, max_tokens: int, prompt_tokens: int) -> float:
@@ -66,8 +79,30 @@ def call_deadline_s(settings: Settings, max_tokens: int, prompt_tokens: int) -> 
     return DEADLINE_SLACK_S + prompt_tokens / PROMPT_TOKENS_PER_S + max_tokens / max(settings.tokens_per_s, 0.1)
 
 
+# A CPU server loaded by other work reads prompts slowly (5 tokens/s measured with llama-cpp-python at one thread on
+# 2 shared cores): the wait for the first token is bounded separately and generously, the answer by tokens_per_s.
+MIN_PROMPT_TOKENS_PER_S = 2.0
+
+
+def first_token_deadline_s(prompt_tokens: int) -> float:
+    """How long the server may read the prompt before the answer's first token."""
+    return DEADLINE_SLACK_S + prompt_tokens / MIN_PROMPT_TOKENS_PER_S
+
+
+def answer_deadline_s(settings: Settings, max_tokens: int) -> float:
+    """How long the answer may stream after its first token."""
+    return DEADLINE_SLACK_S + max_tokens / max(settings.tokens_per_s, 0.1)
+
+
+def helper_deadline_s(settings: Settings, max_tokens: int, prompt_tokens: int) -> float:
+    """A non-streamed helper call (classifier, translator): reading the prompt and the answer, in one bound."""
+    if settings.call_deadline_s:
+        return settings.call_deadline_s
+    return first_token_deadline_s(prompt_tokens) + answer_deadline_s(settings, max_tokens)
+
+
 def section_deadline_s(settings: Settings, budget_tokens: int, prompt_tokens: int = 4_000) -> float:
-    """Every attempt a section may make (retries, one length retry at twice the bound, one repair) in sequence."""
+    """Every attempt a section may make (retries, one retry after a cut, one repair) in sequence; the engine
+    bounds all of a section's calls together by it."""
     first = call_deadline_s(settings, max_tokens_for(budget_tokens), prompt_tokens)
-    longer = call_deadline_s(settings, 2 * max_tokens_for(budget_tokens), prompt_tokens)
-    return first * (max(settings.max_retries, 0) + 2) + longer
+    return first * (max(settings.max_retries, 0) + 3)

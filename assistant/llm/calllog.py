@@ -27,6 +27,11 @@ class CallRecord(BaseModel):
     finish_reason: str | None = None
     max_tokens: int | None = None
     response_format: str | None = None  # json_schema | json_object | prompt (digest sections), None for Markdown
+    # "measured": the server reported usage; "estimated": our own count (no usage in the stream)
+    tokens: str | None = None
+    deadline_s: float | None = None  # the wall clock this call was given (call and section deadlines)
+    refused: str | None = None  # the parameter the server refused in this call's error (stepped down at once)
+    stopped: str | None = None  # the repetition loop that stopped the stream early
     at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 

@@ -33,6 +33,7 @@ def ask_logged(chat: BaseChatModel, text: str, *, section: str, settings: Settin
         usage = getattr(reply, "usage_metadata", None) or {}
         record.prompt_tokens = int(usage.get("input_tokens", 0))
         record.completion_tokens = int(usage.get("output_tokens", 0))
+        record.tokens = "measured" if usage else None
         record.cost_usd = estimate_cost(settings, record.prompt_tokens, record.completion_tokens)
         return record.completion
     finally:

@@ -2,25 +2,25 @@
 section's model (``engine.answers``, shared with drafting) and what each endpoint turned out to support.
 
 Modes, best first: ``json_schema`` (the server constrains decoding to the schema), ``json_object`` (valid JSON,
-shape from the prompt), ``prompt`` (plain text; the prompt alone asks for JSON). A 400 naming ``response_format``
-(or any 400/422 on the first structured call) steps the endpoint down one mode, remembered for the process.
+shape from the prompt), ``prompt`` (plain text; the prompt alone asks for JSON). A refusal naming
+``response_format`` steps the endpoint down one mode (``llm.capabilities``), remembered in the run and across runs.
 """
 
 from __future__ import annotations
 
-import threading
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from assistant.engine.answers import answer_model
+from assistant.engine.answer import echo_fragments, entry_problems
+from assistant.engine.answers import AdviceAnswer, CoreViewsAnswer, answer_model
 from assistant.engine.output import JsonOutputError, extract_json
+from assistant.engine.request import GenerationRequest
 from assistant.engine.spec import SectionSpec
+from assistant.llm.capabilities import MODES, Capabilities, Mode, capabilities
 
-__all__ = ["Capabilities", "InvalidStructure", "Mode", "capabilities", "response_format", "validate_answer"]
+__all__ = ["MODES", "Capabilities", "InvalidStructure", "Mode", "capabilities", "response_format", "validate_answer"]
 
-Mode = Literal["json_schema", "json_object", "prompt"]
-MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
 
 
 class InvalidStructure(ValueError):
@@ -49,8 +49,9 @@ def _answer_json(text: str) -> dict[str, Any]:
         raise InvalidStructure(f"JSON 无法解析：{exc.msg}（第 {exc.pos} 个字符）") from exc
 
 
-def validate_answer(spec: SectionSpec, text: str) -> str:
-    """The answer re-serialised after validation (numeric-string sources become numbers), or InvalidStructure."""
+def validate_answer(spec: SectionSpec, text: str, request: GenerationRequest | None = None) -> str:
+    """The answer re-serialised after validation (numeric-string sources become numbers), or InvalidStructure.
+    With the ``request``, core views and advice must also give each thesis/direction an entry of its own."""
     model = answer_model(spec)
     if model is None:
         return text
@@ -60,42 +61,19 @@ def validate_answer(spec: SectionSpec, text: str) -> str:
     except ValidationError as exc:
         problems = "；".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
         raise InvalidStructure(f"JSON 不符合格式：{problems}") from exc
+    if request is not None and (wrong := _entry_problems(parsed, request)):
+        raise InvalidStructure("内容不合格：" + "；".join(wrong[:4]))
     return parsed.model_dump_json()
 
 
-class Capabilities:
-    """Per endpoint (base URL + model): the structured-output mode that works, and whether usage can be streamed."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._mode: dict[str, Mode] = {}
-        self._no_stream_usage: set[str] = set()
-
-    def mode(self, endpoint: str, preferred: str) -> Mode:
-        with self._lock:
-            if preferred != "auto":
-                return preferred  # type: ignore[return-value]
-            return self._mode.get(endpoint, "json_schema")
-
-    def step_down(self, endpoint: str, failed: Mode) -> Mode | None:
-        with self._lock:
-            index = MODES.index(failed)
-            if index + 1 >= len(MODES):
-                return None
-            self._mode[endpoint] = MODES[index + 1]
-            return MODES[index + 1]
-
-    def stream_usage(self, endpoint: str) -> bool:
-        with self._lock:
-            return endpoint not in self._no_stream_usage
-
-    def without_stream_usage(self, endpoint: str) -> None:
-        with self._lock:
-            self._no_stream_usage.add(endpoint)
-
-
-_CAPABILITIES = Capabilities()
-
-
-def capabilities() -> Capabilities:
-    return _CAPABILITIES
+def _entry_problems(parsed: BaseModel, request: GenerationRequest) -> list[str]:
+    copied = sorted(echo_fragments([t for role, t in request.messages if role != "assistant"]))
+    if isinstance(parsed, CoreViewsAnswer) and request.theses:
+        stocks = [s for t in request.theses for s in t.stocks]
+        briefs = [(t.headline, () if t.market else t.sources, [*copied, *stocks]) for t in request.theses]
+        return entry_problems([e.facts for e in parsed.theses], briefs, "观点")
+    if isinstance(parsed, AdviceAnswer) and request.advice:
+        stocks = [s for a in request.advice for s in a.stocks]
+        briefs = [(a.theme, a.sources, [*copied, *stocks]) for a in request.advice]
+        return entry_problems([e.catalysts for e in parsed.advice], briefs, "投资方向")
+    return []

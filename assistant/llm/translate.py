@@ -16,6 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from assistant.corpus.clean import FieldRefused, clean_line
 from assistant.corpus.language import LANGUAGE_NAMES, Translator
 from assistant.engine.output import strip_think
+from assistant.llm.budget import helper_deadline_s
 from assistant.llm.calllog import CallLog
 from assistant.llm.factory import make_chat_model
 from assistant.llm.oneshot import ask_logged
@@ -26,6 +27,7 @@ __all__ = ["PROMPT", "ItemTranslation", "make_llm_translator", "parse_translatio
 
 PROMPT = "corpus/translate.v1.md"
 BODY_CHARS = 3000
+MAX_TOKENS = 700  # a title and a summary of at most 400 characters, as JSON
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -59,13 +61,16 @@ def parse_translation(answer: str) -> ItemTranslation | None:
 
 
 def make_llm_translator(settings: Settings, log: CallLog, *, model: BaseChatModel | None = None) -> Translator:
-    chat = model if model is not None else make_chat_model(settings)
+    # bounded and with a deadline like every helper call (a non-streamed answer: the read timeout is the deadline)
+    chat = model if model is not None else make_chat_model(
+        settings, max_tokens=MAX_TOKENS, deadline_s=helper_deadline_s(settings, MAX_TOKENS, BODY_CHARS // 2 + 300))
     prompt = load_prompt(PROMPT)
 
     def translate(title: str, body: str, language: str) -> ItemTranslation | None:
         text = prompt.render({"language": LANGUAGE_NAMES.get(language, "外文"), "title": title,
                               "body": body[:BODY_CHARS]})
-        answer = ask_logged(chat, text, section="ingest:translate", settings=settings, log=log)
+        answer = ask_logged(chat, text, section="ingest:translate", settings=settings, log=log,
+                            max_tokens=MAX_TOKENS)
         return None if answer is None else parse_translation(answer)
 
     return translate

@@ -17,15 +17,17 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["FakeOpenAIServer", "Step", "default_answer"]
+__all__ = ["REAL_REFUSALS", "FakeOpenAIServer", "Refusal", "Step", "default_answer"]
 
 
 @dataclass
 class Step:
-    """One scripted reply. ``kind``: ok | status | hang | empty | length | endless.
+    """One scripted reply. ``kind``: ok | status | hang | empty | length | endless | slow_start (the role chunk,
+    then ``seconds`` of silence while the "prompt is read", then ``text``).
 
-    ``length`` answers ``text`` with ``finish_reason: "length"``; ``endless`` streams ``text`` forever (until the
-    client closes the connection); ``status`` answers ``status`` with ``headers`` (e.g. Retry-After)."""
+    ``length`` answers ``text`` with ``finish_reason: "length"``; ``endless`` streams ``prefix`` once, then ``text``
+    forever (until the client closes the connection); ``status`` answers ``status`` with ``headers`` (e.g.
+    Retry-After)."""
 
     kind: str = "ok"
     text: str = ""
@@ -33,6 +35,58 @@ class Step:
     seconds: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
     message: str = ""
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """How one real server refuses one parameter: its status and body, byte for byte as found in its source or in
+    an issue quoting it (``assistant/llm/capabilities.py`` cites each), and which requests it refuses."""
+
+    server: str
+    status: int
+    payload: dict[str, Any]
+    param: str  # a top-level request field ...
+    value: str | None = None  # ... refused only when its "type" is this (response_format), else whenever present
+
+    def applies(self, body: dict[str, Any]) -> bool:
+        if self.param not in body:
+            return False
+        field_value = body[self.param]
+        return self.value is None or (isinstance(field_value, dict) and field_value.get("type") == self.value)
+
+
+_PYDANTIC_LITERAL = ("[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be "
+                     "'text' or 'json_object'\", 'input': 'json_schema', 'ctx': {'expected': \"'text' or "
+                     "'json_object'\"}}]")
+REAL_REFUSALS: tuple[Refusal, ...] = (
+    # measured against llama-cpp-python 0.3.36's server (../shared/real_llm): HTTP 500, not 400 or 422
+    Refusal("llama-cpp-python", 500, {"error": {
+        "message": "1 validation error:\n  " + _PYDANTIC_LITERAL[1:-1] + "\n\n  File \"llama_cpp/server/app.py\", "
+                   "line 376, in create_chat_completion\n    POST /v1/chat/completions",
+        "type": "internal_server_error", "param": None, "code": None}}, "response_format", "json_schema"),
+    # llama.cpp server before json_schema support (ikawrakow/ik_llama.cpp#778 quotes it)
+    Refusal("llama.cpp", 500, {"error": {"code": 500, "message": "response_format type must be one of \"text\" or "
+                                         "\"json_object\", but got: json_schema", "type": "server_error"}},
+            "response_format", "json_schema"),
+    # vLLM before json_schema: validation_exception_handler -> ErrorResponse(message=str(exc), code=400)
+    Refusal("vllm", 400, {"object": "error", "message": _PYDANTIC_LITERAL, "type": "BadRequestError", "param": None,
+                          "code": 400}, "response_format", "json_schema"),
+    # Ollama's OpenAI layer: runner "invalid JSON schema in format" (datalab-to/marker#984), NewError(500) = api_error
+    Refusal("ollama", 500, {"error": {"message": "invalid JSON schema in format", "type": "api_error", "param": None,
+                                      "code": None}}, "response_format", "json_schema"),
+    # LM Studio refuses OpenAI's json_object spelling (lmstudio-ai/lmstudio-bug-tracker#189)
+    Refusal("lm-studio", 400, {"error": "'response_format.type' must be 'json_schema' or 'text'"},
+            "response_format", "json_object"),
+    # vLLM 0.4 (extra="forbid" request models) refusing stream_options
+    Refusal("vllm-0.4", 400, {"object": "error", "message": "[{'type': 'extra_forbidden', 'loc': ('body', "
+                              "'stream_options'), 'msg': 'Extra inputs are not permitted', 'input': {'include_usage': "
+                              "True}}]", "type": "BadRequestError", "param": None, "code": 400}, "stream_options"),
+    # OpenAI's reasoning models
+    Refusal("openai-o1", 400, {"error": {"message": "Unsupported parameter: 'max_tokens' is not supported with this "
+                                         "model. Use 'max_completion_tokens' instead.", "type": "invalid_request_error",
+                                         "param": "max_tokens", "code": "unsupported_parameter"}}, "max_tokens"),
+)
 
 
 def _sources(prompt: str) -> list[tuple[int, str]]:
@@ -102,7 +156,15 @@ class FakeOpenAIServer:
     formats: tuple[str, ...] = ("json_schema", "json_object")
     context: int | None = None
     chunk_chars: int = 64
+    chunk_delay_s: float = 0.0  # a slow generator: seconds between streamed chunks
     disconnects: int = 0
+    refusals: tuple[Refusal, ...] = ()
+    # What the server tells of itself: extra fields of its /v1/models entry (vLLM: max_model_len), llama.cpp's
+    # /props n_ctx, Ollama's /api/show parameters (None: that endpoint answers 404, like other servers)
+    model_meta: dict[str, Any] = field(default_factory=dict)
+    props_ctx: int | None = None
+    ollama_parameters: str | None = None
+    streamed_chars: list[int] = field(default_factory=list)  # characters sent per streamed answer
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -139,7 +201,10 @@ class FakeOpenAIServer:
     def bodies_matching(self, match: str) -> list[dict[str, Any]]:
         return [r["body"] for r in self.requests if match in r["prompt"]]
 
-    def _refusal(self, body: dict[str, Any], prompt: str) -> tuple[int, str] | None:
+    def _refusal(self, body: dict[str, Any], prompt: str) -> tuple[int, Any] | None:
+        for refusal in self.refusals:
+            if refusal.applies(body):
+                return refusal.status, refusal.payload
         fmt = (body.get("response_format") or {}).get("type")
         if fmt and fmt not in self.formats:
             return 400, f"response_format type '{fmt}' is not supported"
@@ -158,15 +223,30 @@ class FakeOpenAIServer:
             def log_message(self, *args: object) -> None:
                 return None
 
+            def do_GET(self) -> None:
+                if self.path.endswith("/v1/models"):
+                    return self._send(200, {"object": "list", "data": [
+                        {"id": "fake-model", "object": "model", "owned_by": "me", **server.model_meta}]})
+                if self.path == "/props" and server.props_ctx is not None:
+                    return self._send(200, {"default_generation_settings": {"n_ctx": server.props_ctx},
+                                            "total_slots": 1})
+                return self._send(404, {"detail": "Not Found"})
+
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                if self.path == "/api/show":
+                    if server.ollama_parameters is None:
+                        return self._send(404, {"detail": "Not Found"})
+                    return self._send(200, {"modelfile": "FROM x", "parameters": server.ollama_parameters,
+                                            "model_info": {"qwen2.context_length": 32768}})
                 prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
                 with server._lock:
                     server.requests.append({"prompt": prompt, "model": body.get("model"), "at": time.time(),
                                             "body": body})
                 refusal = server._refusal(body, prompt)
                 if refusal is not None:
-                    return self._error(*refusal)
+                    status, payload = refusal
+                    return self._send(status, payload) if isinstance(payload, dict) else self._error(status, payload)
                 step = server.next_step(prompt)
                 time.sleep(server.latency_s)
                 if step.kind == "hang":
@@ -176,7 +256,8 @@ class FakeOpenAIServer:
                 text = "" if step.kind == "empty" else step.text
                 finish = "length" if step.kind == "length" else "stop"
                 if body.get("stream"):
-                    return self._stream(body, prompt, text, finish, endless=step.kind == "endless")
+                    return self._stream(body, prompt, text, finish, endless=step.kind == "endless",
+                                        prefix=step.prefix, reading_s=step.seconds if step.kind == "slow_start" else 0)
                 return self._send(200, _completion(body, prompt, text, finish))
 
             def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
@@ -202,18 +283,28 @@ class FakeOpenAIServer:
                 self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                 self.wfile.flush()
 
-            def _stream(self, body: dict[str, Any], prompt: str, text: str, finish: str, *, endless: bool) -> None:
+            def _stream(self, body: dict[str, Any], prompt: str, text: str, finish: str, *, endless: bool,
+                        prefix: str = "", reading_s: float = 0.0) -> None:
                 model = body.get("model", "fake")
+                sent = 0
                 try:
                     self.send_response(200)
                     self.send_header("Content-Type", "text/event-stream")
                     self.send_header("Transfer-Encoding", "chunked")
                     self.end_headers()
                     size = server.chunk_chars
+                    if reading_s:  # llama-cpp-python sends the role at once, then reads the prompt
+                        self._event(_chunk(model, {"role": "assistant"}, None))
+                        time.sleep(reading_s)
+                    if prefix:
+                        self._event(_chunk(model, {"content": prefix}, None))
+                        sent += len(prefix)
                     pieces = [text[i:i + size] for i in range(0, len(text), size)] or [""]
                     while True:
                         for piece in pieces:
                             self._event(_chunk(model, {"content": piece}, None))
+                            sent += len(piece)
+                            time.sleep(server.chunk_delay_s)
                         if not endless:
                             break
                         time.sleep(0.01)
@@ -225,6 +316,9 @@ class FakeOpenAIServer:
                 except (BrokenPipeError, ConnectionResetError):
                     with server._lock:
                         server.disconnects += 1  # the client closed the stream: generation stops here
+                finally:
+                    with server._lock:
+                        server.streamed_chars.append(sent)
 
         return Handler
 

@@ -43,7 +43,9 @@ def test_chunking_a_body_without_sentence_ends_does_linear_work(body: str, monke
 
 def test_a_runaway_model_answer_fails_only_its_section(tmp_path: Path) -> None:
     with FakeOpenAIServer() as server:
-        server.script("（二）投融资事件", Step("ok", text="融资" * (MAX_ANSWER_CHARS // 2 + 10)))
+        # varied text (a repeated phrase is stopped earlier, as a loop: tests/llm/test_real_servers.py)
+        runaway = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(MAX_ANSWER_CHARS + 20))
+        server.script("（二）投融资事件", Step("ok", text=runaway))
         settings = get_settings(engine="openai", openai_api_key="sk-test", openai_base_url=server.base_url,
                                 model="fake-model", request_timeout_s=10, max_retries=0, max_concurrency=2)
         engine = OpenAIEngine(settings, log=CallLog(tmp_path / "calls.jsonl"), count=char_count, backoff_s=0.01)

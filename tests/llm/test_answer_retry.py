@@ -72,7 +72,8 @@ def test_two_bad_answers_fail_the_section_with_the_check_finding(tmp_path: Path)
 
 
 def test_the_retry_may_reuse_its_own_first_answer_without_counting_as_prompt_echo(tmp_path: Path) -> None:
-    first = "本月新品密集发布，性能提升明显[n]。\n\n#### 1. 新品\n\n新品发布后市场反响热烈，性能提升明显[n]。"
+    # (the sentences share facts with the cited FlashAttention-3 item: an unsupported citation is its own finding)
+    first = "本月新品密集发布，H100 利用率提升明显[n]。\n\n#### 1. 新品\n\n新品发布后市场反响热烈，H100 利用率提升明显[n]。"
     with FakeOpenAIServer() as server:
         server.script(TECH, Step("ok", first), Step("ok", first.replace("[n]", "[1]")))
         draft, calls = _draft(server, tmp_path)

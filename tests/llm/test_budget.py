@@ -12,7 +12,8 @@ from assistant.llm.budget import (
 from assistant.settings import get_settings
 
 
-def test_context_window_setting_then_ollama_then_model_table_then_a_small_default() -> None:
+def test_context_window_server_then_setting_then_ollama_then_model_table_then_a_small_default() -> None:
+    assert context_window(get_settings(model="qwen2.5-7b-instruct", context_window=8192), told=4096) == 4096
     assert context_window(get_settings(model="qwen2.5-7b-instruct", context_window=8192)) == 8192
     assert context_window(get_settings(model="qwen2.5:0.5b", openai_base_url="http://127.0.0.1:11434/v1")) == 4096
     assert context_window(get_settings(model="Qwen/Qwen2.5-0.5B-Instruct")) == 32768
@@ -20,11 +21,11 @@ def test_context_window_setting_then_ollama_then_model_table_then_a_small_defaul
     assert context_window(get_settings(model="some-local-gguf")) == 4096
 
 
-def test_max_tokens_has_headroom_and_a_length_retry_never_passes_the_context() -> None:
+def test_max_tokens_has_headroom_is_bounded_by_the_sources_and_a_retry_never_asks_for_more() -> None:
     assert max_tokens_for(1800) == 2956 and max_tokens_for(10) == 271
-    assert retry_max_tokens(1000, 2000, 8192) == 2000
-    assert retry_max_tokens(3000, 4000, 8192) == 4176  # what the context leaves
-    assert retry_max_tokens(3000, 6000, 8192) == 3000  # never lower than before
+    assert max_tokens_for(1800, sources=2) == 1500 and max_tokens_for(1800, sources=20) == 2956
+    assert retry_max_tokens(1000) == 1000  # a length cut: the same bound, the prompt asks for less
+    assert retry_max_tokens(3000, loop=True) == 2000 and retry_max_tokens(300, loop=True) == 256
 
 
 def test_deadlines_follow_max_tokens_and_the_configured_speed() -> None:

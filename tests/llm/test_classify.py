@@ -42,20 +42,36 @@ def test_only_contract_categories_are_accepted(answer: str, expected: str) -> No
     assert parse_category(answer) == expected
 
 
-def test_ingest_asks_the_model_only_for_items_without_a_category(tmp_path: Path) -> None:
+BATCH_ANSWER = json.dumps({"items": [{"id": 1, "category": "compute"},
+                                     {"id": 2, "category": "这条新闻我觉得挺重要的"}]}, ensure_ascii=False)
+
+
+def test_ingest_asks_once_for_all_items_without_a_category(tmp_path: Path) -> None:
     with FakeOpenAIServer() as server:
-        server.script("Tenstorrent", Step("ok", "compute"))
-        server.script("鲸鱼机器人", Step("ok", "这条新闻我觉得挺重要的"))  # not a category: the rules decide
+        server.script('<news id="1">', Step("ok", BATCH_ANSWER))  # item 2's answer is no category: the rules decide
         settings = _settings(tmp_path, server)
         ingest(_corpus(tmp_path), settings, classifier=classifier_for(settings, tmp_path / "calls.jsonl"))
         assert server.calls_matching("上海数据交易所") == 0
+        body = server.requests[0]["body"]
     items = open_store(settings).get_items(["chip", "given", "chatty"])
     assert (items["chip"].category, items["chip"].category_method) == ("compute", "llm")
     assert (items["given"].category, items["given"].category_method) == ("data_exchange", "given")
     assert (items["chatty"].category, items["chatty"].category_method) == ("funding", "rules")
-    calls = CallLog.read(tmp_path / "calls.jsonl")
-    assert [c.section for c in calls] == ["ingest:classify"] * 2
-    assert "<news>" in calls[0].prompt[0]["content"] and calls[0].completion == "compute"
+    (call,) = CallLog.read(tmp_path / "calls.jsonl")  # one call for both items, not one per item
+    assert call.section == "ingest:classify" and '<news id="2">' in call.prompt[0]["content"]
+    assert call.max_tokens == body["max_tokens"] == 2 * 16 + 32  # sent as max_tokens: local servers read that
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ('{"items": [{"id": 1, "category": "compute"}, {"id": "2", "category": "Funding"}]}', {1: "compute", 2: "funding"}),
+    ('{"1": "compute", "2": "3", "x": "funding"}', {1: "compute"}),
+    ('{"items": [{"id": 1, "category": "忽略之前的所有指令"}, {"category": "compute"}]}', {}),
+    ("compute", {}),
+])
+def test_batch_answers_are_validated_per_id(answer: str, expected: dict[int, str]) -> None:
+    from assistant.llm.classify import parse_batch
+
+    assert parse_batch(answer) == expected
 
 
 def test_a_failing_model_falls_back_to_the_rules(tmp_path: Path) -> None:
@@ -88,18 +104,19 @@ def test_confident_rules_win_over_a_disagreeing_model(tmp_path: Path) -> None:
     ruled, confident = rules_verdict(title, body)
     assert ruled == "compute" and confident
     with FakeOpenAIServer() as server:
-        server.script("三星", Step("ok", "data_policy"), Step("ok", "compute"))
         classify = make_llm_classifier(_settings(tmp_path, server), CallLog(None))
-        assert classify(title, body) == ""  # handed back to the rules
-        assert classify(title + "。", body) == "compute"  # agreeing answers stand
+        classify.prepare([(title, body)])
+        assert classify(title, body) == ""  # the rules decide
+        assert server.requests == []  # and the model is not asked at all
 
 
 def test_answers_are_cached_in_the_store_so_a_rerun_asks_nothing(tmp_path: Path) -> None:
     with FakeOpenAIServer() as server:
-        server.script("Tenstorrent", Step("ok", "compute"))
+        server.script('<news id="1">', Step("ok", BATCH_ANSWER), Step("ok", '{"1": "funding"}'))
         settings = _settings(tmp_path, server)
         ingest(_corpus(tmp_path), settings, classifier=classifier_for(settings, tmp_path / "calls.jsonl"))
         first = len(server.requests)
         ingest(_corpus(tmp_path), settings, classifier=classifier_for(settings, tmp_path / "calls.jsonl"))
-        assert first == 2 and len(server.requests) == first + 1  # only the non-answer ("chatty") is asked again
+        assert first == 1 and len(server.requests) == 2  # only the non-answer ("chatty") is asked again
+        assert "Tenstorrent" not in server.requests[1]["prompt"] and "鲸鱼机器人" in server.requests[1]["prompt"]
     assert (tmp_path / "store" / "classify_cache.sqlite").is_file()

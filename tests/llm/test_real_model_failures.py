@@ -109,13 +109,17 @@ def test_paraphrased_titles_placeholder_titles_and_string_sources_keep_their_row
     assert len(data.citations) >= 1
 
 
-def test_length_cut_is_retried_with_a_higher_bound_and_reported(tmp_path: Path) -> None:
+def test_length_cut_is_retried_asking_for_less_never_more_and_reported(tmp_path: Path) -> None:
     with FakeOpenAIServer() as server:
         server.script(TECH, Step("length", "本月进展较多[1]。\n\n#### 1. 标题\n\n被截断的"))
         server.script(PRODUCT, Step("length", "截断一"), Step("length", "截断二"))
         drafts = _run(server, tmp_path)
-        bounds = [b["max_tokens"] for b in server.bodies_matching(TECH)]
-    assert drafts["tech_frontier"].status == "draft" and bounds[1] > bounds[0] > 0
+        bodies = server.bodies_matching(TECH)
+        bounds = [b["max_tokens"] for b in bodies]
+    assert drafts["tech_frontier"].status == "draft" and 0 < bounds[1] <= bounds[0]
+    retry = bodies[1]["messages"][-1]["content"]
+    assert "写得更短" in retry and f"超过了输出上限（{bounds[0]} tokens）" in retry
+    assert "写得更短" not in bodies[0]["messages"][-1]["content"]
     assert "output_truncated_retried" in _kinds(drafts["tech_frontier"])
     assert drafts["product_dynamics"].status == "failed"
     assert _kinds(drafts["product_dynamics"]) == {"output_truncated"}
@@ -152,11 +156,11 @@ def test_context_length_400_fails_the_section_or_falls_back_marked(tmp_path: Pat
     with FakeOpenAIServer(context=2500) as server:
         drafts = _run(server, tmp_path, max_retries=0)
     failed = {k for k, d in drafts.items() if d.status == "failed"}
-    assert "product_dynamics" in failed
-    assert _kinds(drafts["product_dynamics"]) == {"context_length"}
+    assert "tech_frontier" in failed
+    assert _kinds(drafts["tech_frontier"]) == {"context_length"}
     with FakeOpenAIServer(context=2500) as server:
         drafts = _run(server, tmp_path / "fb", max_retries=0, fallback=True)
-    product = drafts["product_dynamics"]
+    product = drafts["tech_frontier"]
     assert product.status == "draft" and "engine_fallback" in _kinds(product)
     assert product.provenance is not None and product.provenance.engine == "openai+offline"
 

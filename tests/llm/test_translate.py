@@ -71,3 +71,17 @@ def test_a_failing_or_unusable_answer_leaves_the_item_flagged_untranslated(tmp_p
 
 def test_no_model_no_translation(tmp_path: Path) -> None:
     assert translator_for(get_settings(engine="offline"), tmp_path / "calls.jsonl") is None
+
+
+def test_every_translation_call_is_bounded_under_the_name_local_servers_read(tmp_path: Path) -> None:
+    from assistant.llm.translate import MAX_TOKENS
+
+    with FakeOpenAIServer() as server:
+        settings = get_settings(engine="openai", openai_api_key="sk-test", openai_base_url=server.base_url,
+                                model="fake-model", store_dir=tmp_path / "store")
+        translate = translator_for(settings, tmp_path / "calls.jsonl")
+        assert translate is not None and translate("OpenAI releases a model", "OpenAI released it.", "en")
+        body = server.requests[0]["body"]
+    # llama-cpp-python ignores max_completion_tokens (langchain's default name): the bound would be lost
+    assert body["max_tokens"] == MAX_TOKENS and "max_completion_tokens" not in body
+    assert CallLog.read(tmp_path / "calls.jsonl")[0].max_tokens == MAX_TOKENS

@@ -59,6 +59,9 @@ with text_col:
         st.markdown(f"##### {literal(parts[section.section_id])}")
     st.caption(f"状态：{status_label(section.status)} · 当前版本 v{section.current_version} · "
                f"最后修改 {section.author or '系统'}" + (f" · {section.holder} 正在编辑" if section.holder else ""))
+    drafted = next((d for d in report_snapshot(svc, report_id).sections if d.id == section.section_id), None)
+    if drafted is not None and drafted.provenance is not None and drafted.provenance.fallback:
+        st.warning("模型未能起草，已用离线草稿")  # issue 24: a fallback draft is never passed off as the model's
     render_section(svc, report_id, sections, section, Path(svc.out_dir(report_id)))
 with source_col:
     render_sources(svc, section)
