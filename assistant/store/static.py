@@ -61,8 +61,10 @@ class PieceTable:
         return len(self._vectors)
 
     def _add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        self._row[ids] = np.arange(len(self._vectors), len(self._vectors) + len(ids))
+        # Rows first, ids after: a lookup in another thread (without the lock) never sees an id without its row.
+        start = len(self._vectors)
         self._vectors = np.concatenate([self._vectors, vectors])
+        self._row[ids] = np.arange(start, start + len(ids))
 
     def ensure(self, ids: np.ndarray) -> None:
         """Compute (and save) the vectors of the pieces in ``ids`` not seen before."""
