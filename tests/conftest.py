@@ -1,10 +1,28 @@
-"""Test-wide guards: the network is unreachable except loopback, so nothing can download at run time."""
+"""Test-wide guards and shared fixtures.
+
+Guards: the network is unreachable except loopback, so nothing can download at run time.
+
+How the suite stays fast (see tests/README.md):
+- Tiers: mark a test ``slow`` (> ~2 s, real servers, whole drafts), ``postgres`` or ``browser``;
+  ``bash scripts/test.sh --fast`` skips those three, CI (``.ci/run``) runs everything.
+- CI runs under pytest-xdist (``-n 2 --dist loadfile``): every test module runs in one worker process, so a
+  module-scoped fixture is built once, but session-scoped ones are built once *per worker*. Tests must therefore
+  be parallel-safe: files only under ``tmp_path``/``tmp_path_factory``, free ports (bind port 0), unique
+  PostgreSQL schema / Redis queue names, no writes into the checkout (``vectorstore/``, ``out/``).
+- Expensive things are shared, never rebuilt for one assertion: ``sample_draft`` (the July sample drafted
+  offline once per worker: read it, or copy its folder before changing anything) and the package-level fixtures
+  in ``tests/jobs/conftest.py`` (one ingested store) and ``tests/export/conftest.py`` (one rendered DOCX).
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
+import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,3 +81,38 @@ def block_network(monkeypatch: pytest.MonkeyPatch) -> None:
     # What endpoints refused is remembered beside the store (issue 24): tests keep it in memory unless they name a file
     monkeypatch.setenv("RA_CAPABILITY_CACHE", "-")
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+
+
+@pytest.fixture(scope="session")
+def sample_draft(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    """(Report, out_dir) of the bundled July sample drafted offline with the default embedding, once per worker.
+
+    Read-only: a test that changes files copies the folder first (``sample_draft_copy``).
+    """
+    from assistant import SAMPLE_DIR
+    from assistant.drafting import draft_report
+    from assistant.settings import get_settings
+
+    out = tmp_path_factory.mktemp("sample_draft")
+    report = draft_report(SAMPLE_DIR / "pack", SAMPLE_DIR / "corpus.jsonl", out, get_settings(engine="offline"))
+    return report, out
+
+
+@pytest.fixture
+def sample_draft_copy(sample_draft: tuple[Any, Path], tmp_path: Path) -> Path:
+    """A private copy of the sample draft's folder (store included), to change at will."""
+    return Path(shutil.copytree(sample_draft[1], tmp_path / "sample_draft"))
+
+
+@pytest.hookimpl(trylast=True)  # after the slowest-durations list, just above the closing line
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Under ``.ci/run`` (which sets RA_CI_STARTED): the whole run's wall time, above pytest's closing line."""
+    started = os.environ.get("RA_CI_STARTED")
+    if not started:
+        return
+    try:
+        seconds = time.time() - float(started)
+    except ValueError:
+        return
+    terminalreporter.write_sep("=", f"CI wall time (install, lint, types, tests): {seconds:.0f} s "
+                                    f"({seconds / 60:.1f} min)")

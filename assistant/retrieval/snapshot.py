@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 
 from assistant.corpus import indexed_text
-from assistant.retrieval.bm25 import BM25Index, tokenize
+from assistant.retrieval.bm25 import TOKENIZER_VERSION, BM25Index, tokenize
 from assistant.store import NewsStore
 
 __all__ = ["Snapshot", "build_snapshot", "load_snapshot", "save_snapshot", "snapshot_path"]
 
-_VERSION = 1
+_VERSION = 2  # 2: rjieba tokens
 
 
 @dataclass
@@ -54,7 +54,7 @@ def build_snapshot(store: NewsStore, generation: str) -> Snapshot:
     stored = store.all_chunks()
     docs = [indexed_text(str(m.get("title", "")), t) for t, m in zip(stored.texts, stored.metadatas, strict=True)]
     return Snapshot(generation, stored.ids, stored.texts, stored.metadatas,
-                    BM25Index(store.cache.tokens(docs, tokenize)))
+                    BM25Index(store.cache.tokens(docs, tokenize, TOKENIZER_VERSION)))
 
 
 def snapshot_path(store: NewsStore) -> Path:

@@ -71,9 +71,9 @@ class TextCache:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([vectors[k] for k in keys])
 
-    def tokens(self, texts: Sequence[str], fn: Callable[[str], list[str]]) -> list[list[str]]:
-        """Tokenised texts; jieba runs only on texts not seen before."""
-        keys = [text_key(t, "tok") for t in texts]
+    def tokens(self, texts: Sequence[str], fn: Callable[[str], list[str]], namespace: str = "tok") -> list[list[str]]:
+        """Tokenised texts; the tokenizer (named by ``namespace``) runs only on texts it has not seen before."""
+        keys = [text_key(t, namespace) for t in texts]
         found = {k: str(v) for k, v in self._get("tokens", "toks", keys).items()}
         new_rows = []
         for k, t in zip(keys, texts, strict=True):

@@ -15,7 +15,7 @@ from assistant.errors import StoreError
 from assistant.models import Chunk, NewsItem
 from assistant.settings import Settings
 from assistant.store.cache import TextCache
-from assistant.store.embeddings import make_embedding_function
+from assistant.store.embeddings import make_embedding_function, spec_for_key
 from assistant.store.items import PAGE, ChromaItems, ItemTable, SqliteItems, date_int, iter_pages
 
 __all__ = ["NewsStore", "StoredChunks", "date_int", "open_store"]
@@ -55,12 +55,17 @@ class NewsStore:
     """Chunks + items for one collection name; embeddings computed by us, cached by text hash."""
 
     def __init__(self, client: Any, settings: Settings) -> None:
-        self.settings = settings
         self.embedder = make_embedding_function(settings)
-        self.cache = TextCache(settings.store_dir / "cache.sqlite3")
         meta = {"hnsw:space": "cosine", "embedding": self.embedder.key}
         self.chunks = client.get_or_create_collection(settings.collection, metadata=meta, embedding_function=None)
         found = (self.chunks.metadata or {}).get("embedding")
+        spec = spec_for_key(found) if found and found != self.embedder.key else None
+        if spec is not None and "embedding" not in settings.model_fields_set:
+            # A store built with another model (e.g. before the default changed) keeps its own when none is asked.
+            settings = settings.model_copy(update={"embedding": spec})
+            self.embedder = make_embedding_function(settings)
+        self.settings = settings
+        self.cache = TextCache(settings.store_dir / "cache.sqlite3")
         if found and found != self.embedder.key:
             raise StoreError(f"向量库 {settings.collection!r} 用 embedding={found} 建立，当前配置为 "
                              f"{self.embedder.key}；请换一个 --store 或重建")

@@ -28,10 +28,10 @@ PACK, CORPUS = SAMPLE_DIR / "pack", SAMPLE_DIR / "corpus.jsonl"
 
 
 @pytest.fixture(scope="module")
-def drafted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
-    out = tmp_path_factory.mktemp("sample")
-    report = draft_report(PACK, CORPUS, out, get_settings(engine="offline"))
-    return report, out
+def drafted(sample_draft: tuple[Report, Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
+    """The session's sample draft in a folder of this module's own (its tests re-run and regenerate in it)."""
+    report, out = sample_draft
+    return report, Path(shutil.copytree(out, tmp_path_factory.mktemp("sample") / "out"))
 
 
 def test_every_section_is_drafted_and_exported(drafted: tuple[Report, Path]) -> None:

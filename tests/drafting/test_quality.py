@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from assistant import SAMPLE_DIR
-from assistant.drafting import draft_report
 from assistant.drafting.extract import extract, split_units
 from assistant.drafting.rows import funding_fields, policy_fields
 from assistant.evaluation.quality import (
@@ -26,16 +25,14 @@ from assistant.evaluation.quality import (
 from assistant.models import Report, SectionDraft
 from assistant.outline import load_outline
 from assistant.pack import load_pack
-from assistant.settings import get_settings
 
 GOLD = Path(__file__).parent / "data" / "quality_2024_07.yaml"
 PACK, CORPUS = SAMPLE_DIR / "pack", SAMPLE_DIR / "corpus.jsonl"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
-    out = tmp_path_factory.mktemp("quality")
-    return draft_report(PACK, CORPUS, out, get_settings(engine="offline")), out
+def sample(sample_draft: tuple[Report, Path]) -> tuple[Report, Path]:
+    return sample_draft  # read only
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Retrieval quality on the bundled sample corpus with the DEFAULT embedding (USE): recall@5 and MRR."""
+"""Retrieval quality on the bundled sample corpus with the DEFAULT embedding (use-static): recall@5 and MRR."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _queries() -> list[LabelledQuery]:
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
     settings = get_settings(store_dir=tmp_path_factory.mktemp("recall") / "store")
-    assert settings.embedding == "use"
+    assert settings.embedding == "use-static"
     ingest(SAMPLE / "corpus.jsonl", settings)
     return Retriever(open_store(settings))
 

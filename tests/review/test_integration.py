@@ -8,7 +8,6 @@ import pytest
 from docx import Document
 from review_factories import PASSWORD, make_report, seed, sign_off_report, write_out_dir
 
-from assistant import SAMPLE_DIR
 from assistant.errors import ReviewError
 from assistant.review import ReviewService, add_user
 from assistant.review.exporting import export_final
@@ -35,12 +34,9 @@ def test_export_final_writes_markdown_and_docx_of_the_approved_texts(tmp_path: P
 
 
 @pytest.mark.slow
-def test_draft_sample_import_regenerate_and_export(tmp_path: Path) -> None:
-    from assistant.drafting import draft_report
-
+def test_draft_sample_import_regenerate_and_export(tmp_path: Path, sample_draft_copy: Path) -> None:
     settings = get_settings(engine="offline")
-    out_dir = tmp_path / "draft"
-    draft_report(SAMPLE_DIR / "pack", SAMPLE_DIR / "corpus.jsonl", out_dir, settings)
+    out_dir = sample_draft_copy
     service = ReviewService.open(f"sqlite:///{tmp_path / 'r.db'}", settings=settings)
     analyst = add_user(service.engine, "analyst", "analyst", PASSWORD)
     editor = add_user(service.engine, "editor", "editor", PASSWORD)
