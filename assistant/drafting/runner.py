@@ -106,7 +106,7 @@ def empty_section(spec: SectionSpec, job: DraftJob, record: RetrievalRecord) -> 
         return None
     label = spec.label or spec.title
     month = job.values.get("month_label", "本月")
-    text = f"{month}，本月语料中未收录{label}相关的新闻或政策条目，本节从略。"
+    text = f"{month}未收录{label}相关动态，本节从略。"
     finding = Finding(section=spec.id, kind="section_empty", severity="warning",
                       detail=f"本月语料中没有可写入「{spec.title}」的条目（{label}），本节只印一句说明；如有遗漏请补充语料后重新起草")
     draft = SectionDraft(id=spec.id, title=spec.title, chapter=spec.chapter, markdown=text, findings=[finding],

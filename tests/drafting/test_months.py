@@ -136,9 +136,9 @@ def test_a_section_with_nothing_to_say_prints_one_neutral_line_and_tells_the_edi
     month = next(m for m in drafted_months.values() if "no_policy" in m.truth.stresses)
     section = month.report.section("policy_frontier")
     assert section is not None and section.status == "draft"
-    assert re.fullmatch(r"\d+月，本月语料中未收录政策相关的新闻或政策条目，本节从略。", section.markdown)
+    assert re.fullmatch(r"\d+月未收录政策相关动态，本节从略。", section.markdown)
     assert [f.kind for f in section.findings] == ["section_empty"]
-    assert "本月语料中未收录政策相关" in month.markdown
+    assert "月未收录政策相关动态，本节从略。" in month.markdown
 
 
 def test_truth_loads_as_july_gold_plus_month_keys(months_dir: Path) -> None:
