@@ -21,7 +21,7 @@ from assistant.drafting.context import PackedContext, fuse_rankings, pack_contex
 from assistant.drafting.corrective import combined, retry_findings, retry_request
 from assistant.drafting.digest import MalformedOutput, read_answer, render_digest
 from assistant.drafting.inputs import AnswerCheckFailure, RetrievalRecord, SectionFailure, SectionInputs
-from assistant.drafting.market import market_gaps, missing_tables
+from assistant.drafting.market import market_gaps, missing_tables, reports_move
 from assistant.drafting.placeholders import PlaceholderError, fill_placeholders
 from assistant.drafting.sources import briefs_for, prompt_values
 from assistant.drafting.template import SectionSpec
@@ -154,6 +154,9 @@ def _prompt(state: ChainState) -> ChainState:
             raise SectionFailure(f"所需表格缺失或为空: {', '.join(gone)}", [
                 Finding(section=spec.id, kind="missing_table", detail=f"表 {t} 缺失或没有数据，章节未起草")
                 for t in gone])
+        # the market prose cites at most the one item that reports the sector's move; the rest is not its material
+        moves = [s for s in state.record.packed.sources if reports_move(s)][:1]
+        state.record.packed = state.record.packed.model_copy(update={"sources": moves})
     packed, briefs = state.record.packed, list[DepBrief]()
     theses, advice = [], []
     if spec.kind in ("core_views", "advice"):

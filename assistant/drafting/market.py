@@ -17,7 +17,8 @@ from assistant.models import Table, TableSet
 from assistant.pack.model import BOARDS
 from assistant.tables.valuation import EXTREME_PE
 
-__all__ = ["MEAGRE_PROFIT", "core_market_facts", "driver_sentence", "market_gaps", "market_sentences", "missing_tables"]
+__all__ = ["MEAGRE_PROFIT", "core_market_facts", "driver_sentence", "market_gaps", "market_sentences", "missing_tables",
+           "reports_move"]
 
 
 # A PE this high (tables.valuation.EXTREME_PE) says the members barely earn: printed with that reason.
@@ -262,17 +263,30 @@ _MARKET_WORDS = re.compile(r"板块|概念股|成分股|指数|A股|A 股|大盘
 _MOVE_WORDS = re.compile(r"上涨|大涨|走强|反弹|领涨|涨停|拉升|下跌|大跌|走弱|回调|跌停|重挫|领跌")
 
 
+def _move_sentence(source: Source) -> str:
+    """The item's first sentence that speaks of the sector and a move, or ""."""
+    if source.background or instruction_like(source.title):
+        return ""
+    for sentence in re.findall(r"[^。！？\n]+[。！？]?", source.passage):
+        text = sentence.strip().rstrip("。！？")
+        if 8 <= len(text) <= 150 and _MARKET_WORDS.search(text) and _MOVE_WORDS.search(text) \
+                and not needs_antecedent(text):
+            return text
+    return ""
+
+
+def reports_move(source: Source) -> bool:
+    """Whether an in-window item reports a market move (what the market section's retrieval may keep)."""
+    return bool(_move_sentence(source))
+
+
 def driver_sentence(sources: Sequence[Source]) -> str:
     """What the corpus says moved the market this month: the first sentence of an in-window item that speaks of
     the sector and a move, cited ("行情方面，…[n]。"); "" when no item does (the prose then stays factual)."""
     for source in sources:
-        if source.background or instruction_like(source.title):
-            continue
-        for sentence in re.findall(r"[^。！？\n]+[。！？]?", source.passage):
-            text = sentence.strip().rstrip("。！？")
-            if 8 <= len(text) <= 150 and _MARKET_WORDS.search(text) and _MOVE_WORDS.search(text) \
-                    and not needs_antecedent(text):
-                return f"行情方面，{text}[{source.number}]。"
+        text = _move_sentence(source)
+        if text:
+            return f"行情方面，{text}[{source.number}]。"
     return ""
 
 

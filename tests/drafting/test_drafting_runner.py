@@ -85,11 +85,13 @@ def test_missing_table_stops_the_market_section_with_a_finding(tmp_path: Path) -
     job = make_job(OfflineEngine(), tmp_path)
     tables: TableSet = job.tables
     tables.tables = [t for t in tables.tables if t.id != "T2"]
-    next(t for t in tables.tables if t.id == "T1").rows = []  # T1 empty
+    next(t for t in tables.tables if t.id == "T3").rows = []  # T3 empty
+    # an empty movers table is a month with no gainer (it says so), not a missing table
+    next(t for t in tables.tables if t.id == "T1").rows = []
     outcome = draft_sections(job, [job.template.section("market_review")], {})["market_review"]
     assert outcome.draft.status == "failed"
-    assert sorted(f.detail for f in outcome.draft.findings) == ["表 T1 缺失或没有数据，章节未起草",
-                                                                "表 T2 缺失或没有数据，章节未起草"]
+    assert sorted(f.detail for f in outcome.draft.findings) == ["表 T2 缺失或没有数据，章节未起草",
+                                                                "表 T3 缺失或没有数据，章节未起草"]
 
 
 def test_stages_are_persisted_and_a_rerun_redrafts_only_failed_sections(tmp_path: Path) -> None:

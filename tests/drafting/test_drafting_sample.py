@@ -17,7 +17,7 @@ from assistant.drafting import draft_report, regenerate_section
 from assistant.errors import DraftingError
 from assistant.models import Report
 from assistant.outline import load_outline
-from assistant.outline.slots import ADVICE_SLOT, VIEW_SLOT
+from assistant.outline.slots import ADVICE_SLOT, RISK_SLOT, VIEW_SLOT
 from assistant.pack import load_pack
 from assistant.progress import ProgressEvent
 from assistant.settings import get_settings
@@ -189,8 +189,10 @@ def test_without_an_outline_theses_are_proposed_with_evidence_and_slots_the_chec
     assert "我们认为" not in core
     assert unoutlined.title == "2024年7月人工智能月报"  # the July headline is the analyst's, in views.yaml only
     held = [f for f in unoutlined.checks if f.kind == "view_awaiting_analyst"]
-    assert {f.section for f in held} == {"core_views", "investment_advice"}
+    # without the analyst's risks, 风险提示 is a slot too (never the July sample's list)
+    assert {f.section for f in held} == {"core_views", "investment_advice", "risk_warnings"}
     assert all(f.severity == "blocking" for f in held)
+    assert unoutlined.section("risk_warnings").markdown == f"{RISK_SLOT}。"  # type: ignore[union-attr]
     advice = unoutlined.section("investment_advice").markdown  # type: ignore[union-attr]
     assert "国产算力产业链及生态伙伴" not in advice and ADVICE_SLOT in advice  # no invented directions
     overseas = [r[1] for r in next(t for t in unoutlined.tables if t.id == "T5").rows]

@@ -34,8 +34,9 @@ def test_a_funding_row_with_an_object_amount_is_named_and_the_other_rows_print()
         bad,
         {"source": 3.0, "company": "戊公司", "amount": None, "investors": "己"}]}]}
     markdown, findings = render_digest(data, packed, spec, "某证券")
-    assert "| 甲公司 | AI | - | 2024/7/1 | A 轮 | 100000000 | 丁[1] |" in markdown  # a number cell is read
-    assert "| 戊公司 | - | - | 2024/7/3 | - | - | 己[3] |" in markdown  # null is an empty cell
+    assert "| 甲公司 | AI | 【待补】 | 2024/7/1 | A 轮 | 100000000 | 丁[1] |" in markdown  # a number cell is read
+    # null is an empty cell, which a funding table prints as 【待补】, never "-"
+    assert "| 戊公司 | 【待补】 | 【待补】 | 2024/7/3 | 【待补】 | 【待补】 | 己[3] |" in markdown
     assert "乙公司" not in markdown
     malformed = [f for f in findings if f.kind == "malformed_row"]
     assert len(malformed) == 1 and malformed[0].marker == 2 and "amount" in malformed[0].detail
