@@ -26,14 +26,16 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Seeded:
     monkeypatch.setenv("RA_DATABASE_URL", url)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     report = make_report()
-    report.checks = [
+    found = [
         Finding(section="core_views", kind="unsupported", detail="引用来源中找不到：12.50%", marker=1,
                 sentence="7月人工智能指数上涨 12.50% [1]。", evidence=f"指数上涨 15.20%。{EVIL_TITLE}"),
         Finding(section="market_review", kind="forbidden_wording", detail="禁用表述“强烈推荐”",
                 sentence="我们强烈推荐买入。"),
         Finding(section="compute_dynamics", kind="missing_hedge", severity="warning", detail="缺少审慎表述"),
     ]
-    service = ReviewService.open(url)
+    # the import's own check run, fixed here (findings in report.json are never imported); the store has no
+    # corpus for this folder, so the run adds the blocking evidence_unavailable finding too
+    service = ReviewService.open(url, check_fn=lambda *_a, **_k: list(found))
     users = seed_users(service)
     report_id = service.import_report(write_out_dir(tmp_path / "out", report), users["analyst"])
     return service, users, report_id
@@ -53,7 +55,7 @@ def _ids(store: Seeded) -> dict[str, int]:
 def test_page_groups_findings_and_highlights_escaped_text(app_as: AppFactory, store: Seeded) -> None:
     at = app_as("compliance", PAGE)
     assert at.title[0].value == "合规审查"
-    assert [m.value for m in at.metric][:2] == ["2", "1"]  # open blocking, open warnings
+    assert [m.value for m in at.metric][:2] == ["3", "1"]  # open blocking (with evidence_unavailable), warnings
     labels = [e.label for e in at.expander]
     assert any("core\\_views" in label and "阻断 1 · 警告 0" in label for label in labels)
     texts = _texts(at)
@@ -97,7 +99,7 @@ def test_sign_off_from_the_page_opens_the_export_gate(app_as: AppFactory, store:
     for section in service.sections(report_id):
         service.approve(section.pk, 1, users["editor"])
     comp = ComplianceService(service)
-    for kind in ("unsupported", "forbidden_wording"):
+    for kind in ("unsupported", "forbidden_wording", "evidence_unavailable"):
         comp.resolve(_ids(store)[kind], "已核对", users["compliance"])
     admin = app_as("admin", PAGE)
     assert admin.button(key="sign_off").disabled and "管理员不能代签" in _texts(admin)
