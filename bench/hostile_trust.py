@@ -299,8 +299,10 @@ def _csv_cr() -> tuple[bool, str]:
                   rows=[["寒武纪\r=HYPERLINK(\"http://evil\")", "1%"]])
     text = table_csv(table).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    quoted = '"寒武纪\r=' in text  # a CR outside quotes would start a new row whose first cell is a live formula
-    return len(rows) == 2 and quoted, f"{len(rows)} rows, CR {'quoted' if quoted else 'bare'}"
+    # a reader splitting rows at any CR (quotes or not) must not find a line starting with a formula
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    live = [line for line in lines[1:] if line.lstrip('"').startswith(("=", "+", "@"))]
+    return len(rows) == 2 and not live, f"{len(rows)} rows, {len(live)} line(s) opening with a formula"
 
 
 def run_neutral() -> list[Outcome]:

@@ -49,7 +49,7 @@ __all__ = [
     "url_number",
 ]
 
-_MD_SPECIAL = re.compile(r"([!-%'-/:<-@\[-`{-~])")  # ASCII punctuation but "&" and ";" (html.escape's entities)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~:/$@])")  # Markdown syntax, plus ":"/"/"/"@" (autolinks), "$" (math)
 
 
 @st.cache_resource(show_spinner=False)

@@ -20,14 +20,20 @@ from assistant.models import TableSet
 __all__ = ["csv_bytes", "neutral_cell", "neutral_rows", "write_table_files"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_BREAK_FORMULA = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]+[ \t]*([=+\-@])")
 # Figures as the tables print them: -0.97%, +12.5, -1,234.56, 3.2e5, and the "-" of a negative PE.
 _NUMBER = re.compile(r"^[+-]?(\d[\d,]*(\.\d+)?|\.\d+)([eE][+-]?\d+)?%?$|^-$")
 
 
 def neutral_cell(value: object) -> object:
     """A text cell a spreadsheet cannot run: a leading ``'`` before = + - @ tab CR LF, numbers left alone. A line
-    break inside a cell is kept: ``csv_bytes`` quotes the field, so it cannot start a new row."""
-    if not isinstance(value, str) or not value or not value.startswith(_FORMULA_START):
+    break followed by a formula character inside a cell becomes a space: ``csv_bytes`` quotes the field, but a
+    reader that splits rows at a bare CR would otherwise start a row with a live formula."""
+    if not isinstance(value, str) or not value:
+        return value
+    if _BREAK_FORMULA.search(value, 1):
+        value = value[0] + _BREAK_FORMULA.sub(lambda m: " " + m.group(1), value[1:])
+    if not value.startswith(_FORMULA_START):
         return value
     if _NUMBER.match(value.strip()):
         return value

@@ -116,8 +116,8 @@ def test_csv_download_quotes_a_bare_cr_and_neutralises_the_formula_after_it() ->
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
         assert len(rows) == 3
         assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
-        assert rows[1][0] == '寒武纪\r=HYPERLINK("http://evil")'  # one quoted cell: the CR cannot start a row
-        assert '"寒武纪\r=HYPERLINK(""http://evil"")"' in data.decode("utf-8-sig")
+        # the break before a formula character is a space: no reader, however it splits rows, sees a formula
+        assert rows[1][0] == '寒武纪 =HYPERLINK("http://evil")' and "\r=" not in data.decode("utf-8-sig")
     assert table_csv(table) == csv_bytes(table.columns, table.rows)
 
 

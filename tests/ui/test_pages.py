@@ -311,7 +311,8 @@ def test_escaped_title_never_reaches_markdown_as_html(store: Seeded) -> None:
     assert safe_url("javascript:alert(1)") is None and safe_url("https://a.cn/x") == "https://a.cn/x"
     assert "!\\[" in safe_markdown("![x](http://tracker/img.png)")
     assert safe_markdown("[点我](javascript:alert(1))") == "[点我]\\(javascript:alert(1))"
-    assert safe_markdown("[原文](https://a.cn)") == "[原文](https://a.cn)"
+    # issue 22: no link in data is live, http(s) included, and a bare URL is not autolinked
+    assert safe_markdown("[原文](https://a.cn)") == "[原文]\\(https:\\/\\/a.cn)"
 
 
 def test_the_address_keeps_the_open_report_and_section_so_a_reload_reopens_them(
