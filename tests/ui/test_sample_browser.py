@@ -241,7 +241,9 @@ def test_every_page_speaks_chinese_for_every_role(sample: Sample) -> None:
                 if title == "新建草稿":  # the uploader is drawn once a pack is to be uploaded
                     page.get_by_text("上传数据包").click()
                     expect(page.locator("[data-testid='stFileUploader']").first).to_be_visible()
-                    expect(page.get_by_text("将文件拖放到此处").first).to_be_visible()
+                    uploader = page.locator("[data-testid='stFileUploader']").first
+                    expect(uploader).to_contain_text("选择文件")  # Streamlit's "Upload"
+                    expect(uploader).to_contain_text("单个文件不超过 200 MB")  # "200MB per file"
                 _settled(page)  # the page finishes drawing (and the Chinese texts replace Streamlit's)
                 page.wait_for_timeout(300)
                 words = _foreign_words(page, data_words)
