@@ -197,8 +197,11 @@ def test_typed_text_survives_a_reload_without_leaving_the_box(sample: Sample) ->
     assert kept is not None and kept.markdown.endswith(added)
 
 
-# Latin words a page may show besides the report's own data: file formats and units.
-ALLOWED_LATIN = frozenset({"CSV", "XLSX", "DOCX", "ZIP", "PDF", "Word", "Markdown", "KB", "MB", "GB"})
+# Latin words a page may show besides the report's own data: file formats (any case), file names a user must give
+# (pack.yaml) and units.
+ALLOWED_LATIN = frozenset({"CSV", "XLSX", "DOCX", "ZIP", "PDF", "WORD", "MARKDOWN", "JSONL", "YAML", "RSS", "ATOM",
+                           "KB", "MB", "GB"})
+_FILE_NAME = re.compile(r"\.(?:ya?ml|jsonl|csv|zip|docx|xlsx|md)$", re.IGNORECASE)
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*[A-Za-z0-9]")
 _VISIBLE_TEXT = """() => {
   const out = [];
@@ -218,7 +221,7 @@ _VISIBLE_TEXT = """() => {
 def _foreign_words(page, data_words: set[str]) -> list[str]:  # type: ignore[no-untyped-def]
     text = page.evaluate(_VISIBLE_TEXT)
     return sorted({w for w in _LATIN.findall(text) if not any(c.isdigit() for c in w)  # codes, ids, versions
-                   and w not in data_words and w not in ALLOWED_LATIN})
+                   and w not in data_words and w.upper() not in ALLOWED_LATIN and not _FILE_NAME.search(w)})
 
 
 def test_every_page_speaks_chinese_for_every_role(sample: Sample) -> None:
@@ -241,7 +244,9 @@ def test_every_page_speaks_chinese_for_every_role(sample: Sample) -> None:
                 if title == "新建草稿":  # the uploader is drawn once a pack is to be uploaded
                     page.get_by_text("上传数据包").click()
                     expect(page.locator("[data-testid='stFileUploader']").first).to_be_visible()
-                    expect(page.get_by_text("将文件拖放到此处").first).to_be_visible()
+                    uploader = page.locator("[data-testid='stFileUploader']").first
+                    expect(uploader).to_contain_text("选择文件")  # Streamlit's "Upload"
+                    expect(uploader).to_contain_text("单个文件不超过 200 MB")  # "200MB per file"
                 _settled(page)  # the page finishes drawing (and the Chinese texts replace Streamlit's)
                 page.wait_for_timeout(300)
                 words = _foreign_words(page, data_words)
