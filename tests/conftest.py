@@ -83,6 +83,21 @@ def block_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def playwright_expect_timeout() -> None:
+    """One assertion timeout for every browser test, whatever ran before it in this worker.
+
+    ``expect.set_options`` is process-wide: when a few browser tests raised it for themselves, the others got 30 s
+    or Playwright's 5 s depending on test order, and xdist changes that order. A Streamlit rerun on a loaded 2-core
+    machine can take several seconds.
+    """
+    try:
+        from playwright.sync_api import expect
+    except ImportError:
+        return
+    expect.set_options(timeout=30_000)
+
+
 @pytest.fixture(scope="session")
 def sample_draft(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
     """(Report, out_dir) of the bundled July sample drafted offline with the default embedding, once per worker.
