@@ -69,8 +69,9 @@ def _board() -> None:
         st.error(md_escape(st.session_state.pop("jobs_error")))
     if not jobs:
         # role-appropriate: only who may draft is sent to 新建草稿
-        st.info("还没有任务。在「新建草稿」提交起草任务。" if allowed(user, "import") else
-                "还没有任务。你在章节页提交的重新生成、在合规页提交的重新检查会显示在这里。")
+        can = [text for action, text in (("import", "在「新建草稿」提交的起草"), ("regenerate", "在章节页提交的重新生成"),
+                                         ("run_checks", "在合规页提交的重新检查")) if allowed(user, action)]
+        st.info("还没有任务。" + ("、".join(can) + "会显示在这里。" if can else ""))
         return
     counts = {s: sum(1 for j in jobs if j.state == s) for s in ("queued", "running", "done", "failed", "cancelled")}
     warning = svc.no_worker_warning()
