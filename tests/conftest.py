@@ -131,3 +131,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     terminalreporter.write_sep("=", f"CI wall time (install, lint, types, tests): {seconds:.0f} s "
                                     f"({seconds / 60:.1f} min)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test parametrised onto PostgreSQL (a ``postgresql`` fixture param, e.g. ``db_url``) is in the postgres tier."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if any(isinstance(v, str) and v == "postgresql" for v in params.values()):
+            item.add_marker(pytest.mark.postgres)
