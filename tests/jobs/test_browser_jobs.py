@@ -39,10 +39,8 @@ def app_and_worker(tmp_path: Path, shared_store: Path) -> Iterator[tuple[str, Re
     port = _free_port()
     logs = [(tmp_path / "streamlit.log").open("wb"), (tmp_path / "worker.log").open("wb")]
     procs = [
-        subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"), "--server.port",
-                          str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-                          "--browser.gatherUsageStats", "false", "--global.developmentMode", "false",
-                          "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
+        # the UI as users start it (ui/server.py: its route sets the HttpOnly session cookie), worker apart
+        subprocess.Popen([sys.executable, "-m", "assistant", "ui", "--port", str(port), "--db", url, "--no-worker"],
                          cwd=tmp_path, env=env, stdout=logs[0], stderr=subprocess.STDOUT),
         subprocess.Popen([sys.executable, "-m", "assistant", "worker"], cwd=tmp_path, env=env, stdout=logs[1],
                          stderr=subprocess.STDOUT),

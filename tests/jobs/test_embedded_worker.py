@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tests" / "ui"))
 
 from test_e2e_browser import _free_port, _wait_healthy
 
-from assistant.jobs import JobLedger, JobService
+from assistant.jobs import JobLedger, JobService, sample_inputs
 from assistant.jobs.presence import NO_WORKER
 from assistant.review import UserView
 from assistant.review.db import AppSetting
@@ -46,7 +46,8 @@ def test_no_worker_warning_follows_queued_jobs_and_worker_presence(
     service, users = jobs
     assert service.no_worker_warning() is None  # nothing waits: nothing to warn about
     ledger = JobLedger(service.engine, settings=service.settings, queue=service.queue)
-    job_id = service.submit_draft(users["ana"], pack=tmp_path, corpus=tmp_path)
+    pack, corpus = sample_inputs()  # submit validates its inputs as draft does
+    job_id = service.submit_draft(users["ana"], pack=pack, corpus=corpus)
     assert service.no_worker_warning() == NO_WORKER
     ledger.present("host:1:abc")
     assert service.no_worker_warning() is None

@@ -61,8 +61,10 @@ def test_finding_ids_survive_rechecks(checked: Any) -> None:
     result = comp.rerun_checks(report_id, officer)
     now = {f.id: f for f in comp.findings(report_id)}
     assert now[a_id].status == "resolved" and now[b_id].status == "open" and now[b_id].detail == B.detail
-    c_id = next(i for i, f in now.items() if f.kind == "missing_hedge")
-    assert c_id > max(a_id, b_id) and (result.opened, result.kept_resolved) == (2, 1)
+    # (the import's own check run left findings of its own, closed as fixed by the first re-check: not C)
+    c_id = next(i for i, f in now.items() if f.kind == "missing_hedge" and f.status == "open")
+    # open: B, C and the store's evidence_unavailable (this test's folder has no corpus, issue 22)
+    assert c_id > max(a_id, b_id) and (result.opened, result.kept_resolved) == (3, 1)
 
     # B disappears (its sentence was fixed): closed as fixed, never deleted, its id never handed to another.
     script.append([A, C, D])
