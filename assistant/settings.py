@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     tokens_per_s: float = Field(default=8.0, description="conservative generation speed used to size deadlines")
     call_deadline_s: float | None = Field(default=None, description="wall clock per model call; None = sized "
                                           "from max_tokens and tokens_per_s")
-    fallback_offline: bool = Field(default=False, description="a section whose model calls keep failing is "
+    fallback_offline: bool = Field(default=True, description="a section whose model calls keep failing is "
                                    "drafted by the offline engine instead (marked in provenance and findings)")
     structured_output: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
     capability_cache: Path | None = Field(default=None, description="what each endpoint refused and told "
