@@ -25,27 +25,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant import SAMPLE_DIR
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hostile_trust import TRUST_CLASSES
+from hostile_trust import TRUST_CLASSES, Outcome
 
 LIMIT_S = 5.0
 TIMED_CLASSES = ("pack", "obfuscation", "sinks", "bounded", "accounts", "files", "series")
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@dataclass
-class Outcome:
-    cls: str
-    name: str
-    handled: bool
-    seconds: float
-    note: str = ""
 
 
 # ----------------------------------------------------------------------------- packs
