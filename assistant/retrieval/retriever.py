@@ -10,6 +10,7 @@ hit is checked against the mask, so nothing outside the window can ever be retur
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -26,6 +27,7 @@ from assistant.store import NewsStore, open_store
 __all__ = ["RRF_K", "CorpusRetriever", "Mode", "Retriever", "open_retriever", "rrf"]
 
 RRF_K = 60
+_log = logging.getLogger(__name__)
 Mode = Literal["hybrid", "dense", "bm25"]
 DateLike = dt.date | str | None
 
@@ -107,7 +109,10 @@ class Retriever:
         if snap is None:
             snap = build_snapshot(self.store, generation)
             if generation:
-                save_snapshot(snap, path)
+                try:
+                    save_snapshot(snap, path)
+                except OSError as exc:  # a cache: a read-only or full store still answers, only slower next time
+                    _log.warning("BM25 snapshot not saved (%s): %s", path, exc)
         self._snap = snap
         return snap
 

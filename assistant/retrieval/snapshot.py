@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,16 +63,25 @@ def snapshot_path(store: NewsStore) -> Path:
 
 
 def save_snapshot(snap: Snapshot, base: Path) -> None:
-    """Write ``base.json`` + ``base.npz`` via temporary files and renames, so readers never see half a file."""
+    """Write ``base.json`` + ``base.npz`` via temporary files and renames, so readers never see half a file.
+
+    The temporary names are unique per writer: two workers sharing a store may save the same snapshot at once, and
+    a shared name let one rename the other's file away (FileNotFoundError in the second).
+    """
     base.parent.mkdir(parents=True, exist_ok=True)
     terms, arrays = snap.bm25.to_arrays()
     meta = {"version": _VERSION, "generation": snap.generation, "ids": snap.ids, "texts": snap.texts,
             "metas": snap.metas, "terms": terms}
-    tmp_json, tmp_npz = base.with_suffix(".json.tmp"), base.with_suffix(".tmp.npz")
-    np.savez(tmp_npz, **arrays)
-    tmp_json.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp_npz, base.with_suffix(".npz"))
-    os.replace(tmp_json, base.with_suffix(".json"))
+    tag = f"{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    tmp_json, tmp_npz = base.with_suffix(f".{tag}.json.tmp"), base.with_suffix(f".{tag}.tmp.npz")
+    try:
+        np.savez(tmp_npz, **arrays)
+        tmp_json.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp_npz, base.with_suffix(".npz"))
+        os.replace(tmp_json, base.with_suffix(".json"))
+    finally:  # a failed write (full disk) leaves no temporary file behind
+        tmp_npz.unlink(missing_ok=True)
+        tmp_json.unlink(missing_ok=True)
 
 
 def load_snapshot(base: Path, generation: str) -> Snapshot | None:

@@ -154,6 +154,47 @@ def test_saved_snapshot_is_reused_until_the_store_changes(corpus: Path, settings
     assert len(builds) == 1 and hits[0].doc_id == "n9"
 
 
+def _save_many(base: str, n: int) -> None:
+    from assistant.retrieval.snapshot import Snapshot, save_snapshot
+
+    snap = Snapshot("g1", ["a#0", "b#0"], ["算力 芯片", "数据 交易所"], [{"doc_id": "a"}, {"doc_id": "b"}],
+                    BM25Index([["算力", "芯片"], ["数据", "交易所"]]))
+    for _ in range(n):
+        save_snapshot(snap, Path(base))
+
+
+def test_workers_sharing_a_store_save_the_same_snapshot_at_once(tmp_path: Path) -> None:
+    """Two workers on one store used to rename each other's temporary file away (FileNotFoundError in a job)."""
+    import multiprocessing
+
+    from assistant.retrieval.snapshot import load_snapshot
+
+    base = tmp_path / "news.snapshot"
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_save_many, args=(str(base), 40)) for _ in range(3)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(timeout=120)
+    assert [proc.exitcode for proc in procs] == [0, 0, 0]
+    snap = load_snapshot(base, "g1")
+    assert snap is not None and snap.ids == ["a#0", "b#0"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news.json", "news.npz"]
+
+
+def test_a_snapshot_that_cannot_be_saved_still_answers(corpus: Path, settings: Settings,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.retrieval import retriever as module
+
+    ingest(corpus, settings)
+
+    def full_disk(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(module, "save_snapshot", full_disk)
+    assert Retriever(open_store(settings)).search("英伟达 GPU", k=2, mode="bm25")
+
+
 def test_bm25_index_round_trips_through_arrays() -> None:
     docs = [tokenize(t + b) for _, _, t, b, *_ in NEWS]
     index = BM25Index(docs)
