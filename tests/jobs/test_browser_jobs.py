@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from review_factories import seed
@@ -23,6 +24,9 @@ from test_e2e_browser import ARGS, CHROMIUM, _fontconfig, _free_port, _shot, _si
 
 from assistant.jobs import JobService  # noqa: E402
 from assistant.review import ReviewService  # noqa: E402
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -61,6 +65,28 @@ def app_and_worker(tmp_path: Path, shared_store: Path) -> Iterator[tuple[str, Re
         service.engine.dispose()
 
 
+def _pick(page: Page, picker: Locator, title: str) -> None:
+    """Pick one option of the multiselect, as a user does: open, click, close, see it chosen.
+
+    The list re-renders after each pick (a Streamlit rerun); a click that lands while it does is lost, so the user,
+    like this helper, waits for the app to settle and tries again (CI lost the second pick once in ~40 runs).
+    """
+    from playwright.sync_api import expect
+
+    chosen = picker.get_by_text(title)
+    for _ in range(3):
+        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+        picker.click()
+        page.get_by_role("option", name=title).click()
+        page.keyboard.press("Escape")
+        try:
+            expect(chosen).to_be_visible(timeout=5_000)
+            return
+        except AssertionError:
+            continue
+    expect(chosen).to_be_visible()
+
+
 def test_submit_leave_return_watch_progress_open_report(app_and_worker: tuple[str, ReviewService],
                                                         tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
@@ -78,11 +104,7 @@ def test_submit_leave_return_watch_progress_open_report(app_and_worker: tuple[st
         expect(page.get_by_role("heading", name="新建草稿")).to_be_visible()
         picker = page.get_by_test_id("stMultiSelect")
         for title in ("一、市场行情回顾", "（二）投融资事件", "（二）算法端：国内外巨头大模型动态"):
-            # one option per opening: the list re-renders after each pick, so a second click can land elsewhere
-            picker.click()
-            page.get_by_role("option", name=title).click()
-            page.keyboard.press("Escape")
-            expect(picker.get_by_text(title)).to_be_visible()
+            _pick(page, picker, title)
         page.get_by_role("button", name="开始起草").click()
         expect(page.get_by_text("已提交起草任务")).to_be_visible()
         _shot(page, tmp_path, "jobs_1_submitted")
