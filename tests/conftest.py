@@ -17,6 +17,7 @@ How the suite stays fast (see tests/README.md):
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import shutil
 import socket
@@ -133,9 +134,36 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
                                     f"({seconds / 60:.1f} min)")
 
 
+# Seconds per file from a recent run (``scripts/record_durations.py``); a file not in it is estimated from its tiers.
+_DURATIONS = Path(__file__).with_name("durations.json")
+_COST = {"browser": 20.0, "slow": 3.0, "postgres": 0.3}
+
+
+def _file_weights(items: list[pytest.Item]) -> dict[str, float]:
+    try:
+        known: dict[str, float] = json.loads(_DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    estimate: dict[str, float] = {}
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        cost = max((c for name, c in _COST.items() if item.get_closest_marker(name)), default=0.05)
+        estimate[path] = estimate.get(path, 0.0) + cost
+    return {path: float(known.get(path, cost)) for path, cost in estimate.items()}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test parametrised onto PostgreSQL (a ``postgresql`` fixture param, e.g. ``db_url``) is in the postgres tier."""
+    """A test parametrised onto PostgreSQL (a ``postgresql`` fixture param, e.g. ``db_url``) is in the postgres tier.
+
+    Files are then run heaviest first (tests inside a file keep their order). xdist's ``--dist loadfile`` hands out
+    files in collection order, so the browser and worker-process files no longer start last and run alone on one
+    worker while the other idles: the longest-first rule of thumb for scheduling on a few workers. Every worker
+    computes the same order, as xdist requires.
+    """
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if any(isinstance(v, str) and v == "postgresql" for v in params.values()):
             item.add_marker(pytest.mark.postgres)
+    weight = _file_weights(items)
+    rank = {path: i for i, path in enumerate(sorted(weight, key=lambda p: (-weight[p], p)))}
+    items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])
