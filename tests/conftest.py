@@ -164,6 +164,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if any(isinstance(v, str) and v == "postgresql" for v in params.values()):
             item.add_marker(pytest.mark.postgres)
-    weight = _file_weights(items)
-    rank = {path: i for i, path in enumerate(sorted(weight, key=lambda p: (-weight[p], p)))}
+    order = _spread(_file_weights(items))
+    rank = {path: i for i, path in enumerate(order)}
     items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])
+
+
+def _spread(weight: dict[str, float], heavy: float = 15.0) -> list[str]:
+    """Heavy files spread evenly through the first four fifths of the run, light ones filling the gaps.
+
+    Heavy files (real worker processes, Chromium) started all at once starved each other and made browser
+    timings flaky (CI, 2026-12-06); started last they ran alone on one worker. Spread out, at most one or two run
+    at a time and the run ends on small files that balance the workers.
+    """
+    by_cost = sorted(weight, key=lambda p: (-weight[p], p))
+    heavies = [p for p in by_cost if weight[p] >= heavy]
+    lights = [p for p in by_cost if weight[p] < heavy]
+    if not heavies:
+        return by_cost
+    gap = 0.8 * sum(weight[p] for p in lights) / len(heavies)
+    order: list[str] = []
+    for path in heavies:
+        order.append(path)
+        filled = 0.0
+        while lights and filled < gap:
+            filled += weight[lights[0]]
+            order.append(lights.pop(0))
+    return order + lights

@@ -1,7 +1,9 @@
 """Typed text kept while it is typed: a script-only Streamlit component (``st.components.v2``, the supported
 custom-component API; it mounts in the page, no iframe) listens to the editor's own ``input`` events and, 800 ms
 after the last key, sends the text to the server, which keeps it as the user's draft (``keep_draft``). A reload
-before the box is left (a text area only commits its value on blur or Ctrl+Enter) then loses nothing.
+before the box is left (a text area only commits its value on blur or Ctrl+Enter) then loses nothing. Leaving the
+box or Ctrl+Enter cancels a pending send: the box's own commit carries the text, and a late send would interrupt the
+run of the click that follows (a lost 保存).
 
 The script is a constant; the only data it receives is the editor's widget key (letters, digits, underscores),
 and it reads nothing but that text area's value.
@@ -31,8 +33,22 @@ export default function(component) {
     clearTimeout(timer);
     timer = setTimeout(() => send(box), data.delay);
   };
+  // Leaving the box or Ctrl+Enter commits its value anyway; a send still pending would then arrive just after
+  // the user's click on 保存 and interrupt that run, and Streamlit drops the click of an interrupted run.
+  const onCommit = (event) => {
+    const box = event.target;
+    if (!(box instanceof HTMLTextAreaElement) || !box.matches(selector)) return;
+    if (event.type === "focusout" || (event.key === "Enter" && (event.ctrlKey || event.metaKey))) clearTimeout(timer);
+  };
   document.addEventListener("input", onInput, true);
-  return () => { clearTimeout(timer); document.removeEventListener("input", onInput, true); };
+  document.addEventListener("focusout", onCommit, true);
+  document.addEventListener("keydown", onCommit, true);
+  return () => {
+    clearTimeout(timer);
+    document.removeEventListener("input", onInput, true);
+    document.removeEventListener("focusout", onCommit, true);
+    document.removeEventListener("keydown", onCommit, true);
+  };
 }
 """
 

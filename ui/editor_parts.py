@@ -36,7 +36,9 @@ def flash(message: str) -> None:
 
 def show_flash() -> None:
     if "flash" in st.session_state:
-        st.success(st.session_state.pop("flash"))
+        # shown before it is forgotten: a rerun that interrupts this one at st.success finds it still there
+        st.success(st.session_state.flash)
+        st.session_state.pop("flash", None)
 
 
 def _buffer(svc: ReviewService, section: SectionView, user: UserView) -> dict[str, Any]:
