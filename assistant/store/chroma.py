@@ -15,6 +15,7 @@ from assistant.errors import StoreError
 from assistant.models import Chunk, NewsItem
 from assistant.settings import Settings
 from assistant.store.cache import TextCache
+from assistant.store.chunk_texts import FILTER_KEYS, SqliteChunkTexts
 from assistant.store.embeddings import make_embedding_function, spec_for_key
 from assistant.store.items import PAGE, ChromaItems, ItemTable, SqliteItems, date_int, iter_pages
 
@@ -70,11 +71,23 @@ class NewsStore:
             raise StoreError(f"向量库 {settings.collection!r} 用 embedding={found} 建立，当前配置为 "
                              f"{self.embedder.key}；请换一个 --store 或重建")
         self.items: ItemTable
+        # Embedded: chunk texts and metadata in SQLite beside the items, Chroma only vectors + filter keys.
+        self.texts: SqliteChunkTexts | None = None
         if settings.chroma_url:
             self.items = ChromaItems(client.get_or_create_collection(
                 settings.collection + _ITEMS_SUFFIX, metadata={"hnsw:space": "l2"}, embedding_function=None))
         else:
             self.items = SqliteItems(settings.store_dir / "items.sqlite3", settings.collection)
+            self.texts = SqliteChunkTexts(settings.store_dir / "items.sqlite3", settings.collection)
+            if self.texts.count() == 0 and self.count() > 0:
+                self._copy_texts_from_chroma()  # a store built before the texts moved here
+
+    def _copy_texts_from_chroma(self) -> None:
+        texts = self.texts
+        if texts is None:
+            return
+        for ids, docs, metas in iter_pages(self.chunks, ["documents", "metadatas"]):
+            texts.add([(i, d or "", m) for i, d, m in zip(ids, docs, metas, strict=True)])
 
     # ------------------------------------------------------------------ embeddings
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
@@ -100,19 +113,34 @@ class NewsStore:
     def delete_chunks(self, doc_ids: Sequence[str]) -> None:
         for start in range(0, len(doc_ids), 500):
             self.chunks.delete(where={"doc_id": {"$in": list(doc_ids[start:start + 500])}})
+        if self.texts is not None:
+            self.texts.delete(doc_ids)
 
-    def add_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray, batch: int = 2000) -> None:
+    def add_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray, batch: int = 5000) -> None:
+        if self.texts is not None:
+            self.texts.add([(c.chunk_id, c.text, _chunk_meta(c)) for c in chunks])
         for start in range(0, len(chunks), batch):
             part = chunks[start:start + batch]
-            self.chunks.add(ids=[c.chunk_id for c in part], documents=[c.text for c in part],
-                            embeddings=embeddings[start:start + len(part)],
-                            metadatas=[_chunk_meta(c) for c in part])
+            vectors = embeddings[start:start + len(part)]
+            if self.texts is None:
+                self.chunks.add(ids=[c.chunk_id for c in part], documents=[c.text for c in part], embeddings=vectors,
+                                metadatas=[_chunk_meta(c) for c in part])
+            else:
+                self.chunks.add(ids=[c.chunk_id for c in part], embeddings=vectors,
+                                metadatas=[{k: v for k, v in _chunk_meta(c).items() if k in FILTER_KEYS}
+                                           for c in part])
 
     def count(self) -> int:
         return int(self.chunks.count())
 
     def all_chunks(self) -> StoredChunks:
         snap = StoredChunks([], [], [])
+        if self.texts is not None:
+            for cid, text, meta in self.texts.rows():
+                snap.ids.append(cid)
+                snap.texts.append(text)
+                snap.metadatas.append(meta)
+            return snap
         for ids, docs, metas in iter_pages(self.chunks, ["documents", "metadatas"]):
             snap.ids += ids
             snap.texts += docs

@@ -36,8 +36,10 @@ def test_changed_item_replaces_its_chunks_and_new_items_are_added(corpus: Path, 
     assert (report.added, report.updated, report.unchanged) == (1, 1, len(NEWS) - 1)
     assert report.embeddings_cached == 0
     store = open_store(settings)
-    c2_chunks = store.chunks.get(where={"doc_id": "c2"}, include=["documents"])
-    assert len(c2_chunks["ids"]) > 1 and all("推迟发货" in d for d in c2_chunks["documents"])
+    stored = store.all_chunks()
+    c2_texts = [t for t, m in zip(stored.texts, stored.metadatas, strict=True) if m["doc_id"] == "c2"]
+    assert len(c2_texts) > 1 and all("推迟发货" in t for t in c2_texts)
+    assert len(store.chunks.get(where={"doc_id": "c2"})["ids"]) == len(c2_texts)  # vectors replaced alike
     assert "推迟发货" in store.get_items(["c2"])["c2"].body
 
 
@@ -117,3 +119,44 @@ def test_second_writer_is_refused_with_a_clear_message(corpus: Path, settings: S
         holder.communicate("\n", timeout=30)
     assert FileLock(str(settings.store_dir / "ingest.lock")).acquire(timeout=1)
     assert json.dumps(ingest(corpus, settings).added) == str(len(NEWS))
+
+
+def test_chroma_holds_vectors_and_filter_keys_and_the_texts_live_beside_the_items(corpus: Path,
+                                                                                   settings: Settings) -> None:
+    """Chroma's full-text index and per-key metadata rows were most of an ingest; we never search them."""
+    from assistant.retrieval import Retriever
+
+    ingest(corpus, settings)
+    store = open_store(settings)
+    got = store.chunks.get(include=["documents", "metadatas"])
+    assert got["ids"] and all(d is None for d in got["documents"])
+    assert all(set(m) == {"doc_id", "date", "category"} for m in got["metadatas"])
+    stored = store.all_chunks()
+    assert sorted(stored.ids) == sorted(got["ids"])
+    assert all(m["title"] and m["source"] and t for t, m in zip(stored.texts, stored.metadatas, strict=True))
+    hit = Retriever(store).search("英伟达 GPU", k=1)[0]
+    assert hit.title and hit.source and hit.text
+
+
+def test_a_store_built_with_texts_in_chroma_is_read_as_before(corpus: Path, settings: Settings) -> None:
+    """Stores from before the texts moved: their first open copies the texts over; searches answer the same."""
+    import sqlite3
+
+    from assistant.retrieval import Retriever
+
+    ingest(corpus, settings)
+    store = open_store(settings)
+    before = [(h.chunk_id, h.text, h.title) for h in Retriever(store).search("英伟达 GPU 芯片", k=4)]
+    stored = store.all_chunks()
+    # Rebuild the old layout: documents and every metadata key in Chroma, no chunk_texts rows.
+    vectors = dict(zip(*store.all_vectors(), strict=True))
+    store.chunks.delete(ids=stored.ids)
+    store.chunks.add(ids=stored.ids, documents=stored.texts, metadatas=stored.metadatas,
+                     embeddings=[vectors[i] for i in stored.ids])
+    with sqlite3.connect(settings.store_dir / "items.sqlite3") as db:
+        db.execute("DELETE FROM chunk_texts")
+    store.bump_generation()
+
+    reopened = open_store(settings)
+    assert reopened.texts is not None and reopened.texts.count() == len(stored.ids)
+    assert [(h.chunk_id, h.text, h.title) for h in Retriever(reopened).search("英伟达 GPU 芯片", k=4)] == before
