@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from review_factories import sign_off_report
+from review_factories import approve_and_sign
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
@@ -24,10 +24,7 @@ Seeded = tuple[ReviewService, dict[str, UserView], int]
 
 
 def _signed(seeded: Seeded) -> Seeded:
-    service, users, report_id = seeded
-    for section in service.sections(report_id):
-        service.approve(section.pk, section.current_version, users["editor"])
-    sign_off_report(service, users["compliance"], report_id)
+    service, _users, report_id = approve_and_sign(seeded)
     assert service.export_gate(report_id).allowed
     return seeded
 

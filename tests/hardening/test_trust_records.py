@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from review_factories import make_report, seed_users, sign_off_report, write_out_dir
+from review_factories import approve_and_sign, make_report, seed_users, write_out_dir
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
@@ -26,14 +26,6 @@ from assistant.review.compliance import ComplianceService
 from assistant.review.db import AuditLog
 
 Seeded = tuple[ReviewService, dict[str, UserView], int]
-
-
-def _signed(seeded: Seeded) -> Seeded:
-    service, users, report_id = seeded
-    for section in service.sections(report_id):
-        service.approve(section.pk, section.current_version, users["editor"])
-    sign_off_report(service, users["compliance"], report_id)
-    return seeded
 
 
 def _lift(engine: Engine, table: str) -> None:
@@ -60,7 +52,7 @@ def _head(out: str) -> str:
 
 def test_a_clean_store_verifies_and_prints_its_head(seeded: Seeded, db_url: str,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    _signed(seeded)
+    approve_and_sign(seeded)
     code, out = _verify(db_url, capsys)
     assert code == 0, out
     head = _head(out)
@@ -70,7 +62,7 @@ def test_a_clean_store_verifies_and_prints_its_head(seeded: Seeded, db_url: str,
 def test_rewriting_an_approvals_actor_and_recomputing_the_chain_is_detected(
         seeded: Seeded, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     """The red team's forgery: change the actor, recompute every later seal with the public sha256 formula."""
-    service, _users, _report_id = _signed(seeded)
+    service, _users, _report_id = approve_and_sign(seeded)
     _lift(service.engine, "audit_log")
     with Session(service.engine) as session, session.begin():
         rows = list(session.scalars(select(AuditLog).order_by(AuditLog.id)))
@@ -87,7 +79,7 @@ def test_rewriting_an_approvals_actor_and_recomputing_the_chain_is_detected(
 def test_recomputing_with_a_guessed_key_is_detected(seeded: Seeded, db_url: str,
                                                     capsys: pytest.CaptureFixture[str],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    service, users, report_id = _signed(seeded)
+    service, users, report_id = approve_and_sign(seeded)
     real = os.environ["RA_AUDIT_KEY"]
     monkeypatch.setenv("RA_AUDIT_KEY", "a-guessed-key-that-is-not-the-real-one-0123456789")
     section = service.sections(report_id)[0]
@@ -99,7 +91,7 @@ def test_recomputing_with_a_guessed_key_is_detected(seeded: Seeded, db_url: str,
 
 def test_a_changed_signed_text_with_its_new_hash_written_into_the_signoff_is_detected(
         seeded: Seeded, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    service, _users, report_id = _signed(seeded)
+    service, _users, report_id = approve_and_sign(seeded)
     section = service.sections(report_id)[0]
     _lift(service.engine, "section_versions")
     _lift(service.engine, "signoffs")
@@ -117,7 +109,7 @@ def test_a_changed_signed_text_with_its_new_hash_written_into_the_signoff_is_det
 
 def test_deleting_the_newest_rows_is_detected_by_the_anchor_and_the_state(
         seeded: Seeded, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    service, users, report_id = _signed(seeded)
+    service, users, report_id = approve_and_sign(seeded)
     section = service.sections(report_id)[1]
     service.save_edit(section.pk, section.current_version, "改写后的市场回顾 [2]。", users["analyst"])
     code, out = _verify(db_url, capsys)  # the edit voided the sign-off: the store is intact
@@ -135,7 +127,7 @@ def test_deleting_the_newest_rows_is_detected_by_the_anchor_and_the_state(
 
 def test_an_inserted_system_signoff_invalidated_row_is_detected(seeded: Seeded, db_url: str,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    service, _users, report_id = _signed(seeded)
+    service, _users, report_id = approve_and_sign(seeded)
     section = service.sections(report_id)[0]
     with service.engine.begin() as conn:
         conn.execute(text(

@@ -78,3 +78,15 @@ def sign_off_report(service: ReviewService, compliance: UserView, report_id: int
         if finding.severity == "blocking":
             comp.resolve(finding.id, "测试报告：已人工核对", compliance)
     comp.sign_off(report_id, compliance, "测试签字")
+
+
+Seeded = tuple[ReviewService, dict[str, UserView], int]
+
+
+def approve_and_sign(seeded: Seeded) -> Seeded:
+    """Every section approved by ``editor`` at its current version, then compliance's sign-off (sign_off_report)."""
+    service, users, report_id = seeded
+    for section in service.sections(report_id):
+        service.approve(section.pk, section.current_version, users["editor"])
+    sign_off_report(service, users["compliance"], report_id)
+    return seeded

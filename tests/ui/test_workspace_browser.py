@@ -180,14 +180,15 @@ def test_editor_workspace_in_chromium(workspace: Store, tmp_path: Path) -> None:
         # Regeneration runs as a job: what the offline engine cannot do is refused at once, without a job ...
         jobs = JobService(service.engine, settings=get_settings())
         page.get_by_role("tab", name="重新生成").click()
-        page.get_by_role("button", name="生成建议").click()  # 更简洁 on the data-generated market section
+        page.locator(f".st-key-regen_{pk} button").click()  # 更简洁 on the data-generated market section
         expect(page.get_by_text("市场行情回顾由行情数据逐句生成", exact=False)).to_be_visible()
         assert jobs.jobs() == []
         # ... and a job the worker process cannot finish shows its error in place, with 重试 (the seeded report
         # has no drafting stages to regenerate from; the new-suggestion path is tests/jobs/test_browser_regenerate).
         compute = service.find_section(report_id, "compute_dynamics")
         _pick_section(page, "章节compute_dynamics")
-        page.get_by_role("button", name="生成建议").click()
+        # compute's own button: the market section's stays on the page until the rerun has drawn the new one
+        page.locator(f".st-key-regen_{compute.pk} button").click()
         # (the "已提交" notice is transient: the worker may finish before it is seen, and the page then reruns)
         deadline = time.monotonic() + 30
         while not jobs.jobs(kind="regenerate") and time.monotonic() < deadline:
