@@ -1,4 +1,5 @@
-"""RSS/Atom feed files (feedparser): one record per entry; the feed's title is the publisher."""
+"""RSS/Atom feed files (feedparser): one record per entry; the feed's title is the publisher; each entry's body
+loses its page furniture as a saved page's does."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.corpus.clean import strip_markup
 from assistant.corpus.dates import date_from_url
-from assistant.corpus.documents import put_kind
+from assistant.corpus.documents import furniture_warning, put_kind
+from assistant.corpus.furniture import strip_furniture
 from assistant.corpus.publishers import settle_source
 from assistant.corpus.record import RawRecord
 from assistant.errors import CorpusError
@@ -51,8 +54,11 @@ def read_feed(path: Path) -> list[RawRecord | CorpusError]:
         guid = str(entry.get("id") or "").strip()
         if guid:  # a stable id from the entry's GUID: re-ingesting the feed is idempotent
             data["id"], origins["id"] = "g" + hashlib.sha1(guid.encode("utf-8")).hexdigest()[:16], "feed"
+        # Feeds carry the article's HTML with its furniture (bylines, share bars, related links), as pages do.
+        raw_body = strip_markup(_entry_body(entry))
+        body, removed = strip_furniture(raw_body)
         for name, value in (("title", entry.get("title")), ("url", entry.get("link")),
-                            ("body", _entry_body(entry)), ("source", publisher)):
+                            ("body", body), ("source", publisher)):
             if value and str(value).strip():
                 data[name], origins[name] = str(value), "feed"
         if entry.get("source") and isinstance(entry["source"], dict) and entry["source"].get("title"):
@@ -65,6 +71,6 @@ def read_feed(path: Path) -> list[RawRecord | CorpusError]:
                                    row=row, field="date"))
             continue
         data["date"], origins["date"] = day.isoformat(), origin
-        put_kind(data, origins, str(data.get("title", "")), str(data.get("body", "")), str(data.get("source", "")))
-        out.append(RawRecord(str(path), row, data, "feed", origins))
+        put_kind(data, origins, str(data.get("title", "")), raw_body, str(data.get("source", "")))
+        out.append(RawRecord(str(path), row, data, "feed", origins, furniture_warning(removed)))
     return out

@@ -209,3 +209,25 @@ def test_a_document_without_a_publisher_is_ingested_as_pending(tmp_path: Path) -
     assert data["totals"]["source_pending"] == 1 and data["totals"]["kinds"] == {"news": 1}
     manifest = latest_manifest(settings.store_dir)
     assert manifest.doc_ids == [note.doc_id] and manifest.path == str(folder)
+
+
+def test_forum_openers_are_furniture_and_a_post_that_mentions_them_is_not() -> None:
+    text = "\n".join(["楼主：数码老张", "发表于 2024-09-11 10:32 | 只看该作者", "发帖人: 张三",
+                      "AI 眼镜试用两周，续航一般，翻译功能好用。", "楼主说得对，发表于昨天的评测也提到续航。"])
+    body, removed = strip_furniture(text)
+    assert body.split("\n") == ["AI 眼镜试用两周，续航一般，翻译功能好用。", "楼主说得对，发表于昨天的评测也提到续航。"]
+    assert removed == 3
+
+
+def test_feed_entries_lose_their_furniture_as_pages_do(tmp_path: Path) -> None:
+    feed = tmp_path / "site.xml"
+    content = ("<p>机器之心报道</p><p>编辑：小舟</p><p>智谱发布新一代基座模型，推理成本下降一半。</p>"
+               "<p>开发者可免费试用两周。</p><p>点击阅读原文</p><p>分享 | 点赞 | 在看</p>")
+    feed.write_text(maker().rss_feed(title="机器之心", link="https://jiqizhixin.example/", entries=[
+        {"title": "智谱发布新一代基座模型", "link": "https://jiqizhixin.example/a/1", "date": "2024-09-12",
+         "description": content}]), encoding="utf-8")
+    result = read_corpus(feed)
+    [item] = result.items
+    assert item.body.split("\n") == ["智谱发布新一代基座模型，推理成本下降一半。", "开发者可免费试用两周。"]
+    [entry] = result.files[0].items
+    assert [w.split("（")[0] for w in entry.warnings] == ["body: 已去除 4 行版面内容"]  # the ingest report says so
