@@ -79,15 +79,9 @@ class NewsStore:
         else:
             self.items = SqliteItems(settings.store_dir / "items.sqlite3", settings.collection)
             self.texts = SqliteChunkTexts(settings.store_dir / "items.sqlite3", settings.collection)
-            if self.texts.count() == 0 and self.count() > 0:
-                self._copy_texts_from_chroma()  # a store built before the texts moved here
-
-    def _copy_texts_from_chroma(self) -> None:
-        texts = self.texts
-        if texts is None:
-            return
-        for ids, docs, metas in iter_pages(self.chunks, ["documents", "metadatas"]):
-            texts.add([(i, d or "", m) for i, d, m in zip(ids, docs, metas, strict=True)])
+            if self.texts.count() == 0 and self.count() > 0:  # a store built before the texts moved here
+                for ids, docs, metas in iter_pages(self.chunks, ["documents", "metadatas"]):
+                    self.texts.add([(i, d or "", m) for i, d, m in zip(ids, docs, metas, strict=True)])
 
     # ------------------------------------------------------------------ embeddings
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
@@ -117,18 +111,15 @@ class NewsStore:
             self.texts.delete(doc_ids)
 
     def add_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray, batch: int = 5000) -> None:
+        metas = [_chunk_meta(c) for c in chunks]
         if self.texts is not None:
-            self.texts.add([(c.chunk_id, c.text, _chunk_meta(c)) for c in chunks])
+            self.texts.add([(c.chunk_id, c.text, m) for c, m in zip(chunks, metas, strict=True)])
+            metas = [{k: m[k] for k in FILTER_KEYS} for m in metas]  # Chroma: only what its `where` filters on
         for start in range(0, len(chunks), batch):
             part = chunks[start:start + batch]
-            vectors = embeddings[start:start + len(part)]
-            if self.texts is None:
-                self.chunks.add(ids=[c.chunk_id for c in part], documents=[c.text for c in part], embeddings=vectors,
-                                metadatas=[_chunk_meta(c) for c in part])
-            else:
-                self.chunks.add(ids=[c.chunk_id for c in part], embeddings=vectors,
-                                metadatas=[{k: v for k, v in _chunk_meta(c).items() if k in FILTER_KEYS}
-                                           for c in part])
+            documents = None if self.texts is not None else [c.text for c in part]
+            self.chunks.add(ids=[c.chunk_id for c in part], documents=documents,
+                            embeddings=embeddings[start:start + len(part)], metadatas=metas[start:start + len(part)])
 
     def count(self) -> int:
         return int(self.chunks.count())
