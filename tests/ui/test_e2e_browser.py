@@ -173,6 +173,8 @@ def test_editor_flow_and_analyst_refusal_in_chromium(server: tuple[str, ReviewSe
         assert service.section(pk).current_version == 2
 
         page.get_by_role("button", name="退出登录").click()
+        # signed out once the form is back: navigating before the click's run is done would keep the session
+        expect(page.get_by_label("用户名")).to_be_visible()
         _sign_in(page, base, "analyst")
         _open_first_section(page)
         page.get_by_role("tab", name="审批").click()

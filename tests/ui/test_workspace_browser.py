@@ -96,8 +96,18 @@ def _editor(page, pk: int):  # type: ignore[no-untyped-def]
 
 
 def _type(page, pk: int, text: str) -> None:  # type: ignore[no-untyped-def]
-    box = _editor(page, pk)
-    box.fill(text)
+    from playwright.sync_api import Error as PlaywrightError
+
+    for _attempt in range(3):
+        box = _editor(page, pk)
+        try:  # a rerun still finishing can draw the new box beside the old one after the count was taken
+            box.fill(text)
+            break
+        except PlaywrightError:
+            page.wait_for_timeout(500)
+    else:
+        box = _editor(page, pk)
+        box.fill(text)
     box.press("Control+Enter")  # commits the value (the buffer and the kept draft follow)
     page.wait_for_timeout(600)
 
